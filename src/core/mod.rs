@@ -1,0 +1,4 @@
+//! The pure core: no `web-sys`, no `js-sys`; everything here is tested by native `cargo test`.
+
+pub mod errors;
+pub mod response;

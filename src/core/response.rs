@@ -1,0 +1,1 @@
+//! Turning an HTTP answer (status, body, headers) into an `SdkError`. (Being written.)
