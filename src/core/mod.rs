@@ -1,4 +1,5 @@
 //! The pure core: no `web-sys`, no `js-sys`; everything here is tested by native `cargo test`.
 
 pub mod errors;
+pub mod limits;
 pub mod response;
