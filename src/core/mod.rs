@@ -3,3 +3,4 @@
 pub mod errors;
 pub mod limits;
 pub mod response;
+pub mod protocol;

@@ -1,0 +1,461 @@
+//! The VocaFuse wire format (PROTOCOL.md): the JSON the SDK sends and receives, and how a file is
+//! cut into multipart ranges. The SDK and the development server both use these types.
+//!
+//! Response types are lenient: a missing or `null` field takes its default, so the SDK keeps
+//! working against a server that omits something it doesn't need.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+use super::limits::MULTIPART_THRESHOLD;
+
+/// The scope the SDK asks for.
+pub const UPLOAD_SCOPE: &str = "voice-api.upload";
+
+/// `null` and absent both become the type's default.
+fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A count of seconds or bytes that some servers send as `3600.0` or `"3600"`.
+fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::Number(n)) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)).unwrap_or(0),
+        Some(Value::String(s)) => s.trim().parse::<f64>().ok().filter(|f| *f >= 0.0).map(|f| f as u64).unwrap_or(0),
+        _ => 0,
+    })
+}
+
+/// `POST {tokenEndpoint}` body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TokenRequest {
+    #[serde(default, deserialize_with = "null_default")]
+    pub scopes: Vec<String>,
+}
+
+impl Default for TokenRequest {
+    fn default() -> Self {
+        TokenRequest { scopes: vec![UPLOAD_SCOPE.to_string()] }
+    }
+}
+
+/// The token endpoint's answer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    #[serde(default, deserialize_with = "null_default")]
+    pub success: bool,
+    #[serde(default, deserialize_with = "null_default")]
+    pub message: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub data: TokenData,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TokenData {
+    /// What the official server libraries return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt_token: Option<String>,
+    /// What the official browser client uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    #[serde(default = "bearer", deserialize_with = "null_bearer")]
+    pub token_type: String,
+    /// Seconds the token stays valid; 0 when the server didn't say.
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub expires_in: u64,
+    #[serde(default, deserialize_with = "null_default")]
+    pub tenant_id: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub scopes: Vec<String>,
+}
+
+fn bearer() -> String {
+    "Bearer".to_string()
+}
+
+fn null_bearer<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.filter(|s| !s.is_empty()).unwrap_or_else(bearer))
+}
+
+impl Default for TokenData {
+    fn default() -> Self {
+        TokenData { jwt_token: None, id_token: None, token_type: bearer(), expires_in: 0, tenant_id: String::new(), scopes: Vec::new() }
+    }
+}
+
+impl TokenResponse {
+    /// The token to send: `id_token` when present (as the official browser client does), else
+    /// `jwt_token`. Empty strings count as absent.
+    pub fn token(&self) -> Option<&str> {
+        self.data.token()
+    }
+}
+
+impl TokenData {
+    pub fn token(&self) -> Option<&str> {
+        fn non_empty(t: &Option<String>) -> Option<&str> {
+            t.as_deref().map(str::trim).filter(|t| !t.is_empty())
+        }
+        non_empty(&self.id_token).or_else(|| non_empty(&self.jwt_token))
+    }
+}
+
+/// `POST {apiBaseUrl}/upload` body.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UploadRequest {
+    pub file_name: String,
+    pub file_size: u64,
+    pub audio_format: String,
+    pub duration_seconds: f64,
+    #[serde(default)]
+    pub use_multipart: bool,
+    #[serde(default)]
+    pub sdk_metadata: SdkMetadata,
+}
+
+impl UploadRequest {
+    /// A request whose `use_multipart` and `sdk_metadata` agree with the other fields.
+    pub fn new(file_name: impl Into<String>, file_size: u64, audio_format: impl Into<String>, duration_seconds: f64, sample_rate: u32, channels: u32, bit_rate: u64) -> Self {
+        let audio_format = audio_format.into();
+        UploadRequest {
+            file_name: file_name.into(),
+            file_size,
+            use_multipart: wants_multipart(file_size),
+            sdk_metadata: SdkMetadata { duration_seconds, sample_rate, channels, bit_rate, codec: audio_format.clone(), file_size_bytes: file_size },
+            audio_format,
+            duration_seconds,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SdkMetadata {
+    #[serde(default)]
+    pub duration_seconds: f64,
+    #[serde(default)]
+    pub sample_rate: u32,
+    #[serde(default)]
+    pub channels: u32,
+    #[serde(default)]
+    pub bit_rate: u64,
+    #[serde(default)]
+    pub codec: String,
+    #[serde(default)]
+    pub file_size_bytes: u64,
+}
+
+/// `{"object": "…", "data": {…}, "request_id": "…"}`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    #[serde(default, deserialize_with = "null_default")]
+    pub object: String,
+    pub data: T,
+    #[serde(default, deserialize_with = "null_default")]
+    pub request_id: String,
+}
+
+pub const UPLOAD_SINGLE: &str = "single";
+pub const UPLOAD_MULTIPART: &str = "multipart";
+
+/// The `data` of a successful `POST /upload`: where to send the bytes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UploadGrant {
+    #[serde(default, deserialize_with = "null_default")]
+    pub voicenote_id: String,
+    /// `"single"` or `"multipart"`.
+    #[serde(default, deserialize_with = "null_default")]
+    pub upload_type: String,
+    /// Single uploads only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presigned_url: Option<String>,
+    #[serde(default, deserialize_with = "null_default")]
+    pub s3_key: String,
+    /// Seconds the presigned URLs stay valid.
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub expires_in: u64,
+    #[serde(default, deserialize_with = "null_default")]
+    pub processing_strategy: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub client_processed: bool,
+    #[serde(default, deserialize_with = "null_default")]
+    pub message: String,
+    /// Multipart uploads only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_info: Option<UploadInfo>,
+}
+
+impl UploadGrant {
+    /// Multipart when the server says so, or when it sent parts without saying.
+    pub fn is_multipart(&self) -> bool {
+        self.upload_type == UPLOAD_MULTIPART || (self.upload_type != UPLOAD_SINGLE && self.upload_info.is_some())
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UploadInfo {
+    #[serde(default, deserialize_with = "null_default")]
+    pub upload_id: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub parts: Vec<PartInfo>,
+}
+
+/// One part of a multipart upload: bytes `start_byte..=end_byte` go to `presigned_url`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartInfo {
+    #[serde(default, deserialize_with = "null_default")]
+    pub part_number: u32,
+    #[serde(default, deserialize_with = "null_default")]
+    pub presigned_url: String,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub start_byte: u64,
+    /// Inclusive.
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub end_byte: u64,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub content_length: u64,
+}
+
+impl PartInfo {
+    /// The byte count of the part: `content_length`, or the range when that is missing.
+    pub fn len(&self) -> u64 {
+        if self.content_length > 0 {
+            self.content_length
+        } else {
+            (self.end_byte + 1).saturating_sub(self.start_byte)
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// `{"error": {"code": 2004, "message": "…", "details": {…}}}`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    pub error: ApiError,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: i64,
+    #[serde(default, deserialize_with = "null_default")]
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Value>,
+}
+
+impl ApiErrorBody {
+    pub fn new(code: i64, message: impl Into<String>, details: Option<Value>) -> Self {
+        ApiErrorBody { error: ApiError { code, message: message.into(), details } }
+    }
+}
+
+/// A voice note as `GET /voicenotes/{id}` describes it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct VoiceNote {
+    #[serde(default, deserialize_with = "null_default")]
+    pub id: String,
+    /// `"pending"` until every byte has arrived, then `"uploaded"`.
+    #[serde(default, deserialize_with = "null_default")]
+    pub status: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub file_name: String,
+    #[serde(default, deserialize_with = "lenient_u64")]
+    pub file_size: u64,
+    #[serde(default, deserialize_with = "null_default")]
+    pub audio_format: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub duration_seconds: f64,
+    /// RFC 3339, UTC.
+    #[serde(default, deserialize_with = "null_default")]
+    pub created_at: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub s3_key: String,
+    #[serde(default, deserialize_with = "null_default")]
+    pub upload_type: String,
+    /// The `Content-Type` the bytes arrived with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// Where the stored bytes can be fetched (the development server sets it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_url: Option<String>,
+}
+
+/// True when a file of this size is sent in parts (above 5 MiB).
+pub fn wants_multipart(file_size: u64) -> bool {
+    file_size > MULTIPART_THRESHOLD
+}
+
+/// The MIME type a format is sent and served with.
+pub fn mime_for_format(format: &str) -> &'static str {
+    match format {
+        "webm" => "audio/webm",
+        "ogg" => "audio/ogg",
+        "wav" => "audio/wav",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The inclusive byte ranges of a multipart upload: parts of `part_size` bytes (never less than
+/// 5 MiB, the smallest part storage accepts), the last one smaller. No parts for an empty file.
+pub fn plan_parts(file_size: u64, part_size: u64) -> Vec<(u64, u64)> {
+    let part_size = part_size.max(MULTIPART_THRESHOLD);
+    (0..file_size.div_ceil(part_size))
+        .map(|i| {
+            let start = i * part_size;
+            (start, (start + part_size).min(file_size) - 1)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const MIB5: u64 = MULTIPART_THRESHOLD;
+
+    #[test]
+    fn plan_parts_edges() {
+        assert!(plan_parts(0, MIB5).is_empty());
+        assert_eq!(plan_parts(1, MIB5), vec![(0, 0)]);
+        assert_eq!(plan_parts(MIB5, MIB5), vec![(0, MIB5 - 1)]);
+        assert_eq!(plan_parts(MIB5 + 1, MIB5), vec![(0, MIB5 - 1), (MIB5, MIB5)]);
+        assert_eq!(plan_parts(2 * MIB5, MIB5), vec![(0, MIB5 - 1), (MIB5, 2 * MIB5 - 1)]);
+        assert_eq!(plan_parts(2 * MIB5 - 1, MIB5), vec![(0, MIB5 - 1), (MIB5, 2 * MIB5 - 2)]);
+        // 12 MB: two full parts and a short third.
+        let parts = plan_parts(12_000_000, MIB5);
+        assert_eq!(parts, vec![(0, 5_242_879), (5_242_880, 10_485_759), (10_485_760, 11_999_999)]);
+    }
+
+    #[test]
+    fn plan_parts_never_cuts_below_five_mib() {
+        assert_eq!(plan_parts(12_000_000, 1000), plan_parts(12_000_000, MIB5));
+        assert_eq!(plan_parts(25_000_000, 10_000_000), vec![(0, 9_999_999), (10_000_000, 19_999_999), (20_000_000, 24_999_999)]);
+    }
+
+    #[test]
+    fn plan_parts_cover_every_byte_once() {
+        for size in [1, 7, MIB5 - 1, MIB5, MIB5 + 1, 3 * MIB5, 3 * MIB5 + 17, 25_000_000] {
+            for part in [MIB5, MIB5 + 3, 8_000_000] {
+                let parts = plan_parts(size, part);
+                let mut next = 0;
+                for (i, &(s, e)) in parts.iter().enumerate() {
+                    assert_eq!(s, next, "{size}/{part}");
+                    assert!(e >= s);
+                    let len = e - s + 1;
+                    if i + 1 < parts.len() {
+                        assert_eq!(len, part.max(MIB5));
+                    } else {
+                        assert!(len <= part.max(MIB5));
+                    }
+                    next = e + 1;
+                }
+                assert_eq!(next, size);
+            }
+        }
+    }
+
+    #[test]
+    fn multipart_is_above_five_mib() {
+        assert!(!wants_multipart(MIB5));
+        assert!(wants_multipart(MIB5 + 1));
+    }
+
+    #[test]
+    fn token_prefers_id_token() {
+        let body = json!({"success": true, "message": "ok", "data": {"jwt_token": "J", "id_token": "I",
+            "token_type": "Bearer", "expires_in": 3600, "tenant_id": "t", "scopes": ["voice-api.upload"]}});
+        let r: TokenResponse = serde_json::from_value(body).unwrap();
+        assert_eq!(r.token(), Some("I"));
+        assert_eq!(r.data.expires_in, 3600);
+        let round: TokenResponse = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+        assert_eq!(round, r);
+
+        let only_jwt: TokenResponse = serde_json::from_value(json!({"data": {"jwt_token": "J", "id_token": ""}})).unwrap();
+        assert_eq!(only_jwt.token(), Some("J"));
+        let only_id: TokenResponse = serde_json::from_value(json!({"data": {"id_token": "I", "jwt_token": null}})).unwrap();
+        assert_eq!(only_id.token(), Some("I"));
+        let none: TokenResponse = serde_json::from_value(json!({"success": false, "message": "no"})).unwrap();
+        assert_eq!(none.token(), None);
+    }
+
+    #[test]
+    fn token_response_tolerates_odd_servers() {
+        let r: TokenResponse = serde_json::from_value(json!({"data": {"id_token": "I", "token_type": null,
+            "expires_in": "900", "tenant_id": null, "scopes": null}})).unwrap();
+        assert_eq!(r.data.token_type, "Bearer");
+        assert_eq!(r.data.expires_in, 900);
+        assert!(r.data.scopes.is_empty());
+        let r: TokenResponse = serde_json::from_value(json!({"data": {"jwt_token": "J", "expires_in": 3600.0}})).unwrap();
+        assert_eq!(r.data.expires_in, 3600);
+    }
+
+    #[test]
+    fn upload_request_has_the_documented_shape() {
+        let req = UploadRequest::new("voicenote-2026-11-21T10-00-00-000Z.webm", 123_456, "webm", 12.34, 48_000, 1, 128_000);
+        let v = serde_json::to_value(&req).unwrap();
+        assert_eq!(v, json!({"file_name": "voicenote-2026-11-21T10-00-00-000Z.webm", "file_size": 123456,
+            "audio_format": "webm", "duration_seconds": 12.34, "use_multipart": false,
+            "sdk_metadata": {"duration_seconds": 12.34, "sample_rate": 48000, "channels": 1,
+                             "bit_rate": 128000, "codec": "webm", "file_size_bytes": 123456}}));
+        assert_eq!(serde_json::from_value::<UploadRequest>(v).unwrap(), req);
+        assert!(UploadRequest::new("a.wav", 6_000_000, "wav", 30.0, 48_000, 1, 768_000).use_multipart);
+    }
+
+    #[test]
+    fn single_grant_round_trips() {
+        let body = json!({"object": "upload", "request_id": "req_1", "data": {"voicenote_id": "v1",
+            "upload_type": "single", "presigned_url": "http://s/x", "s3_key": "k", "expires_in": 900,
+            "processing_strategy": "standard", "client_processed": true, "message": "m"}});
+        let e: Envelope<UploadGrant> = serde_json::from_value(body.clone()).unwrap();
+        assert!(!e.data.is_multipart());
+        assert_eq!(e.data.presigned_url.as_deref(), Some("http://s/x"));
+        assert_eq!(serde_json::to_value(&e).unwrap(), body);
+    }
+
+    #[test]
+    fn multipart_grant_round_trips_and_tolerates_omissions() {
+        let body = json!({"object": "upload", "request_id": "req_2", "data": {"voicenote_id": "v2",
+            "upload_type": "multipart", "s3_key": "k", "expires_in": 900, "processing_strategy": "standard",
+            "client_processed": false, "message": "m", "upload_info": {"upload_id": "u", "parts": [
+                {"part_number": 1, "presigned_url": "http://s/1", "start_byte": 0, "end_byte": 5242879, "content_length": 5242880},
+                {"part_number": 2, "presigned_url": "http://s/2", "start_byte": 5242880, "end_byte": 5242890, "content_length": 11}]}}});
+        let e: Envelope<UploadGrant> = serde_json::from_value(body.clone()).unwrap();
+        assert!(e.data.is_multipart());
+        let parts = &e.data.upload_info.as_ref().unwrap().parts;
+        assert_eq!(parts[1].len(), 11);
+        assert_eq!(serde_json::to_value(&e).unwrap(), body);
+
+        // A server that leaves out the type, the envelope fields and content_length.
+        let sparse: Envelope<UploadGrant> = serde_json::from_value(json!({"data": {"voicenote_id": "v",
+            "upload_info": {"parts": [{"part_number": 1, "presigned_url": "u", "start_byte": 10, "end_byte": 19}]}}})).unwrap();
+        assert!(sparse.data.is_multipart());
+        assert_eq!(sparse.data.upload_info.unwrap().parts[0].len(), 10);
+        assert_eq!(sparse.object, "");
+    }
+
+    #[test]
+    fn error_body_round_trips() {
+        let body = json!({"error": {"code": 2005, "message": "Audio format not supported",
+            "details": {"format": "mp3", "supported_formats": ["webm", "wav", "ogg"]}}});
+        let e: ApiErrorBody = serde_json::from_value(body.clone()).unwrap();
+        assert_eq!(e.error.code, 2005);
+        assert_eq!(serde_json::to_value(&e).unwrap(), body);
+        let bare: ApiErrorBody = serde_json::from_value(json!({"error": {"code": 1001}})).unwrap();
+        assert_eq!(serde_json::to_value(&bare).unwrap(), json!({"error": {"code": 1001, "message": ""}}));
+    }
+
+    #[test]
+    fn voice_note_tolerates_missing_fields() {
+        let n: VoiceNote = serde_json::from_value(json!({"id": "x", "status": "uploaded", "file_size": null})).unwrap();
+        assert_eq!(n.file_size, 0);
+        let full = VoiceNote { id: "x".into(), status: "uploaded".into(), file_size: 3, audio_format: "ogg".into(),
+            duration_seconds: 1.5, created_at: "2026-01-01T00:00:00Z".into(), content_type: Some("audio/ogg".into()), ..Default::default() };
+        assert_eq!(serde_json::from_str::<VoiceNote>(&serde_json::to_string(&full).unwrap()).unwrap(), full);
+    }
+}
