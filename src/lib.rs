@@ -5,3 +5,5 @@
 //! `#[wasm_bindgen]` surface described in API.md.
 
 pub mod core;
+pub mod web;
+pub mod facade;

@@ -3,4 +3,10 @@
 pub mod errors;
 pub mod limits;
 pub mod response;
+pub mod clock;
+pub mod format;
+pub mod state;
+pub mod device;
+pub mod level;
 pub mod protocol;
+pub mod config;

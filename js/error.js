@@ -1,0 +1,39 @@
+// The VocaFuseError class. wasm-bindgen cannot make a Rust type extend Error, so the class lives
+// here; Rust constructs it with the fields it computed from its code table.
+const FIELDS = ['code', 'message', 'userMessage', 'details', 'timestamp', 'retryable', 'status',
+  'serverCode', 'retryAfter'];
+
+export class VocaFuseError extends Error {
+  constructor(init = {}) {
+    const f = typeof init === 'string' ? { code: init } : (init || {});
+    super(f.message || f.code || 'Unknown error');
+    Object.defineProperty(this, 'name', { value: 'VocaFuseError', configurable: true, writable: true });
+    this.code = f.code || 'UNKNOWN_ERROR';
+    this.userMessage = f.userMessage || 'Something went wrong. Please try again.';
+    if (f.details !== undefined && f.details !== null) this.details = f.details;
+    this.timestamp = typeof f.timestamp === 'number' ? f.timestamp : Date.now();
+    this.retryable = Boolean(f.retryable);
+    if (typeof f.status === 'number') this.status = f.status;
+    if (typeof f.serverCode === 'number') this.serverCode = f.serverCode;
+    if (typeof f.retryAfter === 'number') this.retryAfter = f.retryAfter;
+  }
+
+  toJSON() {
+    const out = { name: this.name };
+    for (const k of FIELDS) if (this[k] !== undefined) out[k] = this[k];
+    return out;
+  }
+}
+
+export function isVocaFuseError(value) {
+  return value instanceof VocaFuseError;
+}
+
+// An app callback that throws must not break the recorder: report it where the app will see it.
+export function callSafely(fn, arg) {
+  try {
+    fn(arg);
+  } catch (e) {
+    setTimeout(() => { throw e; });
+  }
+}

@@ -1,0 +1,79 @@
+//! Checking the SDK's configuration values that need more than a type check.
+
+use super::errors::SdkError;
+
+pub const DEFAULT_API_BASE_URL: &str = "https://api.vocafuse.com";
+pub const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
+pub const DEFAULT_RETRIES: u32 = 3;
+
+/// An absolute http(s) URL with a host, without a trailing slash.
+pub fn api_base_url(value: Option<&str>) -> Result<String, SdkError> {
+    let Some(url) = value else { return Ok(DEFAULT_API_BASE_URL.to_string()) };
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| SdkError::invalid_config(format!("apiBaseUrl must be an http(s) URL, not '{url}'")))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.contains(char::is_whitespace) || url.contains(['?', '#']) {
+        return Err(SdkError::invalid_config(format!("apiBaseUrl must be an http(s) URL, not '{url}'")));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+pub fn token_endpoint(value: Option<&str>) -> Result<String, SdkError> {
+    match value.map(str::trim) {
+        Some(t) if !t.is_empty() => Ok(t.to_string()),
+        _ => Err(SdkError::invalid_config("tokenEndpoint is required: the URL of your backend's token endpoint")),
+    }
+}
+
+pub fn timeout_ms(value: Option<f64>) -> Result<f64, SdkError> {
+    match value {
+        None => Ok(DEFAULT_TIMEOUT_MS),
+        Some(t) if t.is_finite() && t > 0.0 => Ok(t),
+        Some(t) => Err(SdkError::invalid_config(format!("timeout must be a positive number of milliseconds, not {t}"))),
+    }
+}
+
+pub fn retries(value: Option<f64>) -> Result<u32, SdkError> {
+    match value {
+        None => Ok(DEFAULT_RETRIES),
+        Some(r) if r.fract() == 0.0 && (0.0..=10.0).contains(&r) => Ok(r as u32),
+        Some(r) => Err(SdkError::invalid_config(format!("retries must be a whole number from 0 to 10, not {r}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::errors::ErrorCode;
+
+    #[test]
+    fn api_base_url_accepts_http_urls_only() {
+        assert_eq!(api_base_url(None).unwrap(), "https://api.vocafuse.com");
+        assert_eq!(api_base_url(Some("http://127.0.0.1:8787/")).unwrap(), "http://127.0.0.1:8787");
+        assert_eq!(api_base_url(Some("https://x.example/v1")).unwrap(), "https://x.example/v1");
+        for bad in ["", "api.vocafuse.com", "ftp://x", "https://", "https:///path", "not a url", "http://a b", "https://x/?q=1"] {
+            assert_eq!(api_base_url(Some(bad)).unwrap_err().code, ErrorCode::InvalidConfig, "{bad}");
+        }
+    }
+
+    #[test]
+    fn token_endpoint_is_required() {
+        assert_eq!(token_endpoint(None).unwrap_err().code, ErrorCode::InvalidConfig);
+        assert_eq!(token_endpoint(Some("  ")).unwrap_err().code, ErrorCode::InvalidConfig);
+        assert_eq!(token_endpoint(Some("/api/token")).unwrap(), "/api/token");
+    }
+
+    #[test]
+    fn numbers_are_checked() {
+        assert_eq!(timeout_ms(None).unwrap(), 30_000.0);
+        assert!(timeout_ms(Some(0.0)).is_err());
+        assert!(timeout_ms(Some(f64::NAN)).is_err());
+        assert_eq!(retries(Some(0.0)).unwrap(), 0);
+        assert!(retries(Some(1.5)).is_err());
+        assert!(retries(Some(-1.0)).is_err());
+        assert!(retries(Some(11.0)).is_err());
+    }
+}

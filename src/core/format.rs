@@ -1,0 +1,124 @@
+//! Choosing what to record: only formats the service accepts, never `mp4`.
+
+use super::errors::{ErrorCode, SdkError};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AudioFormat {
+    Webm,
+    Ogg,
+    Wav,
+}
+
+impl AudioFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AudioFormat::Webm => "webm",
+            AudioFormat::Ogg => "ogg",
+            AudioFormat::Wav => "wav",
+        }
+    }
+    /// The format of a MIME type a recorder reported, if it is one the service accepts.
+    pub fn from_mime(mime: &str) -> Option<AudioFormat> {
+        let essence = mime.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        match essence.as_str() {
+            "audio/webm" | "video/webm" => Some(AudioFormat::Webm),
+            "audio/ogg" | "application/ogg" => Some(AudioFormat::Ogg),
+            "audio/wav" | "audio/wave" | "audio/x-wav" => Some(AudioFormat::Wav),
+            _ => None,
+        }
+    }
+}
+
+/// What the app asked for in `format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatPreference {
+    Auto,
+    Only(AudioFormat),
+}
+
+impl FormatPreference {
+    pub fn parse(value: Option<&str>) -> Result<Self, SdkError> {
+        match value {
+            None | Some("auto") => Ok(FormatPreference::Auto),
+            Some("webm") => Ok(FormatPreference::Only(AudioFormat::Webm)),
+            Some("ogg") => Ok(FormatPreference::Only(AudioFormat::Ogg)),
+            Some("wav") => Ok(FormatPreference::Only(AudioFormat::Wav)),
+            Some(other) => Err(SdkError::invalid_config(format!(
+                "format must be 'auto', 'webm', 'ogg' or 'wav', not '{other}'"
+            ))),
+        }
+    }
+}
+
+/// `MediaRecorder` MIME types worth asking for, best first. Opus is the codec for speech.
+const MEDIA_RECORDER_TYPES: &[(AudioFormat, &str)] = &[
+    (AudioFormat::Webm, "audio/webm;codecs=opus"),
+    (AudioFormat::Webm, "audio/webm"),
+    (AudioFormat::Ogg, "audio/ogg;codecs=opus"),
+    (AudioFormat::Ogg, "audio/ogg"),
+];
+
+/// How a recording will be made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordingPlan {
+    pub format: AudioFormat,
+    /// The MIME type to ask `MediaRecorder` for.
+    pub mime_type: &'static str,
+}
+
+/// Picks a `MediaRecorder` type the browser supports (`is_supported` is
+/// `MediaRecorder.isTypeSupported`). WAV needs the Web Audio encoder, which this build lacks.
+pub fn negotiate(pref: FormatPreference, is_supported: impl Fn(&str) -> bool) -> Result<RecordingPlan, SdkError> {
+    MEDIA_RECORDER_TYPES
+        .iter()
+        .filter(|(format, _)| pref == FormatPreference::Auto || pref == FormatPreference::Only(*format))
+        .find(|(_, mime)| is_supported(mime))
+        .map(|&(format, mime_type)| RecordingPlan { format, mime_type })
+        .ok_or_else(|| {
+            let wanted = match pref {
+                FormatPreference::Auto => "webm or ogg".to_string(),
+                FormatPreference::Only(f) => f.as_str().to_string(),
+            };
+            SdkError::new(ErrorCode::NotSupported, format!("this browser cannot record {wanted} audio"))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chromium_gets_webm_opus_and_firefox_too() {
+        let chromium = |m: &str| m.starts_with("audio/webm");
+        assert_eq!(negotiate(FormatPreference::Auto, chromium).unwrap().mime_type, "audio/webm;codecs=opus");
+        let firefox = |m: &str| m.starts_with("audio/webm") || m.starts_with("audio/ogg");
+        assert_eq!(negotiate(FormatPreference::Auto, firefox).unwrap().format, AudioFormat::Webm);
+        let plan = negotiate(FormatPreference::Only(AudioFormat::Ogg), firefox).unwrap();
+        assert_eq!((plan.format, plan.mime_type), (AudioFormat::Ogg, "audio/ogg;codecs=opus"));
+    }
+
+    #[test]
+    fn safari_with_only_mp4_is_not_supported_never_mp4() {
+        let safari = |m: &str| m.starts_with("audio/mp4");
+        let err = negotiate(FormatPreference::Auto, safari).unwrap_err();
+        assert_eq!(err.code, ErrorCode::NotSupported);
+        let err = negotiate(FormatPreference::Only(AudioFormat::Wav), |_| true).unwrap_err();
+        assert_eq!(err.code, ErrorCode::NotSupported);
+        assert!(err.message.contains("wav"));
+    }
+
+    #[test]
+    fn preferences_parse_strictly() {
+        assert_eq!(FormatPreference::parse(None).unwrap(), FormatPreference::Auto);
+        assert_eq!(FormatPreference::parse(Some("ogg")).unwrap(), FormatPreference::Only(AudioFormat::Ogg));
+        assert_eq!(FormatPreference::parse(Some("mp4")).unwrap_err().code, ErrorCode::InvalidConfig);
+    }
+
+    #[test]
+    fn mime_types_map_to_accepted_formats_only() {
+        assert_eq!(AudioFormat::from_mime("audio/webm;codecs=opus"), Some(AudioFormat::Webm));
+        assert_eq!(AudioFormat::from_mime("Audio/Ogg; codecs=opus"), Some(AudioFormat::Ogg));
+        assert_eq!(AudioFormat::from_mime("audio/mp4"), None);
+        assert_eq!(AudioFormat::from_mime(""), None);
+    }
+}

@@ -1,0 +1,156 @@
+//! The microphone (`getUserMedia`), `MediaRecorder` and the level meter, as owned values that
+//! release what they hold when dropped.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AnalyserNode, AudioContext, MediaRecorder, MediaRecorderOptions, MediaStream, MediaStreamTrack};
+
+use super::js::{exception_parts, set};
+use crate::core::device::media_exception_code;
+use crate::core::errors::{ErrorCode, SdkError};
+use crate::core::format::{negotiate, FormatPreference, RecordingPlan};
+
+fn global_has(name: &str) -> bool {
+    Reflect::has(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(false)
+}
+
+fn secure_context() -> bool {
+    Reflect::get(&js_sys::global(), &"isSecureContext".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false)
+}
+
+fn media_devices() -> Option<web_sys::MediaDevices> {
+    let navigator = web_sys::window()?.navigator();
+    // `mediaDevices` is missing outside secure contexts, so ask before web-sys unwraps it.
+    let devices = Reflect::get(&navigator, &"mediaDevices".into()).ok()?;
+    if devices.is_undefined() || devices.is_null() {
+        return None;
+    }
+    Some(devices.unchecked_into())
+}
+
+/// How this browser will record `pref`, or why it cannot (`NOT_SUPPORTED`).
+pub fn recording_plan(pref: FormatPreference) -> Result<RecordingPlan, SdkError> {
+    if !secure_context() {
+        return Err(SdkError::new(ErrorCode::NotSupported, "recording needs a secure context (https or localhost)"));
+    }
+    if media_devices().is_none() {
+        return Err(SdkError::new(ErrorCode::NotSupported, "navigator.mediaDevices is not available"));
+    }
+    if !global_has("MediaRecorder") {
+        return Err(SdkError::new(ErrorCode::NotSupported, "MediaRecorder is not available"));
+    }
+    negotiate(pref, MediaRecorder::is_type_supported)
+}
+
+/// An open microphone. Dropping it stops every track.
+pub struct Microphone {
+    stream: MediaStream,
+}
+
+impl Microphone {
+    /// Asks for a mono microphone tuned for voice, `device_id` if given.
+    pub async fn open(device_id: Option<&str>) -> Result<Microphone, SdkError> {
+        let devices = media_devices()
+            .ok_or_else(|| SdkError::new(ErrorCode::NotSupported, "navigator.mediaDevices is not available"))?;
+        let audio = Object::new();
+        if let Some(id) = device_id {
+            let exact = Object::new();
+            set(&exact, "exact", &id.into());
+            set(&audio, "deviceId", &exact);
+        }
+        set(&audio, "channelCount", &1.into());
+        for key in ["echoCancellation", "noiseSuppression", "autoGainControl"] {
+            set(&audio, key, &true.into());
+        }
+        let constraints = Object::new();
+        set(&constraints, "audio", &audio);
+        set(&constraints, "video", &false.into());
+        let promise = devices
+            .get_user_media_with_constraints(constraints.unchecked_ref())
+            .map_err(|e| media_error(&e))?;
+        let stream: MediaStream = JsFuture::from(promise).await.map_err(|e| media_error(&e))?.unchecked_into();
+        Ok(Microphone { stream })
+    }
+
+    pub fn stream(&self) -> &MediaStream {
+        &self.stream
+    }
+
+    pub fn tracks(&self) -> Vec<MediaStreamTrack> {
+        self.stream.get_tracks().iter().map(|t| t.unchecked_into()).collect()
+    }
+
+    pub fn stop(&self) {
+        for track in self.tracks() {
+            track.stop();
+        }
+    }
+}
+
+impl Drop for Microphone {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A `getUserMedia` or `MediaRecorder` exception as an `SdkError`.
+pub fn media_error(value: &JsValue) -> SdkError {
+    let (name, message) = exception_parts(value);
+    let code = media_exception_code(&name);
+    SdkError::new(code, if name.is_empty() { message } else { format!("{name}: {message}") })
+}
+
+pub fn media_recorder(stream: &MediaStream, plan: RecordingPlan, bits_per_second: u32) -> Result<MediaRecorder, SdkError> {
+    let options = MediaRecorderOptions::new();
+    options.set_mime_type(plan.mime_type);
+    options.set_audio_bits_per_second(bits_per_second);
+    MediaRecorder::new_with_media_stream_and_media_recorder_options(stream, &options).map_err(|e| {
+        let mut err = media_error(&e);
+        if err.code == ErrorCode::RecordingFailed || err.code == ErrorCode::MicrophoneNotFound {
+            err.code = ErrorCode::NotSupported;
+        }
+        err
+    })
+}
+
+/// Reads the input level through an `AnalyserNode`. Dropping it closes its `AudioContext`.
+pub struct LevelMeter {
+    context: AudioContext,
+    analyser: AnalyserNode,
+    samples: Vec<f32>,
+}
+
+impl LevelMeter {
+    pub fn new(stream: &MediaStream) -> Result<LevelMeter, JsValue> {
+        let context = AudioContext::new()?;
+        let meter = |context: &AudioContext| -> Result<AnalyserNode, JsValue> {
+            let source = context.create_media_stream_source(stream)?;
+            let analyser = context.create_analyser()?;
+            analyser.set_fft_size(1024);
+            source.connect_with_audio_node(&analyser)?;
+            // Autoplay policies may create the context suspended; a meter reading zeros is useless.
+            let _ = context.resume();
+            Ok(analyser)
+        };
+        match meter(&context) {
+            Ok(analyser) => Ok(LevelMeter { context, analyser, samples: vec![0.0; 1024] }),
+            Err(e) => {
+                let _ = context.close();
+                Err(e)
+            }
+        }
+    }
+
+    pub fn level(&mut self) -> f64 {
+        self.analyser.get_float_time_domain_data(&mut self.samples);
+        crate::core::level::level(&self.samples)
+    }
+}
+
+impl Drop for LevelMeter {
+    fn drop(&mut self) {
+        let _ = self.context.close();
+    }
+}

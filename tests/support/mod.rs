@@ -1,0 +1,174 @@
+//! Helpers for the browser suites: options with recording callbacks, waiting on events (never
+//! on guessed delays), and a `getUserMedia` spy that keeps every stream handed out.
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures::channel::mpsc;
+use futures::{FutureExt, StreamExt};
+use gloo_timers::future::TimeoutFuture;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(inline_js = r#"
+const md = () => navigator.mediaDevices;
+let streams = [];
+let original = null;
+let OriginalRecorder = null;
+export function spyOnMicrophone() {
+  const d = md();
+  if (!original) original = d.getUserMedia.bind(d);
+  streams = [];
+  d.getUserMedia = async (c) => { const s = await original(c); streams.push(s); return s; };
+}
+export function refuseMicrophone(name) {
+  spyOnMicrophone();
+  md().getUserMedia = () => Promise.reject(new DOMException('stubbed ' + name, name));
+}
+export function breakMediaRecorder() {
+  if (!OriginalRecorder) OriginalRecorder = window.MediaRecorder;
+  window.MediaRecorder = class extends OriginalRecorder {
+    constructor() { super(...arguments); throw new DOMException('stubbed encoder failure', 'UnknownError'); }
+  };
+}
+export function restoreBrowser() {
+  if (original) md().getUserMedia = original;
+  if (OriginalRecorder) window.MediaRecorder = OriginalRecorder;
+}
+export function streamsHandedOut() { return streams.length; }
+export function liveTracks() {
+  return streams.flatMap(s => s.getTracks()).filter(t => t.readyState !== 'ended').length;
+}
+export function blobType(b) { return b.type; }
+export function isError(e) { return e instanceof Error && e.name === 'VocaFuseError' && typeof e.toJSON === 'function'; }
+export function stringify(v) { return JSON.stringify(v); }
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = spyOnMicrophone)]
+    pub fn spy_on_microphone();
+    #[wasm_bindgen(js_name = refuseMicrophone)]
+    pub fn refuse_microphone(name: &str);
+    #[wasm_bindgen(js_name = breakMediaRecorder)]
+    pub fn break_media_recorder();
+    #[wasm_bindgen(js_name = restoreBrowser)]
+    pub fn restore_browser();
+    #[wasm_bindgen(js_name = streamsHandedOut)]
+    pub fn streams_handed_out() -> u32;
+    #[wasm_bindgen(js_name = liveTracks)]
+    pub fn live_tracks() -> u32;
+    #[wasm_bindgen(js_name = blobType)]
+    pub fn blob_type(b: &JsValue) -> String;
+    #[wasm_bindgen(js_name = isError)]
+    pub fn is_vocafuse_error(e: &JsValue) -> bool;
+    pub fn stringify(v: &JsValue) -> String;
+}
+
+pub fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+pub fn get_f64(v: &JsValue, key: &str) -> f64 {
+    get(v, key).as_f64().unwrap_or(f64::NAN)
+}
+pub fn get_str(v: &JsValue, key: &str) -> String {
+    get(v, key).as_string().unwrap_or_default()
+}
+pub fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o.into()
+}
+
+pub async fn sleep_ms(ms: u32) {
+    TimeoutFuture::new(ms).await;
+}
+
+/// Records what a recorder reports through its callbacks, and wakes waiters on each report.
+#[derive(Clone)]
+pub struct Probe {
+    pub states: Rc<RefCell<Vec<String>>>,
+    pub errors: Rc<RefCell<Vec<JsValue>>>,
+    pub progress: Rc<RefCell<Vec<f64>>>,
+    pub levels: Rc<RefCell<Vec<f64>>>,
+    pub uploads: Rc<RefCell<Vec<f64>>>,
+    pub completes: Rc<RefCell<Vec<JsValue>>>,
+    pub cancels: Rc<RefCell<u32>>,
+    wake: Rc<RefCell<mpsc::UnboundedReceiver<()>>>,
+    closures: Rc<Vec<Closure<dyn FnMut(JsValue)>>>,
+    pub options: JsValue,
+}
+
+impl Probe {
+    /// Options with every callback wired to the probe, plus `extra` fields.
+    pub fn new(extra: &[(&str, JsValue)]) -> Probe {
+        let (tx, rx) = mpsc::unbounded::<()>();
+        let states = Rc::new(RefCell::new(Vec::new()));
+        let errors = Rc::new(RefCell::new(Vec::new()));
+        let progress = Rc::new(RefCell::new(Vec::new()));
+        let levels = Rc::new(RefCell::new(Vec::new()));
+        let uploads = Rc::new(RefCell::new(Vec::new()));
+        let completes = Rc::new(RefCell::new(Vec::new()));
+        let cancels = Rc::new(RefCell::new(0));
+        let options = Object::new();
+        let mut closures = Vec::new();
+        let mut hook = |name: &str, f: Box<dyn FnMut(JsValue)>| {
+            let tx = tx.clone();
+            let mut f = f;
+            let c = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| {
+                f(v);
+                let _ = tx.unbounded_send(());
+            });
+            Reflect::set(&options, &name.into(), c.as_ref().unchecked_ref()).unwrap();
+            closures.push(c);
+        };
+        let s = states.clone();
+        hook("onStateChange", Box::new(move |v| s.borrow_mut().push(v.as_string().unwrap())));
+        let e = errors.clone();
+        hook("onError", Box::new(move |v| e.borrow_mut().push(v)));
+        let p = progress.clone();
+        hook("onRecordProgress", Box::new(move |v| p.borrow_mut().push(v.as_f64().unwrap())));
+        let l = levels.clone();
+        hook("onLevel", Box::new(move |v| l.borrow_mut().push(v.as_f64().unwrap())));
+        let u = uploads.clone();
+        hook("onUploadProgress", Box::new(move |v| u.borrow_mut().push(v.as_f64().unwrap())));
+        let c = completes.clone();
+        hook("onComplete", Box::new(move |v| c.borrow_mut().push(v)));
+        let n = cancels.clone();
+        hook("onCancel", Box::new(move |_| *n.borrow_mut() += 1));
+        for (k, v) in extra {
+            Reflect::set(&options, &(*k).into(), v).unwrap();
+        }
+        Probe {
+            states, errors, progress, levels, uploads, completes, cancels,
+            wake: Rc::new(RefCell::new(rx)),
+            closures: Rc::new(closures),
+            options: options.into(),
+        }
+    }
+
+    pub fn error_codes(&self) -> Vec<String> {
+        self.errors.borrow().iter().map(|e| get_str(e, "code")).collect()
+    }
+
+    /// Waits until `done` holds, re-checking on every callback; fails after `limit_ms`.
+    pub async fn until(&self, what: &str, limit_ms: u32, done: impl Fn(&Probe) -> bool) {
+        let mut deadline = TimeoutFuture::new(limit_ms).fuse();
+        while !done(self) {
+            let mut wake = self.wake.borrow_mut();
+            let mut next = wake.next().fuse();
+            futures::select! {
+                _ = next => {},
+                _ = deadline => panic!("timed out after {limit_ms} ms waiting for {what}; states {:?}, errors {:?}",
+                    self.states.borrow(), self.error_codes()),
+            }
+        }
+    }
+
+    pub async fn until_state(&self, state: &str, limit_ms: u32) {
+        let s = state.to_string();
+        self.until(&format!("state {state}"), limit_ms, move |p| p.states.borrow().last() == Some(&s)).await;
+    }
+}
