@@ -1,1 +1,63 @@
-fn main() {}
+//! `vocafuse-devserver`: prints one line of JSON with its origins, logs requests to stderr, and
+//! stops cleanly on SIGINT or SIGTERM.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use vocafuse_devserver::config::{parse_args, USAGE};
+use vocafuse_devserver::{start, Command};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match parse_args(std::env::args().skip(1)) {
+        Ok(Command::Run(c)) => c,
+        Ok(Command::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("vocafuse-devserver: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let data_dir = config.data_dir.clone();
+    let server = match start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("vocafuse-devserver: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", server.announcement());
+    let _ = out.flush();
+    drop(out);
+    eprintln!("vocafuse-devserver: API {} · storage {} · data in {}", server.api_url(), server.storage_url(), data_dir.display());
+
+    stop_signal().await;
+    eprintln!("vocafuse-devserver: shutting down");
+    server.shutdown().await;
+    ExitCode::SUCCESS
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,420 @@
+//! The API origin's routes: the app backend's `POST /api/token`, and the VocaFuse API
+//! (`POST /upload`, `GET /voicenotes`, `GET /voicenotes/{id}`, `…/audio`, `…/transcription`).
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use serde_json::{json, Map, Value};
+use vocafuse_wasm::core::errors::ErrorCode;
+use vocafuse_wasm::core::limits::{ACCEPTED_FORMATS, MAX_DURATION_SECS, MAX_FILE_SIZE};
+use vocafuse_wasm::core::protocol::{plan_parts, wants_multipart, PartInfo, TokenRequest, TokenResponse, UploadGrant, UploadInfo, UPLOAD_MULTIPART, UPLOAD_SINGLE};
+
+use crate::clock::now_ms;
+use crate::replies::{envelope, json_reply, vocafuse_error};
+use crate::request_log::{RequestId, Slot};
+use crate::store::{NewNote, STATUS_UPLOADED};
+use crate::tokens::{AuthError, Claims};
+use crate::App;
+
+/// As the error page lists them (the same set as `ACCEPTED_FORMATS`).
+pub const SUPPORTED_FORMATS: [&str; 3] = ["webm", "wav", "ogg"];
+
+/// `POST /api/token`: `{"scopes": [...]}` (an empty body asks for the upload scope).
+pub async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let request: TokenRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        TokenRequest::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(r) => r,
+            Err(e) => {
+                return json_reply(StatusCode::BAD_REQUEST, &json!({"success": false, "message": format!("expected {{\"scopes\": [...]}}: {e}")}));
+            }
+        }
+    };
+    let data = app.tokens.issue(request.scopes, app.settings.get().token_ttl);
+    json_reply(StatusCode::OK, &TokenResponse { success: true, message: "Token generated successfully".into(), data })
+}
+
+/// Checks the bearer token and notes the outcome in the request log.
+fn authorize(app: &App, headers: &HeaderMap, slot: &Slot) -> Result<Claims, Response> {
+    match app.tokens.verify_headers(headers) {
+        Ok(claims) => {
+            slot.note(|n| n.auth = Some(claims.token_use.clone()));
+            Ok(claims)
+        }
+        Err(e) => {
+            slot.note(|n| n.auth = Some(e.label().into()));
+            let code = if e == AuthError::Expired { ErrorCode::TokenExpired } else { ErrorCode::InvalidToken };
+            let details = (e != AuthError::Expired).then(|| json!({"reason": e.reason()}));
+            Err(vocafuse_error(code, details))
+        }
+    }
+}
+
+/// Read routes need no token (the demo's `<audio>` can't send one), but a token that is sent
+/// must be valid.
+fn authorize_if_sent(app: &App, headers: &HeaderMap, slot: &Slot) -> Result<(), Response> {
+    if headers.contains_key(header::AUTHORIZATION) {
+        authorize(app, headers, slot)?;
+    }
+    Ok(())
+}
+
+/// A refused upload request: the code and its details.
+#[derive(Debug, PartialEq)]
+pub struct Refusal {
+    pub code: ErrorCode,
+    pub details: Option<Value>,
+}
+
+/// A valid upload request.
+#[derive(Debug, PartialEq)]
+pub struct Checked {
+    pub file_name: String,
+    pub file_size: u64,
+    pub audio_format: String,
+    pub duration_seconds: f64,
+    pub sdk_metadata: Option<Value>,
+}
+
+fn invalid(field: &str, value: &Value, reason: &str) -> Refusal {
+    Refusal { code: ErrorCode::InvalidFieldValue, details: Some(json!({"field": field, "value": value, "reason": reason})) }
+}
+
+/// "30MB", "25.000001MB": the seed's unit, exact enough to show the excess.
+fn megabytes(bytes: u64) -> String {
+    format!("{}MB", bytes as f64 / 1_000_000.0)
+}
+
+/// Validates a `POST /upload` body in the order: JSON (2001), presence (2002), types and ranges
+/// (2003), size (2004), format (2005), duration (2006).
+pub fn check_upload(body: &[u8]) -> Result<Checked, Refusal> {
+    let malformed = |why: String| Refusal { code: ErrorCode::InvalidRequestFormat, details: Some(json!({"reason": why})) };
+    let value: Value = serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))?;
+    let Value::Object(obj) = value else {
+        return Err(malformed("the body must be a JSON object".into()));
+    };
+    let present = |k: &str| obj.get(k).filter(|v| !v.is_null());
+    let mut required = Map::new();
+    for field in ["file_name", "file_size", "audio_format", "duration_seconds"] {
+        match present(field) {
+            Some(v) => {
+                required.insert(field.to_string(), v.clone());
+            }
+            None => return Err(Refusal { code: ErrorCode::MissingRequiredField, details: Some(json!({ "field": field })) }),
+        }
+    }
+
+    let name_v = &required["file_name"];
+    let file_name = match name_v.as_str().map(str::trim) {
+        Some(s) if !s.is_empty() => s.to_string(),
+        _ => return Err(invalid("file_name", name_v, "must be a non-empty string")),
+    };
+    let size_v = &required["file_size"];
+    let file_size = match size_v {
+        Value::Number(n) => match (n.as_u64(), n.as_f64()) {
+            (Some(0), _) => return Err(invalid("file_size", size_v, "must be greater than 0")),
+            (Some(s), _) => s,
+            (None, Some(f)) if f > 0.0 && f.fract() == 0.0 && f <= u64::MAX as f64 => f as u64,
+            (None, Some(f)) if f <= 0.0 => return Err(invalid("file_size", size_v, "must be greater than 0")),
+            _ => return Err(invalid("file_size", size_v, "must be a positive integer (bytes)")),
+        },
+        _ => return Err(invalid("file_size", size_v, "must be a positive integer (bytes)")),
+    };
+    let format_v = &required["audio_format"];
+    let Some(format_raw) = format_v.as_str() else {
+        return Err(invalid("audio_format", format_v, "must be a string"));
+    };
+    let duration_v = &required["duration_seconds"];
+    let duration_seconds = match duration_v.as_f64() {
+        Some(d) if d > 0.0 && d.is_finite() => d,
+        Some(_) => return Err(invalid("duration_seconds", duration_v, "must be greater than 0")),
+        None => return Err(invalid("duration_seconds", duration_v, "must be a number (seconds)")),
+    };
+    if let Some(v) = present("use_multipart") {
+        if !v.is_boolean() {
+            return Err(invalid("use_multipart", v, "must be a boolean"));
+        }
+    }
+    let sdk_metadata = match present("sdk_metadata") {
+        Some(v) if !v.is_object() => return Err(invalid("sdk_metadata", v, "must be an object")),
+        other => other.cloned(),
+    };
+
+    if file_size > MAX_FILE_SIZE {
+        return Err(Refusal { code: ErrorCode::FileSizeExceeded, details: Some(json!({"max_size": megabytes(MAX_FILE_SIZE), "actual_size": megabytes(file_size)})) });
+    }
+    let audio_format = format_raw.trim().to_ascii_lowercase();
+    if !ACCEPTED_FORMATS.contains(&audio_format.as_str()) {
+        return Err(Refusal { code: ErrorCode::UnsupportedAudioFormat, details: Some(json!({"format": format_raw, "supported_formats": SUPPORTED_FORMATS})) });
+    }
+    if duration_seconds > MAX_DURATION_SECS {
+        return Err(Refusal { code: ErrorCode::RecordingTooLong, details: Some(json!({"max_duration": MAX_DURATION_SECS as u64, "actual_duration": duration_v})) });
+    }
+    Ok(Checked { file_name, file_size, audio_format, duration_seconds, sdk_metadata })
+}
+
+/// `POST /upload`: a voice note record and presigned URLs for its bytes.
+pub async fn upload(State(app): State<Arc<App>>, Extension(rid): Extension<RequestId>, Extension(slot): Extension<Arc<Slot>>, headers: HeaderMap, body: Bytes) -> Response {
+    let claims = match authorize(&app, &headers, &slot) {
+        Ok(c) => c,
+        Err(resp) => return resp,
+    };
+    let checked = match check_upload(&body) {
+        Ok(c) => c,
+        Err(r) => return vocafuse_error(r.code, r.details),
+    };
+    let id = uuid::Uuid::new_v4().to_string();
+    slot.note(|n| n.voicenote_id = Some(id.clone()));
+    let s3_key = format!("voicenotes/{}/{id}.{}", claims.tenant_id, checked.audio_format);
+    let path = format!("/storage/{s3_key}");
+    let url_ttl = app.settings.get().url_ttl;
+    let expires_ms = (now_ms() + url_ttl * 1000.0).round() as u64;
+    let multipart = wants_multipart(checked.file_size);
+
+    let (presigned_url, upload_info, upload) = if multipart {
+        let upload_id = format!("upl_{}", uuid::Uuid::new_v4().simple());
+        let ranges = plan_parts(checked.file_size, app.part_size);
+        let parts = ranges
+            .iter()
+            .enumerate()
+            .map(|(i, &(start, end))| {
+                let n = i as u32 + 1;
+                PartInfo { part_number: n, presigned_url: app.signer.url(&app.storage_base, &path, Some((n, &upload_id)), expires_ms), start_byte: start, end_byte: end, content_length: end - start + 1 }
+            })
+            .collect();
+        (None, Some(UploadInfo { upload_id: upload_id.clone(), parts }), Some((upload_id, ranges)))
+    } else {
+        (Some(app.signer.url(&app.storage_base, &path, None, expires_ms)), None, None)
+    };
+
+    let client_processed = checked.sdk_metadata.is_some();
+    let record = NewNote {
+        id: id.clone(),
+        file_name: &checked.file_name,
+        file_size: checked.file_size,
+        audio_format: &checked.audio_format,
+        duration_seconds: checked.duration_seconds,
+        s3_key: s3_key.clone(),
+        tenant_id: &claims.tenant_id,
+        upload,
+        sdk_metadata: checked.sdk_metadata,
+    }
+    .record();
+    if let Err(e) = app.store.create(record).await {
+        eprintln!("vocafuse-devserver: cannot write voice note {id}: {e}");
+        return vocafuse_error(ErrorCode::InternalServerError, None);
+    }
+    let grant = UploadGrant {
+        voicenote_id: id,
+        upload_type: if multipart { UPLOAD_MULTIPART } else { UPLOAD_SINGLE }.into(),
+        presigned_url,
+        s3_key,
+        expires_in: url_ttl.ceil() as u64,
+        processing_strategy: if client_processed { "client_metadata" } else { "server_analysis" }.into(),
+        client_processed,
+        message: if multipart { "Upload each part to its presigned URL; the parts are assembled when all have arrived" } else { "Upload the file to the presigned URL" }.into(),
+        upload_info,
+    };
+    envelope(StatusCode::CREATED, "upload", grant, &rid.0)
+}
+
+/// `GET /voicenotes`: every voice note, newest first.
+pub async fn list(State(app): State<Arc<App>>, Extension(rid): Extension<RequestId>, Extension(slot): Extension<Arc<Slot>>, headers: HeaderMap) -> Response {
+    if let Err(resp) = authorize_if_sent(&app, &headers, &slot) {
+        return resp;
+    }
+    let notes: Vec<_> = app.store.list().await.iter().map(|r| r.view(&app.api_base)).collect();
+    envelope(StatusCode::OK, "list", notes, &rid.0)
+}
+
+/// The record for `{id}`, or the 2003 / 6001 answer.
+async fn find(app: &App, id: &str, slot: &Slot) -> Result<crate::store::NoteRecord, Response> {
+    if uuid::Uuid::parse_str(id).is_err() {
+        return Err(vocafuse_error(ErrorCode::InvalidFieldValue, Some(json!({"field": "voicenote_id", "value": id, "reason": "must be a valid UUID"}))));
+    }
+    slot.note(|n| n.voicenote_id = Some(id.to_string()));
+    app.store.get(id).await.ok_or_else(|| vocafuse_error(ErrorCode::RecordingNotFound, Some(json!({"voicenote_id": id}))))
+}
+
+/// `GET /voicenotes/{id}`
+pub async fn get_one(State(app): State<Arc<App>>, Extension(rid): Extension<RequestId>, Extension(slot): Extension<Arc<Slot>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if let Err(resp) = authorize_if_sent(&app, &headers, &slot) {
+        return resp;
+    }
+    match find(&app, &id, &slot).await {
+        Ok(rec) => envelope(StatusCode::OK, "voicenote", rec.view(&app.api_base), &rid.0),
+        Err(resp) => resp,
+    }
+}
+
+/// `GET /voicenotes/{id}/transcription`: there is no transcriber here, so always 6002.
+pub async fn transcription(State(app): State<Arc<App>>, Extension(slot): Extension<Arc<Slot>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if let Err(resp) = authorize_if_sent(&app, &headers, &slot) {
+        return resp;
+    }
+    match find(&app, &id, &slot).await {
+        Ok(_) => vocafuse_error(ErrorCode::TranscriptionNotFound, Some(json!({"voicenote_id": id}))),
+        Err(resp) => resp,
+    }
+}
+
+/// `GET /voicenotes/{id}/audio`: the stored bytes, with `Range` support for `<audio>` seeking.
+pub async fn audio(State(app): State<Arc<App>>, Extension(slot): Extension<Arc<Slot>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if let Err(resp) = authorize_if_sent(&app, &headers, &slot) {
+        return resp;
+    }
+    let rec = match find(&app, &id, &slot).await {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    if rec.status != STATUS_UPLOADED {
+        return vocafuse_error(ErrorCode::RecordingNotFound, Some(json!({"voicenote_id": id, "status": rec.status})));
+    }
+    let bytes = match tokio::fs::read(app.store.audio_path(&rec)).await {
+        Ok(b) => b,
+        Err(_) => return vocafuse_error(ErrorCode::RecordingNotFound, Some(json!({"voicenote_id": id}))),
+    };
+    let total = bytes.len() as u64;
+    let content_type = HeaderValue::from_str(&rec.served_content_type()).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let etag = rec.sha256.as_deref().map(|s| format!("\"{s}\"")).unwrap_or_default();
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok()).map(|r| parse_range(r, total));
+    let (status, body, content_range) = match range {
+        None | Some(Range::Ignored) => (StatusCode::OK, bytes, None),
+        Some(Range::Bytes(start, end)) => (StatusCode::PARTIAL_CONTENT, bytes[start as usize..=end as usize].to_vec(), Some(format!("bytes {start}-{end}/{total}"))),
+        Some(Range::Unsatisfiable) => {
+            return (StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{total}"))]).into_response();
+        }
+    };
+    let mut resp = (status, Body::from(body)).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, content_type);
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Some(cr) = content_range.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        h.insert(header::CONTENT_RANGE, cr);
+    }
+    resp
+}
+
+#[derive(Debug, PartialEq)]
+enum Range {
+    /// Inclusive.
+    Bytes(u64, u64),
+    Unsatisfiable,
+    /// Multiple ranges or a syntax we don't serve: send the whole file.
+    Ignored,
+}
+
+fn parse_range(header: &str, total: u64) -> Range {
+    let Some(spec) = header.trim().strip_prefix("bytes=") else { return Range::Ignored };
+    if spec.contains(',') {
+        return Range::Ignored;
+    }
+    let Some((a, b)) = spec.trim().split_once('-') else { return Range::Ignored };
+    let (start, end) = match (a.trim(), b.trim()) {
+        ("", suffix) => match suffix.parse::<u64>() {
+            Ok(0) => return Range::Unsatisfiable,
+            Ok(n) => (total.saturating_sub(n), total.saturating_sub(1)),
+            Err(_) => return Range::Ignored,
+        },
+        (s, "") => match s.parse::<u64>() {
+            Ok(s) => (s, total.saturating_sub(1)),
+            Err(_) => return Range::Ignored,
+        },
+        (s, e) => match (s.parse::<u64>(), e.parse::<u64>()) {
+            (Ok(s), Ok(e)) if s <= e => (s, e.min(total.saturating_sub(1))),
+            _ => return Range::Ignored,
+        },
+    };
+    if total == 0 || start >= total {
+        Range::Unsatisfiable
+    } else {
+        Range::Bytes(start, end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(body: Value) -> (i64, Option<Value>) {
+        let r = check_upload(body.to_string().as_bytes()).unwrap_err();
+        (crate::replies::server_code(vocafuse_wasm::core::errors::Dialect::VocaFuse, r.code).number, r.details)
+    }
+
+    fn good() -> Value {
+        json!({"file_name": "a.webm", "file_size": 1000, "audio_format": "webm", "duration_seconds": 2.5, "use_multipart": false,
+            "sdk_metadata": {"duration_seconds": 2.5, "sample_rate": 48000, "channels": 1, "bit_rate": 32000, "codec": "webm", "file_size_bytes": 1000}})
+    }
+
+    fn with(field: &str, v: Value) -> Value {
+        let mut g = good();
+        g[field] = v;
+        g
+    }
+
+    #[test]
+    fn supported_formats_are_the_accepted_ones() {
+        let mut a = SUPPORTED_FORMATS.to_vec();
+        let mut b = ACCEPTED_FORMATS.to_vec();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn valid_requests_pass() {
+        let c = check_upload(good().to_string().as_bytes()).unwrap();
+        assert_eq!((c.file_size, c.audio_format.as_str(), c.duration_seconds), (1000, "webm", 2.5));
+        let c = check_upload(with("audio_format", json!("OGG")).to_string().as_bytes()).unwrap();
+        assert_eq!(c.audio_format, "ogg");
+        assert!(check_upload(with("file_size", json!(25_000_000)).to_string().as_bytes()).is_ok());
+        assert!(check_upload(with("duration_seconds", json!(60)).to_string().as_bytes()).is_ok());
+        assert!(check_upload(json!({"file_name": "a", "file_size": 1, "audio_format": "wav", "duration_seconds": 1}).to_string().as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn each_code_with_its_details() {
+        assert_eq!(check_upload(b"{nope").unwrap_err().code, ErrorCode::InvalidRequestFormat);
+        assert_eq!(check_upload(b"[1]").unwrap_err().code, ErrorCode::InvalidRequestFormat);
+        for field in ["file_name", "file_size", "audio_format", "duration_seconds"] {
+            let mut g = good();
+            g.as_object_mut().unwrap().remove(field);
+            assert_eq!(refusal(g), (2002, Some(json!({"field": field}))));
+            assert_eq!(refusal(with(field, Value::Null)), (2002, Some(json!({"field": field}))));
+        }
+        assert_eq!(refusal(with("file_size", json!(-5))).1.unwrap()["field"], "file_size");
+        assert_eq!(refusal(with("file_size", json!(0))), (2003, Some(json!({"field": "file_size", "value": 0, "reason": "must be greater than 0"}))));
+        assert_eq!(refusal(with("file_size", json!("100"))).0, 2003);
+        assert_eq!(refusal(with("file_size", json!(10.5))).0, 2003);
+        assert_eq!(refusal(with("duration_seconds", json!(0))).0, 2003);
+        assert_eq!(refusal(with("duration_seconds", json!("3"))).1.unwrap()["value"], "3");
+        assert_eq!(refusal(with("file_name", json!(""))).0, 2003);
+        assert_eq!(refusal(with("audio_format", json!(5))).0, 2003);
+        assert_eq!(refusal(with("use_multipart", json!("yes"))).0, 2003);
+        assert_eq!(refusal(with("file_size", json!(30_000_000))), (2004, Some(json!({"max_size": "25MB", "actual_size": "30MB"}))));
+        assert_eq!(refusal(with("file_size", json!(25_000_001))).1.unwrap()["actual_size"], "25.000001MB");
+        assert_eq!(refusal(with("audio_format", json!("mp3"))), (2005, Some(json!({"format": "mp3", "supported_formats": ["webm", "wav", "ogg"]}))));
+        assert_eq!(refusal(with("audio_format", json!("mp4"))).0, 2005);
+        assert_eq!(refusal(with("duration_seconds", json!(75))), (2006, Some(json!({"max_duration": 60, "actual_duration": 75}))));
+        assert_eq!(refusal(with("duration_seconds", json!(60.01))).0, 2006);
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("bytes=0-9", 100), Range::Bytes(0, 9));
+        assert_eq!(parse_range("bytes=90-", 100), Range::Bytes(90, 99));
+        assert_eq!(parse_range("bytes=-10", 100), Range::Bytes(90, 99));
+        assert_eq!(parse_range("bytes=50-500", 100), Range::Bytes(50, 99));
+        assert_eq!(parse_range("bytes=100-", 100), Range::Unsatisfiable);
+        assert_eq!(parse_range("bytes=0-1,5-6", 100), Range::Ignored);
+        assert_eq!(parse_range("items=0-1", 100), Range::Ignored);
+    }
+}

@@ -1,0 +1,206 @@
+//! The command line, and the lifetimes that `/__dev/config` can change while the server runs.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use vocafuse_wasm::core::limits::MULTIPART_THRESHOLD;
+
+pub const USAGE: &str = "\
+usage: vocafuse-devserver [--host 127.0.0.1] [--port 8787] [--storage-port 8788]
+                          [--www DIR] [--pkg DIR] [--data-dir DIR]
+                          [--token-ttl SECS] [--url-ttl SECS] [--part-size BYTES] [--quiet]
+
+A local stand-in for the VocaFuse API. Port 0 picks a free port. On start it prints one line of
+JSON with the API origin, the storage origin and the token endpoint.";
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// A loopback address: the control endpoints have no authentication.
+    pub host: IpAddr,
+    pub port: u16,
+    pub storage_port: u16,
+    /// Served at `/`.
+    pub www: Option<PathBuf>,
+    /// Served at `/pkg/`.
+    pub pkg: Option<PathBuf>,
+    pub data_dir: PathBuf,
+    pub lifetimes: Lifetimes,
+    /// Bytes per multipart part (the last part is smaller); at least 5 MiB.
+    pub part_size: u64,
+    /// No request lines on stderr.
+    pub quiet: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 8787,
+            storage_port: 8788,
+            www: None,
+            pkg: None,
+            data_dir: PathBuf::from(".devserver-data"),
+            lifetimes: Lifetimes::default(),
+            part_size: MULTIPART_THRESHOLD,
+            quiet: false,
+        }
+    }
+}
+
+impl Config {
+    /// Ephemeral ports and a fresh data directory: for tests.
+    pub fn ephemeral(data_dir: impl Into<PathBuf>) -> Self {
+        Config { port: 0, storage_port: 0, data_dir: data_dir.into(), quiet: true, ..Config::default() }
+    }
+}
+
+/// How long tokens and presigned URLs stay valid, in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Lifetimes {
+    pub token_ttl: f64,
+    pub url_ttl: f64,
+}
+
+impl Default for Lifetimes {
+    fn default() -> Self {
+        Lifetimes { token_ttl: 3600.0, url_ttl: 900.0 }
+    }
+}
+
+/// The lifetimes in force, and the ones `/__dev/reset` goes back to.
+pub struct Settings {
+    initial: Lifetimes,
+    current: Mutex<Lifetimes>,
+}
+
+impl Settings {
+    pub fn new(initial: Lifetimes) -> Self {
+        Settings { initial, current: Mutex::new(initial) }
+    }
+    pub fn get(&self) -> Lifetimes {
+        *self.current.lock().unwrap()
+    }
+    pub fn set(&self, token_ttl: Option<f64>, url_ttl: Option<f64>) -> Lifetimes {
+        let mut cur = self.current.lock().unwrap();
+        if let Some(t) = token_ttl {
+            cur.token_ttl = t;
+        }
+        if let Some(u) = url_ttl {
+            cur.url_ttl = u;
+        }
+        *cur
+    }
+    pub fn reset(&self) {
+        *self.current.lock().unwrap() = self.initial;
+    }
+}
+
+pub enum Command {
+    Run(Config),
+    Help,
+}
+
+/// Parses the arguments after the program name. `--flag value` and `--flag=value` both work.
+pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
+    let mut config = Config::default();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        match flag.as_str() {
+            "-h" | "--help" => return Ok(Command::Help),
+            "--quiet" | "-q" => {
+                config.quiet = true;
+                continue;
+            }
+            _ => {}
+        }
+        let mut value = || inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--host" => {
+                let v = value()?;
+                let ip: IpAddr = if v == "localhost" { IpAddr::V4(Ipv4Addr::LOCALHOST) } else { v.parse().map_err(|_| format!("--host: not an IP address: {v}"))? };
+                if !ip.is_loopback() {
+                    return Err(format!("--host {ip}: the dev server only listens on loopback addresses"));
+                }
+                config.host = ip;
+            }
+            "--port" => config.port = parse_num(&flag, &value()?)?,
+            "--storage-port" => config.storage_port = parse_num(&flag, &value()?)?,
+            "--www" => config.www = Some(PathBuf::from(value()?)),
+            "--pkg" => config.pkg = Some(PathBuf::from(value()?)),
+            "--data-dir" => config.data_dir = PathBuf::from(value()?),
+            "--token-ttl" => config.lifetimes.token_ttl = parse_secs(&flag, &value()?)?,
+            "--url-ttl" => config.lifetimes.url_ttl = parse_secs(&flag, &value()?)?,
+            "--part-size" => {
+                let size: u64 = parse_num(&flag, &value()?)?;
+                if size < MULTIPART_THRESHOLD {
+                    return Err(format!("--part-size must be at least {MULTIPART_THRESHOLD} bytes (5 MiB)"));
+                }
+                config.part_size = size;
+            }
+            _ => return Err(format!("unknown argument: {arg}")),
+        }
+    }
+    if config.port != 0 && config.port == config.storage_port {
+        return Err("--port and --storage-port must differ (storage is another origin)".into());
+    }
+    Ok(Command::Run(config))
+}
+
+fn parse_num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
+    v.parse().map_err(|_| format!("{flag}: not a number: {v}"))
+}
+
+/// A positive number of seconds.
+pub fn parse_secs(flag: &str, v: &str) -> Result<f64, String> {
+    match v.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 => Ok(s),
+        _ => Err(format!("{flag}: expected a positive number of seconds, got {v}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> Result<Config, String> {
+        match parse_args(args.iter().map(|s| s.to_string()))? {
+            Command::Run(c) => Ok(c),
+            Command::Help => Err("help".into()),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let c = run(&[]).unwrap();
+        assert_eq!((c.port, c.storage_port, c.part_size), (8787, 8788, 5_242_880));
+        assert_eq!(c.lifetimes, Lifetimes { token_ttl: 3600.0, url_ttl: 900.0 });
+        assert_eq!(c.data_dir, PathBuf::from(".devserver-data"));
+    }
+
+    #[test]
+    fn flags_in_both_spellings() {
+        let c = run(&["--port=0", "--storage-port", "0", "--www", "www", "--pkg=pkg", "--token-ttl", "2",
+            "--url-ttl=1.5", "--part-size", "6000000", "--host", "localhost", "--quiet"]).unwrap();
+        assert_eq!((c.port, c.storage_port), (0, 0));
+        assert_eq!(c.www, Some(PathBuf::from("www")));
+        assert_eq!(c.pkg, Some(PathBuf::from("pkg")));
+        assert_eq!(c.lifetimes, Lifetimes { token_ttl: 2.0, url_ttl: 1.5 });
+        assert_eq!(c.part_size, 6_000_000);
+        assert!(c.quiet);
+    }
+
+    #[test]
+    fn bad_arguments_are_refused() {
+        for args in [&["--part-size", "1000"][..], &["--host", "0.0.0.0"], &["--host", "192.168.1.2"], &["--port"],
+            &["--token-ttl", "0"], &["--url-ttl", "-3"], &["--bogus"], &["--port", "8787", "--storage-port", "8787"]] {
+            assert!(run(args).is_err(), "{args:?}");
+        }
+        assert!(matches!(parse_args(["--help".to_string()]), Ok(Command::Help)));
+    }
+}

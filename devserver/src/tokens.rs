@@ -1,0 +1,186 @@
+//! The app backend's side of auth: issuing HS256 JWTs at `/api/token` and checking the bearer
+//! token on API requests.
+//!
+//! Tokens carry the standard whole-second `exp` and also `exp_ms`, which this server enforces,
+//! so a test that sets a 1-second lifetime sees the token expire 1 s after issue, not up to 2 s.
+
+use std::collections::HashSet;
+
+use axum::http::HeaderMap;
+use jsonwebtoken::{errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use vocafuse_wasm::core::protocol::{TokenData, UPLOAD_SCOPE};
+
+use crate::clock::now_ms;
+
+pub const ISSUER: &str = "vocafuse-devserver";
+pub const TENANT_ID: &str = "tenant_dev";
+pub const SUBJECT: &str = "dev-user";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub iss: String,
+    pub tenant_id: String,
+    pub scopes: Vec<String>,
+    pub iat: u64,
+    pub exp: u64,
+    /// The exact expiry, in Unix milliseconds.
+    #[serde(default)]
+    pub exp_ms: Option<u64>,
+    pub jti: String,
+    /// `"id"` for `id_token`, `"access"` for `jwt_token`; both are accepted.
+    pub token_use: String,
+}
+
+/// Why a request's token was refused.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AuthError {
+    Missing,
+    Malformed(String),
+    Expired,
+}
+
+impl AuthError {
+    /// What the request log records.
+    pub fn label(&self) -> &'static str {
+        match self {
+            AuthError::Missing => "missing",
+            AuthError::Malformed(_) => "invalid",
+            AuthError::Expired => "expired",
+        }
+    }
+    pub fn reason(&self) -> String {
+        match self {
+            AuthError::Missing => "missing Authorization: Bearer header".into(),
+            AuthError::Malformed(why) => why.clone(),
+            AuthError::Expired => "token has expired".into(),
+        }
+    }
+}
+
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl Tokens {
+    /// A fresh random key: tokens from an earlier run are refused (1001).
+    pub fn new() -> Self {
+        let mut key = Vec::with_capacity(32);
+        key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+        key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.validate_exp = false; // `exp_ms` below, to the millisecond
+        validation.required_spec_claims = HashSet::from(["exp".to_string(), "sub".to_string()]);
+        validation.set_issuer(&[ISSUER]);
+        Tokens { encoding: EncodingKey::from_secret(&key), decoding: DecodingKey::from_secret(&key), validation }
+    }
+
+    pub fn sign(&self, claims: &Claims) -> String {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding).expect("HS256 signing cannot fail")
+    }
+
+    /// The `data` of a token response: both `jwt_token` and `id_token`, valid for `ttl_secs`.
+    pub fn issue(&self, scopes: Vec<String>, ttl_secs: f64) -> TokenData {
+        let scopes = if scopes.is_empty() { vec![UPLOAD_SCOPE.to_string()] } else { scopes };
+        let now = now_ms();
+        let exp_ms = (now + ttl_secs * 1000.0).round() as u64;
+        let claims = |token_use: &str| Claims {
+            sub: SUBJECT.into(),
+            iss: ISSUER.into(),
+            tenant_id: TENANT_ID.into(),
+            scopes: scopes.clone(),
+            iat: (now / 1000.0).floor() as u64,
+            exp: exp_ms.div_ceil(1000),
+            exp_ms: Some(exp_ms),
+            jti: uuid::Uuid::new_v4().simple().to_string(),
+            token_use: token_use.into(),
+        };
+        TokenData {
+            jwt_token: Some(self.sign(&claims("access"))),
+            id_token: Some(self.sign(&claims("id"))),
+            token_type: "Bearer".into(),
+            expires_in: ttl_secs.ceil() as u64,
+            tenant_id: TENANT_ID.into(),
+            scopes: scopes.clone(),
+        }
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| match e.kind() {
+            ErrorKind::ExpiredSignature => AuthError::Expired,
+            ErrorKind::InvalidSignature => AuthError::Malformed("bad signature (issued by another server run?)".into()),
+            other => AuthError::Malformed(format!("malformed token: {other:?}")),
+        })?;
+        let exp_ms = data.claims.exp_ms.unwrap_or(data.claims.exp * 1000) as f64;
+        if now_ms() >= exp_ms {
+            return Err(AuthError::Expired);
+        }
+        Ok(data.claims)
+    }
+
+    /// Checks `Authorization: Bearer <jwt>`.
+    pub fn verify_headers(&self, headers: &HeaderMap) -> Result<Claims, AuthError> {
+        let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
+            return Err(AuthError::Missing);
+        };
+        let value = value.to_str().map_err(|_| AuthError::Malformed("Authorization header is not text".into()))?.trim();
+        let token = match value.split_once(' ') {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+            _ => return Err(AuthError::Malformed("Authorization header must be `Bearer <token>`".into())),
+        };
+        if token.is_empty() || token == "undefined" || token == "null" {
+            return Err(AuthError::Malformed("empty bearer token".into()));
+        }
+        self.verify(token)
+    }
+}
+
+impl Default for Tokens {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn issued_tokens_verify_and_carry_the_claims() {
+        let t = Tokens::new();
+        let data = t.issue(vec![], 60.0);
+        assert_eq!(data.expires_in, 60);
+        assert_eq!(data.scopes, vec![UPLOAD_SCOPE.to_string()]);
+        let id = t.verify(data.id_token.as_deref().unwrap()).unwrap();
+        let access = t.verify(data.jwt_token.as_deref().unwrap()).unwrap();
+        assert_eq!((id.token_use.as_str(), access.token_use.as_str()), ("id", "access"));
+        assert_eq!(id.tenant_id, TENANT_ID);
+        assert!(id.exp >= id.iat + 60 && id.exp <= id.iat + 62);
+    }
+
+    #[test]
+    fn refusals() {
+        let t = Tokens::new();
+        let mut claims = t.verify(t.issue(vec![], 60.0).id_token.as_deref().unwrap()).unwrap();
+        claims.exp_ms = Some(now_ms() as u64 - 1);
+        assert_eq!(t.verify(&t.sign(&claims)), Err(AuthError::Expired));
+        claims.exp = 1;
+        assert_eq!(t.verify(&t.sign(&claims)), Err(AuthError::Expired));
+
+        let other = Tokens::new().issue(vec![], 60.0).id_token.unwrap();
+        assert!(matches!(t.verify(&other), Err(AuthError::Malformed(_))));
+        assert!(matches!(t.verify("not.a.jwt"), Err(AuthError::Malformed(_))));
+
+        let mut h = HeaderMap::new();
+        assert_eq!(t.verify_headers(&h), Err(AuthError::Missing));
+        h.insert("authorization", HeaderValue::from_static("Basic abc"));
+        assert!(matches!(t.verify_headers(&h), Err(AuthError::Malformed(_))));
+        h.insert("authorization", HeaderValue::from_static("Bearer undefined"));
+        assert!(matches!(t.verify_headers(&h), Err(AuthError::Malformed(_))));
+    }
+}
