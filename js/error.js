@@ -37,3 +37,8 @@ export function callSafely(fn, arg) {
     setTimeout(() => { throw e; });
   }
 }
+
+// A rejection that is also delivered to onError must not surface as "unhandled".
+export function quiet(promise) {
+  promise.catch(() => {});
+}

@@ -101,19 +101,11 @@ impl VoiceRecorder {
     /// The upload result with `autoUpload`, else the recording.
     pub fn stop(&self) -> Promise {
         let rec = self.rec.clone();
-        future_to_promise(async move {
-            let recording = rec.stop_recording().await?;
-            if rec.options.auto_upload {
-                crate::web::upload::upload_kept(&rec).await
-            } else {
-                Ok(recording.to_js())
-            }
-        })
+        future_to_promise(async move { rec.stop().await })
     }
 
     pub fn upload(&self) -> Promise {
-        let rec = self.rec.clone();
-        future_to_promise(async move { crate::web::upload::upload_kept(&rec).await })
+        self.rec.begin_upload()
     }
 
     pub fn cancel(&self) -> Promise {

@@ -10,3 +10,5 @@ pub mod device;
 pub mod level;
 pub mod protocol;
 pub mod config;
+pub mod retry;
+pub mod upload;

@@ -18,6 +18,8 @@ extern "C" {
     fn is_vocafuse_error(value: &JsValue) -> bool;
     #[wasm_bindgen(js_name = callSafely)]
     fn call_safely(f: &Function, arg: &JsValue);
+    /// Marks a promise's rejection as handled.
+    pub fn quiet(promise: &js_sys::Promise);
 }
 
 /// The app's `messages` overrides, keyed by code name.

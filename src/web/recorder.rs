@@ -11,7 +11,7 @@ use std::rc::{Rc, Weak};
 use futures_channel::oneshot;
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
-use js_sys::{Array, Function, Object};
+use js_sys::{Array, Function, Object, Promise};
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -20,6 +20,9 @@ use web_sys::{Blob, BlobEvent, BlobPropertyBag, MediaRecorder, RecordingState};
 use super::js::{call, error_from_js, error_to_js, set, Fields};
 use super::media::{media_recorder, recording_plan, LevelMeter, Microphone};
 use super::sdk::SdkContext;
+use super::upload::{upload_blob, UploadObserver};
+use crate::core::upload::UploadSpec;
+use wasm_bindgen_futures::JsFuture;
 use crate::core::clock::RecordClock;
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::{AudioFormat, FormatPreference, RecordingPlan};
@@ -81,6 +84,8 @@ pub struct Recording {
     pub format: AudioFormat,
     pub duration: f64,
     pub size: u64,
+    /// ms since the epoch, when recording started (names the uploaded file).
+    pub created_at_ms: f64,
 }
 
 impl Recording {
@@ -113,7 +118,18 @@ struct Session {
     _ticker: Interval,
     _listeners: Vec<EventListener>,
     stopping: bool,
+    /// Why recording ended, once it has; a limit or a lost device uploads by itself.
+    cause: Option<StopCause>,
     waiters: Vec<StopWaiter>,
+    created_at_ms: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StopCause {
+    Asked,
+    Limit,
+    Device,
+    PageHide,
 }
 
 impl Session {
@@ -141,6 +157,10 @@ struct Inner {
     generation: u64,
     session: Option<Session>,
     recording: Option<Recording>,
+    /// Aborts the upload in flight.
+    upload_abort: Option<web_sys::AbortController>,
+    /// The upload in flight, or the last one that succeeded: `stop()` after a limit returns it.
+    upload: Option<Promise>,
 }
 
 pub struct Recorder {
@@ -164,6 +184,8 @@ impl Recorder {
                 generation: 0,
                 session: None,
                 recording: None,
+                upload_abort: None,
+                upload: None,
             }),
             options,
             callbacks,
@@ -290,7 +312,9 @@ impl Recorder {
             _ticker: ticker,
             _listeners: listeners,
             stopping: false,
+            cause: None,
             waiters: Vec::new(),
+            created_at_ms: js_sys::Date::now(),
         };
         self.schedule_auto_stop(&mut session, now);
         Ok(session)
@@ -326,7 +350,7 @@ impl Recorder {
             listeners.push(EventListener::new(&track, "ended", move |_| {
                 if let Some(r) = me.upgrade() {
                     let notice = SdkError::new(ErrorCode::MicrophoneUnavailable, "the microphone stopped delivering audio");
-                    r.request_stop(id, Some(notice));
+                    r.request_stop(id, StopCause::Device, Some(notice));
                 }
             }));
         }
@@ -334,7 +358,7 @@ impl Recorder {
             let me = weak();
             listeners.push(EventListener::new(&window, "pagehide", move |_| {
                 if let Some(r) = me.upgrade() {
-                    r.request_stop(id, None);
+                    r.request_stop(id, StopCause::PageHide, None);
                     // The page may never run again: let go of the microphone now.
                     if let Some(s) = r.inner.borrow().session.as_ref() {
                         s.mic.stop();
@@ -367,7 +391,7 @@ impl Recorder {
         let max = self.options.limits.max_duration_secs;
         let notice = SdkError::new(ErrorCode::DurationExceeded, format!("recording stopped at the {max} s limit"))
             .with_details(json!({ "max_duration": max, "actual_duration": actual }));
-        self.request_stop(id, Some(notice));
+        self.request_stop(id, StopCause::Limit, Some(notice));
     }
 
     fn tick(&self, id: u64) {
@@ -410,13 +434,13 @@ impl Recorder {
             let max = self.options.limits.max_file_size;
             let notice = SdkError::new(ErrorCode::FileSizeExceeded, format!("recording stopped before passing {max} bytes"))
                 .with_details(json!({ "max_size": max, "actual_size": kept }));
-            self.request_stop(id, Some(notice));
+            self.request_stop(id, StopCause::Limit, Some(notice));
         }
     }
 
     /// Ends recording, keeping what was recorded; `finish` completes it when the encoder has
     /// flushed. `notice` (a limit, a lost microphone) goes to `onError`.
-    fn request_stop(&self, id: u64, notice: Option<SdkError>) {
+    fn request_stop(&self, id: u64, cause: StopCause, notice: Option<SdkError>) {
         let first = {
             let mut inner = self.inner.borrow_mut();
             let Some(s) = inner.session.as_mut().filter(|s| s.id == id) else { return };
@@ -424,6 +448,7 @@ impl Recorder {
                 false
             } else {
                 s.stopping = true;
+                s.cause = Some(cause);
                 s.clock.pause(now_ms());
                 s.auto_stop = None;
                 s.end_media();
@@ -453,6 +478,7 @@ impl Recorder {
             return;
         };
         let waiters = std::mem::take(&mut session.waiters);
+        let cause = session.cause;
         let result = self.keep(&session);
         let duration = session.clock.elapsed_ms(now_ms()) / 1000.0;
         drop(session);
@@ -461,6 +487,9 @@ impl Recorder {
                 recording.duration = duration;
                 self.inner.borrow_mut().recording = Some(recording);
                 let _ = self.transition(Event::Stop);
+                if self.options.auto_upload && matches!(cause, Some(StopCause::Limit | StopCause::Device)) {
+                    let _ = self.begin_upload(); // settles through the callbacks
+                }
                 Ok(())
             }
             Err(err) => {
@@ -488,7 +517,7 @@ impl Recorder {
         if size == 0 {
             return Err(SdkError::new(ErrorCode::RecordingFailed, "no audio was captured"));
         }
-        Ok(Recording { blob, mime_type, format, duration: 0.0, size })
+        Ok(Recording { blob, mime_type, format, duration: 0.0, size, created_at_ms: session.created_at_ms })
     }
 
     fn fail_session(&self, id: u64, err: SdkError) {
@@ -527,7 +556,7 @@ impl Recorder {
         };
         let waiter = waiter.map_err(|e| self.report(&e))?;
         if let Some((id, rx)) = waiter {
-            self.request_stop(id, None);
+            self.request_stop(id, StopCause::Asked, None);
             match rx.await {
                 Ok(Ok(())) => {}
                 Ok(Err(err)) => return Err(error_to_js(&err, &self.ctx.messages)),
@@ -582,6 +611,10 @@ impl Recorder {
             if !matches!(state, RecorderState::Uploading | RecorderState::Waiting) {
                 inner.recording = None;
             }
+            if let Some(abort) = inner.upload_abort.take() {
+                abort.abort();
+            }
+            inner.upload = None;
             inner.session.take()
         };
         drop(session);
@@ -600,6 +633,10 @@ impl Recorder {
             inner.generation += 1;
             inner.recording = None;
             inner.state = RecorderState::Idle;
+            if let Some(abort) = inner.upload_abort.take() {
+                abort.abort();
+            }
+            inner.upload = None;
             inner.session.take()
         };
         drop(session);
@@ -613,5 +650,85 @@ impl Recorder {
             (Some(r), RecorderState::Stopped | RecorderState::Error) => Ok(r.clone()),
             _ => Err(SdkError::invalid_state("upload", inner.state.as_str())),
         }
+    }
+
+    // ---- upload ----
+
+    /// `stop()`: the upload result with `autoUpload`, else the recording.
+    pub async fn stop(&self) -> Result<JsValue, JsValue> {
+        if let Some(upload) = self.current_upload() {
+            return JsFuture::from(upload).await;
+        }
+        let recording = self.stop_recording().await?;
+        if !self.options.auto_upload {
+            return Ok(recording.to_js());
+        }
+        let upload = self.current_upload().unwrap_or_else(|| self.begin_upload());
+        JsFuture::from(upload).await
+    }
+
+    /// The upload under way (or the last one that succeeded), if any.
+    fn current_upload(&self) -> Option<Promise> {
+        let inner = self.inner.borrow();
+        match inner.state {
+            RecorderState::Uploading | RecorderState::Waiting | RecorderState::Uploaded => inner.upload.clone(),
+            _ => None,
+        }
+    }
+
+    /// Starts uploading the kept recording; the promise settles with the upload.
+    pub fn begin_upload(&self) -> Promise {
+        let Some(me) = self.me.upgrade() else {
+            return Promise::reject(&JsValue::from_str("the recorder is gone"));
+        };
+        let promise = wasm_bindgen_futures::future_to_promise(async move { me.upload().await });
+        // Errors also reach onError: an upload nobody awaits must not log as unhandled.
+        super::js::quiet(&promise);
+        self.inner.borrow_mut().upload = Some(promise.clone());
+        promise
+    }
+
+    async fn upload(&self) -> Result<JsValue, JsValue> {
+        let recording = self.kept_for_upload().map_err(|e| self.report(&e))?;
+        self.transition(Event::Upload).map_err(|e| self.report(&e))?;
+        let controller = web_sys::AbortController::new().map_err(|e| self.fail(error_from_js(&e, ErrorCode::NotSupported)))?;
+        self.inner.borrow_mut().upload_abort = Some(controller.clone());
+        let spec = UploadSpec {
+            format: recording.format,
+            size: recording.size,
+            duration_secs: recording.duration,
+            bits_per_second: u64::from(self.options.bits_per_second),
+            created_at_ms: recording.created_at_ms,
+        };
+        let observer = Rc::new(ProgressCallback(self.callbacks.on_upload_progress.clone()));
+        let result = upload_blob(&self.ctx, &recording.blob, &recording.mime_type, &spec, &controller.signal(), observer).await;
+        let mut inner = self.inner.borrow_mut();
+        inner.upload_abort = None;
+        match result {
+            Ok(js) => {
+                drop(inner);
+                let _ = self.transition(Event::Uploaded);
+                call(&self.callbacks.on_complete, &js);
+                Ok(js)
+            }
+            Err(e) => {
+                inner.upload = None;
+                let cancelled = e.code == ErrorCode::Aborted || !matches!(inner.state, RecorderState::Uploading | RecorderState::Waiting);
+                drop(inner);
+                if !cancelled {
+                    let _ = self.transition(Event::Fail);
+                }
+                Err(self.report(&e))
+            }
+        }
+    }
+}
+
+/// Hands upload progress to `onUploadProgress`.
+struct ProgressCallback(Option<Function>);
+
+impl UploadObserver for ProgressCallback {
+    fn progress(&self, percent: f64) {
+        call(&self.0, &percent.into());
     }
 }

@@ -3,6 +3,7 @@
 use wasm_bindgen::JsValue;
 
 use super::js::{Fields, Messages};
+use super::upload::TokenCache;
 use crate::core::config;
 use crate::core::errors::SdkError;
 
@@ -17,6 +18,7 @@ pub struct SdkConfig {
 pub struct SdkContext {
     pub config: SdkConfig,
     pub messages: Messages,
+    pub tokens: TokenCache,
 }
 
 impl SdkContext {
@@ -32,6 +34,6 @@ impl SdkContext {
             retries: config::retries(f.number("retries")?)?,
             token_request_headers: f.string_map("tokenRequestHeaders")?.into_iter().collect(),
         };
-        Ok(SdkContext { config, messages: Messages(f.string_map("messages")?) })
+        Ok(SdkContext { config, messages: Messages(f.string_map("messages")?), tokens: TokenCache::default() })
     }
 }

@@ -1,0 +1,159 @@
+// Types of the vocafuse-wasm package (API.md). ErrorCode is generated from the Rust table.
+
+/** Initialises the wasm. Safe to call more than once: later calls resolve at once. */
+export default function init(moduleOrPath?: RequestInfo | URL | Response | BufferSource | WebAssembly.Module): Promise<void>;
+export function initSync(module: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): unknown;
+
+__ERROR_CODES_TYPE__
+
+export declare class VocaFuseError extends Error {
+  constructor(init?: Partial<VocaFuseErrorJSON> | string);
+  readonly name: 'VocaFuseError';
+  /** One of ErrorCode. */
+  code: ErrorCodeName;
+  /** The technical message. */
+  message: string;
+  /** A sentence fit to show a person; never empty. */
+  userMessage: string;
+  /** The server's details, or local context. */
+  details?: Record<string, unknown>;
+  /** When it happened, in ms since the epoch. */
+  timestamp: number;
+  /** Would trying the same thing again later make sense. */
+  retryable: boolean;
+  /** HTTP status, when a response caused it. */
+  status?: number;
+  /** The numeric code in the server's body, when there was one. */
+  serverCode?: number;
+  /** Seconds the server asked to wait. */
+  retryAfter?: number;
+  toJSON(): VocaFuseErrorJSON;
+}
+
+export interface VocaFuseErrorJSON {
+  name: 'VocaFuseError';
+  code: ErrorCodeName;
+  message: string;
+  userMessage: string;
+  details?: Record<string, unknown>;
+  timestamp: number;
+  retryable: boolean;
+  status?: number;
+  serverCode?: number;
+  retryAfter?: number;
+}
+
+export interface SDKConfig {
+  /** Required: your backend's token endpoint (PROTOCOL.md). */
+  tokenEndpoint: string;
+  /** Default 'https://api.vocafuse.com'. */
+  apiBaseUrl?: string;
+  /** Milliseconds per HTTP request, default 30000. */
+  timeout?: number;
+  /** Retries after the first try for retryable failures, default 3. */
+  retries?: number;
+  /** Extra headers for the token request, e.g. a CSRF header. */
+  tokenRequestHeaders?: Record<string, string>;
+  /** userMessage overrides, keyed by error code. */
+  messages?: Partial<Record<ErrorCodeName, string>>;
+}
+
+export type RecorderState =
+  | 'idle' | 'requesting' | 'recording' | 'paused' | 'stopped'
+  | 'uploading' | 'waiting' | 'uploaded' | 'error';
+
+export type AudioFormat = 'webm' | 'ogg' | 'wav';
+
+export interface RecorderOptions {
+  /** Seconds, default 60; above 60 or <= 0 throws INVALID_CONFIG. */
+  maxDuration?: number;
+  /** Bytes, default 25000000; above that or <= 0 throws INVALID_CONFIG. */
+  maxFileSize?: number;
+  /** Default true: stop() uploads. */
+  autoUpload?: boolean;
+  format?: 'auto' | AudioFormat;
+  /** A microphone from enumerateDevices(). */
+  deviceId?: string;
+  /** Encoder bitrate for webm/ogg; default 32000, chosen for speech. */
+  audioBitsPerSecond?: number;
+  onStateChange?: (state: RecorderState) => void;
+  /** Recorded seconds, about every 100 ms while recording. */
+  onRecordProgress?: (seconds: number) => void;
+  /** Input level 0..1, about every 100 ms. */
+  onLevel?: (level: number) => void;
+  /** 0..100, non-decreasing, ends at 100. */
+  onUploadProgress?: (percent: number) => void;
+  onComplete?: (result: UploadResult) => void;
+  onError?: (error: VocaFuseError) => void;
+  onCancel?: () => void;
+}
+
+export interface VoicenoteResult {
+  blob: Blob;
+  mimeType: string;
+  /** Recorded seconds (paused time excluded). */
+  duration: number;
+  size: number;
+  format: AudioFormat;
+}
+
+export interface UploadResult {
+  voicenote_id: string;
+  upload_type: 'single' | 'multipart';
+  file_size: number;
+  duration_seconds: number;
+  audio_format: string;
+  s3_key?: string;
+  processing_strategy?: string;
+  client_processed?: boolean;
+}
+
+export interface SDKInfo {
+  version: string;
+  voicenoteSupported: boolean;
+  tokenEndpoint: string;
+  apiBaseUrl: string;
+}
+
+export interface VoiceNoteHandle {
+  recorder: VoiceRecorder;
+  /** Removes every listener and destroys the recorder. */
+  detach(): void;
+}
+
+export declare class VocaFuseSDK {
+  /** Throws a VocaFuseError (INVALID_CONFIG) for a bad config. */
+  constructor(config: SDKConfig);
+  /** Fetches the first token; rejects with AUTHENTICATION_FAILED. */
+  init(): Promise<void>;
+  isVoicenoteSupported(): boolean;
+  isRecordingSupported(): boolean;
+  createRecorder(options?: RecorderOptions): VoiceRecorder;
+  addVoiceNote(target: string | HTMLElement, options?: RecorderOptions): VoiceNoteHandle;
+  getInfo(): SDKInfo;
+  /** Forgets the cached token. */
+  reset(): void;
+  free(): void;
+}
+
+export declare class VoiceRecorder {
+  private constructor();
+  start(): Promise<void>;
+  stop(): Promise<UploadResult | VoicenoteResult>;
+  cancel(): Promise<void>;
+  pause(): void;
+  resume(): void;
+  upload(): Promise<UploadResult>;
+  destroy(): void;
+  readonly state: RecorderState;
+  readonly duration: number;
+  readonly isRecording: boolean;
+  readonly isUploading: boolean;
+  readonly recording: VoicenoteResult | null;
+  free(): void;
+}
+
+/** Normalises any HTTP error answer into a VocaFuseError. Never throws. */
+export function errorFromResponse(status: number, body: string, headers?: Record<string, string> | Headers): VocaFuseError;
+/** A WebSocket `{ type: 'error', message }` message as a VocaFuseError; any other message gives null. */
+export function errorFromSocketMessage(data: string): VocaFuseError | null;

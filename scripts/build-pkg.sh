@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the npm package in pkg/: the release wasm (size-tuned, wasm-opt run), the generated
+# bindings, and the wrapper entry that adds VocaFuseError and ErrorCode.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+scripts/setup.sh build
+
+wasm-pack build --target web --release --weak-refs --out-dir pkg --out-name vocafuse_wasm --no-pack
+
+error_module=$(cd pkg && find snippets -path '*/js/error.js' | head -n 1)
+[ -n "$error_module" ] || { echo "build-pkg: the error.js snippet is missing from pkg/" >&2; exit 1; }
+codes=$(cargo run --quiet --example error_codes)
+
+sed -e "s#__ERROR_MODULE__#./${error_module}#" -e "s#__ERROR_CODES__#${codes}#" js/index.js > pkg/index.js
+{
+  sed '/__ERROR_CODES_TYPE__/,$d' js/index.d.ts
+  printf 'export declare const ErrorCode: Readonly<{\n'
+  printf '%s' "$codes" | tr -d '{}' | tr ',' '\n' | sed -E 's/"([A-Z_]+)":"([A-Z_]+)"/  \1: "\2";/'
+  printf '\n}>;\nexport type ErrorCodeName = keyof typeof ErrorCode;\n'
+  sed '1,/__ERROR_CODES_TYPE__/d' js/index.d.ts
+} > pkg/index.d.ts
+node scripts/package-json.mjs
+cp js/README.npm.md pkg/README.md
+echo "built pkg/ ($(du -sh pkg | cut -f1))"

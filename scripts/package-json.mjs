@@ -1,0 +1,27 @@
+// Writes pkg/package.json for npm: one ES module entry (index.js) that wraps the bindings.
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const cargo = readFileSync(new URL('../Cargo.toml', import.meta.url), 'utf8');
+const field = (name) => cargo.match(new RegExp(`^${name} = "([^"]*)"`, 'm'))?.[1];
+
+const pkg = {
+  name: 'vocafuse-wasm',
+  version: field('version'),
+  description: field('description'),
+  license: field('license'),
+  repository: { type: 'git', url: field('repository') },
+  keywords: ['voice', 'voice-note', 'recorder', 'mediarecorder', 'audio', 'upload', 'vocafuse', 'wasm', 'webassembly'],
+  type: 'module',
+  module: 'index.js',
+  main: 'index.js',
+  types: 'index.d.ts',
+  exports: {
+    '.': { types: './index.d.ts', import: './index.js', default: './index.js' },
+    './vocafuse_wasm_bg.wasm': './vocafuse_wasm_bg.wasm',
+    './package.json': './package.json',
+  },
+  files: ['index.js', 'index.d.ts', 'vocafuse_wasm.js', 'vocafuse_wasm.d.ts', 'vocafuse_wasm_bg.wasm',
+    'vocafuse_wasm_bg.wasm.d.ts', 'snippets/', 'README.md'],
+  sideEffects: false,
+};
+writeFileSync(new URL('../pkg/package.json', import.meta.url), JSON.stringify(pkg, null, 2) + '\n');

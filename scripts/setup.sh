@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, only when it is missing. Safe to run again.
+#   scripts/setup.sh build   - the wasm toolchain (demo, package)
+#   scripts/setup.sh test    - that, plus Chromium, Firefox ESR and their drivers
+set -euo pipefail
+what="${1:-test}"
+export PATH="$HOME/.cargo/bin:$PATH"
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+apt_missing=()
+command -v wasm-opt >/dev/null || apt_missing+=(binaryen)
+if [ "$what" = test ]; then
+  command -v chromium >/dev/null || apt_missing+=(chromium)
+  command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
+  command -v firefox-esr >/dev/null || apt_missing+=(firefox-esr)
+fi
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  say "installing ${apt_missing[*]} with apt"
+  export DEBIAN_FRONTEND=noninteractive
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" </dev/null
+fi
+
+if ! command -v wasm-pack >/dev/null; then
+  say "installing wasm-pack (a few minutes, once)"
+  cargo install wasm-pack --version 0.15.1
+fi
+if [ "$what" = test ] && ! command -v geckodriver >/dev/null; then
+  say "installing geckodriver (a few minutes, once)"
+  cargo install geckodriver --version 0.37.1
+fi

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test: native Rust tests, then the browser suites in headless Chromium and Firefox.
+# A browser suite that cannot start, or runs fewer tests than it declares, fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+scripts/setup.sh test
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "native tests (cargo test --workspace)"
+cargo test --workspace
+
+# Each browser suite must report exactly as many passing tests as tests/<suite>.rs declares.
+run_browser_suite() {
+  local browser="$1" suite="$2" log expected passed
+  log="$(mktemp)"
+  expected=$(grep -c '#\[wasm_bindgen_test\]' "tests/$suite.rs")
+  say "$suite in headless $browser ($expected tests)"
+  local driver=(--chromedriver "$(command -v chromedriver)")
+  [ "$browser" = firefox ] && driver=(--geckodriver "$(command -v geckodriver)")
+  if ! wasm-pack test --headless "--$browser" "${driver[@]}" --test "$suite" 2>&1 | tee "$log"; then
+    echo "FAILED: $suite in $browser" >&2; exit 1
+  fi
+  passed=$(grep -Eo 'test result: ok\. [0-9]+ passed' "$log" | grep -Eo '[0-9]+' | tail -1 || true)
+  if [ "${passed:-0}" -ne "$expected" ]; then
+    echo "FAILED: $suite in $browser ran ${passed:-0} of $expected tests" >&2; exit 1
+  fi
+}
+
+for browser in chrome firefox; do
+  for suite in recording; do
+    run_browser_suite "$browser" "$suite"
+  done
+done
+say "all suites passed"

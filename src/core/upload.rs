@@ -1,0 +1,178 @@
+//! What an upload sends and how it reports progress, decided before any byte leaves.
+
+use serde_json::json;
+
+use super::errors::{ErrorCode, SdkError};
+use super::format::AudioFormat;
+use super::limits::{MAX_DURATION_SECS, MAX_FILE_SIZE};
+use super::protocol::UploadRequest;
+
+/// What the SDK knows about a recording it is about to upload.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UploadSpec {
+    pub format: AudioFormat,
+    pub size: u64,
+    pub duration_secs: f64,
+    pub bits_per_second: u64,
+    /// ms since the epoch, for the file name.
+    pub created_at_ms: f64,
+}
+
+/// Refuses locally what the service would refuse (2004, 2005, 2006), so nothing is sent in vain.
+pub fn preflight(spec: &UploadSpec) -> Result<(), SdkError> {
+    if spec.size == 0 {
+        return Err(SdkError::new(ErrorCode::RecordingFailed, "the recording is empty"));
+    }
+    if spec.size > MAX_FILE_SIZE {
+        return Err(SdkError::new(ErrorCode::FileSizeExceeded, format!("{} bytes is over the {MAX_FILE_SIZE}-byte limit", spec.size))
+            .with_details(json!({ "max_size": MAX_FILE_SIZE, "actual_size": spec.size })));
+    }
+    // A few ms of timer lateness past the limit is not a longer voice note.
+    if !spec.duration_secs.is_finite() || spec.duration_secs > MAX_DURATION_SECS + 0.5 {
+        return Err(SdkError::new(ErrorCode::DurationExceeded, format!("{} s is over the {MAX_DURATION_SECS} s limit", spec.duration_secs))
+            .with_details(json!({ "max_duration": MAX_DURATION_SECS, "actual_duration": spec.duration_secs })));
+    }
+    Ok(())
+}
+
+/// `voicenote-2026-11-21T10-00-00-000Z.webm`
+pub fn file_name(created_at_ms: f64, format: AudioFormat) -> String {
+    let ms = created_at_ms.max(0.0) as u64;
+    let (days, rem) = (ms / 86_400_000, ms % 86_400_000);
+    let (y, m, d) = civil_from_days(days as i64);
+    let (h, min, s, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
+    format!("voicenote-{y:04}-{m:02}-{d:02}T{h:02}-{min:02}-{s:02}-{milli:03}Z.{}", format.as_str())
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The `POST /upload` body for a recording.
+pub fn upload_request(spec: &UploadSpec) -> UploadRequest {
+    let duration = (spec.duration_secs.min(MAX_DURATION_SECS) * 100.0).round() / 100.0;
+    UploadRequest::new(
+        file_name(spec.created_at_ms, spec.format),
+        spec.size,
+        spec.format.as_str(),
+        duration,
+        48_000,
+        1,
+        spec.bits_per_second,
+    )
+}
+
+/// Bytes sent per part, turned into a percentage that never goes down and only reaches 100
+/// when the server has confirmed the whole upload.
+#[derive(Clone, Debug)]
+pub struct Progress {
+    total: u64,
+    sent: Vec<u64>,
+    reported: f64,
+}
+
+impl Progress {
+    pub fn new(total: u64, parts: usize) -> Self {
+        Progress { total: total.max(1), sent: vec![0; parts.max(1)], reported: 0.0 }
+    }
+    /// Records that `bytes` of part `index` have been sent (a retry starts again from 0) and
+    /// returns the percentage to report, if it moved.
+    pub fn update(&mut self, index: usize, bytes: u64) -> Option<f64> {
+        if let Some(slot) = self.sent.get_mut(index) {
+            *slot = bytes;
+        }
+        let sent: u64 = self.sent.iter().sum();
+        let percent = ((sent as f64 / self.total as f64) * 100.0).floor().min(99.0);
+        (percent > self.reported).then(|| {
+            self.reported = percent;
+            percent
+        })
+    }
+    /// The server confirmed everything.
+    pub fn done(&mut self) -> Option<f64> {
+        (self.reported < 100.0).then(|| {
+            self.reported = 100.0;
+            100.0
+        })
+    }
+}
+
+/// When a cached token should be replaced: the official client refreshes with less than 300 s
+/// left; for short-lived tokens, at half their life.
+pub fn token_needs_refresh(now_ms: f64, issued_ms: f64, expires_ms: f64) -> bool {
+    let margin = ((expires_ms - issued_ms) / 2.0).clamp(0.0, 300_000.0);
+    now_ms >= expires_ms - margin
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(size: u64, duration_secs: f64) -> UploadSpec {
+        UploadSpec { format: AudioFormat::Webm, size, duration_secs, bits_per_second: 32_000, created_at_ms: 1_763_719_200_000.0 }
+    }
+
+    #[test]
+    fn file_names_follow_the_official_client() {
+        assert_eq!(file_name(1_763_719_200_123.0, AudioFormat::Ogg), "voicenote-2025-11-21T10-00-00-123Z.ogg");
+        assert_eq!(file_name(0.0, AudioFormat::Wav), "voicenote-1970-01-01T00-00-00-000Z.wav");
+        assert_eq!(file_name(951_782_400_000.0, AudioFormat::Webm), "voicenote-2000-02-29T00-00-00-000Z.webm");
+    }
+
+    #[test]
+    fn the_request_matches_the_protocol() {
+        let r = upload_request(&spec(123_456, 12.3449));
+        assert_eq!(r.file_size, 123_456);
+        assert_eq!(r.audio_format, "webm");
+        assert_eq!(r.duration_seconds, 12.34);
+        assert!(!r.use_multipart);
+        assert_eq!(r.sdk_metadata.file_size_bytes, 123_456);
+        assert_eq!(r.sdk_metadata.channels, 1);
+        assert!(upload_request(&spec(5_242_881, 1.0)).use_multipart);
+        assert!(!upload_request(&spec(5_242_880, 1.0)).use_multipart);
+        assert_eq!(upload_request(&spec(10, 60.04)).duration_seconds, 60.0);
+    }
+
+    #[test]
+    fn preflight_refuses_what_the_server_would() {
+        assert!(preflight(&spec(1, 1.0)).is_ok());
+        assert!(preflight(&spec(25_000_000, 60.0)).is_ok());
+        assert_eq!(preflight(&spec(25_000_001, 1.0)).unwrap_err().code, ErrorCode::FileSizeExceeded);
+        assert_eq!(preflight(&spec(1, 61.0)).unwrap_err().code, ErrorCode::DurationExceeded);
+        assert_eq!(preflight(&spec(1, f64::NAN)).unwrap_err().code, ErrorCode::DurationExceeded);
+        assert_eq!(preflight(&spec(0, 1.0)).unwrap_err().code, ErrorCode::RecordingFailed);
+    }
+
+    #[test]
+    fn progress_never_goes_down_and_ends_at_100_only_when_confirmed() {
+        let mut p = Progress::new(1000, 2);
+        assert_eq!(p.update(0, 250), Some(25.0));
+        assert_eq!(p.update(1, 500), Some(75.0));
+        assert_eq!(p.update(1, 0), None, "a retried part does not move progress back");
+        assert_eq!(p.update(1, 500), None);
+        assert_eq!(p.update(0, 500), Some(99.0), "all bytes sent is not yet confirmed");
+        assert_eq!(p.done(), Some(100.0));
+        assert_eq!(p.done(), None);
+        assert_eq!(Progress::new(0, 0).update(5, 10), None);
+    }
+
+    #[test]
+    fn tokens_refresh_ahead_of_expiry() {
+        let hour = 3_600_000.0;
+        assert!(!token_needs_refresh(0.0, 0.0, hour));
+        assert!(!token_needs_refresh(hour - 300_001.0, 0.0, hour));
+        assert!(token_needs_refresh(hour - 299_000.0, 0.0, hour));
+        // A 10 s token is refreshed after 5 s, not on every request.
+        assert!(!token_needs_refresh(4_000.0, 0.0, 10_000.0));
+        assert!(token_needs_refresh(5_000.0, 0.0, 10_000.0));
+    }
+}
