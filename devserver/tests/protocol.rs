@@ -197,22 +197,24 @@ async fn part_size_follows_the_flag() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expired_tampered_and_short_storage_requests_are_refused() {
     let dev = dev().await;
-    dev.control(Method::POST, "/__dev/config", Some(json!({"url_ttl": 0.3}))).await;
     let grant = dev.grant(1000, "webm").await;
-    assert_eq!(grant["expires_in"], 1);
     let url = grant["presigned_url"].as_str().unwrap().to_string();
-
     let short = dev.put(&url, vec![1; 999], "audio/webm").await;
     assert_eq!(short.status(), 400);
     let xml = short.text().await.unwrap();
     assert!(xml.contains("<Code>IncompleteBody</Code>") && xml.contains("<ReceivedBytes>999</ReceivedBytes>"), "{xml}");
     assert_eq!(dev.put(&url, vec![1; 1001], "audio/webm").await.status(), 400);
-
     let tampered = url.replace("X-Dev-Signature=", "X-Dev-Signature=00");
     let resp = dev.put(&tampered, vec![1; 1000], "audio/webm").await;
     assert_eq!(resp.status(), 403);
     assert!(resp.text().await.unwrap().contains("SignatureDoesNotMatch"));
+    assert_eq!(dev.record(grant["voicenote_id"].as_str().unwrap()).await["status"], "pending");
 
+    // URLs that live 0.3 s.
+    dev.control(Method::POST, "/__dev/config", Some(json!({"url_ttl": 0.3}))).await;
+    let grant = dev.grant(1000, "webm").await;
+    assert_eq!(grant["expires_in"], 1);
+    let url = grant["presigned_url"].as_str().unwrap().to_string();
     tokio::time::sleep(Duration::from_millis(350)).await;
     let resp = dev.put(&url, vec![1; 1000], "audio/webm").await;
     assert_eq!(resp.status(), 403);
