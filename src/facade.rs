@@ -92,10 +92,13 @@ pub struct VoiceRecorder {
 impl VoiceRecorder {
     pub fn start(&self) -> Promise {
         let rec = self.rec.clone();
-        future_to_promise(async move {
-            rec.start().await?;
-            Ok(JsValue::UNDEFINED)
-        })
+        match rec.request_start() {
+            Ok(generation) => future_to_promise(async move {
+                rec.open(generation).await?;
+                Ok(JsValue::UNDEFINED)
+            }),
+            Err(e) => Promise::reject(&e),
+        }
     }
 
     /// The upload result with `autoUpload`, else the recording.

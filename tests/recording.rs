@@ -1,5 +1,7 @@
 //! Recording in a real browser with a fake microphone (Chromium and Firefox).
 
+#![cfg(target_arch = "wasm32")]
+
 mod support;
 
 use js_sys::Promise;
@@ -162,6 +164,7 @@ async fn every_way_out_ends_every_track() {
     let rec = recorder(&local(&[]));
     ok(rec.start()).await;
     assert_eq!(live_tracks(), 1);
+    sleep_ms(400).await; // something to keep
     ok(rec.stop()).await;
     assert_eq!(live_tracks(), 0, "after stop");
 
@@ -236,7 +239,27 @@ async fn wrong_states_give_invalid_state_and_break_nothing() {
     // A new recording replaces the kept one.
     ok(rec.start()).await;
     assert!(rec.recording().is_null());
+    sleep_ms(400).await;
     ok(rec.stop()).await;
+    assert_eq!(live_tracks(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn stopping_before_any_audio_is_a_clear_failure() {
+    spy_on_microphone();
+    let probe = local(&[]);
+    let rec = recorder(&probe);
+    ok(rec.start()).await;
+    let outcome = JsFuture::from(rec.stop()).await;
+    // Some engines flush a few ms of audio, others nothing: either a recording or RECORDING_FAILED.
+    match outcome {
+        Ok(result) => assert!(get_f64(&result, "size") > 0.0),
+        Err(err) => {
+            assert_eq!(get_str(&err, "code"), "RECORDING_FAILED");
+            assert_eq!(rec.state(), "error");
+            assert_eq!(probe.error_codes(), ["RECORDING_FAILED"]);
+        }
+    }
     assert_eq!(live_tracks(), 0);
 }
 

@@ -258,14 +258,19 @@ impl Recorder {
 
     // ---- start ----
 
-    pub async fn start(&self) -> Result<(), JsValue> {
+    /// The synchronous half of `start()`: the state is `requesting` when this returns, so a
+    /// `cancel()` right after `start()` sees it. Returns the generation to hand to `open`.
+    pub fn request_start(&self) -> Result<u64, JsValue> {
         self.transition(Event::Start).map_err(|e| self.report(&e))?;
-        let generation = {
-            let mut inner = self.inner.borrow_mut();
-            inner.generation += 1;
-            inner.recording = None;
-            inner.generation
-        };
+        let mut inner = self.inner.borrow_mut();
+        inner.generation += 1;
+        inner.recording = None;
+        inner.upload = None;
+        Ok(inner.generation)
+    }
+
+    /// The asynchronous half of `start()`: opens the microphone and starts the encoder.
+    pub async fn open(&self, generation: u64) -> Result<(), JsValue> {
         let plan = recording_plan(self.options.format).map_err(|e| self.fail(e))?;
         let opened = Microphone::open(self.options.device_id.as_deref()).await;
         // cancel() or destroy() while the browser asked: the answer is stale.

@@ -172,3 +172,81 @@ impl Probe {
         self.until(&format!("state {state}"), limit_ms, move |p| p.states.borrow().last() == Some(&s)).await;
     }
 }
+
+// ---- the development server ----
+
+/// The dev server the test command starts (scripts/test.sh).
+pub const DEV_API: &str = match option_env!("VOCAFUSE_DEV_API") {
+    Some(url) => url,
+    None => "http://127.0.0.1:18787",
+};
+
+#[wasm_bindgen(inline_js = r#"
+export function makeBlob(size, type) {
+  const chunk = new Uint8Array(65536);
+  const parts = [];
+  let left = size, seed = 1;
+  while (left > 0) {
+    const n = Math.min(left, chunk.length);
+    for (let i = 0; i < n; i++) { seed = (seed * 1103515245 + 12345) >>> 0; chunk[i] = seed >>> 24; }
+    parts.push(chunk.slice(0, n));
+    left -= n;
+  }
+  return new Blob(parts, { type });
+}
+export async function sha256(blob) {
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  return [...new Uint8Array(digest)].map(b => b.toString(16).padStart(2, '0')).join('');
+}
+export async function dev(method, url, body) {
+  const res = await fetch(url, { method, headers: body ? { 'Content-Type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+export function wasmMemoryBytes(memory) { return memory.buffer.byteLength; }
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = makeBlob)]
+    pub fn make_blob(size: f64, mime: &str) -> web_sys::Blob;
+    #[wasm_bindgen(js_name = sha256)]
+    fn sha256_js(blob: &web_sys::Blob) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = dev)]
+    fn dev_js(method: &str, url: &str, body: &JsValue) -> js_sys::Promise;
+}
+
+pub async fn sha256(blob: &web_sys::Blob) -> String {
+    wasm_bindgen_futures::JsFuture::from(sha256_js(blob)).await.unwrap().as_string().unwrap()
+}
+
+/// Calls the dev server's control API (`/__dev/...`).
+pub async fn dev(method: &str, path: &str, body: JsValue) -> JsValue {
+    let url = format!("{DEV_API}{path}");
+    wasm_bindgen_futures::JsFuture::from(dev_js(method, &url, &body)).await.unwrap_or_else(|e| panic!("{}", stringify(&e)))
+}
+
+/// Scripts the next responses of a dev-server route.
+pub async fn faults(route: &str, responses: &str) {
+    let body = js_sys::JSON::parse(&format!(r#"{{"route":"{route}","responses":{responses}}}"#)).unwrap();
+    dev("POST", "/__dev/faults", body).await;
+}
+
+pub async fn reset_dev() {
+    dev("POST", "/__dev/reset", JsValue::NULL).await;
+}
+
+/// The dev server's request log entries for `route`.
+pub async fn log_of(route: &str) -> Vec<JsValue> {
+    let log: js_sys::Array = dev("GET", "/__dev/log", JsValue::NULL).await.unchecked_into();
+    log.iter().filter(|e| get_str(e, "route") == route).collect()
+}
+
+pub fn sdk_config(extra: &[(&str, JsValue)]) -> JsValue {
+    let mut all = vec![
+        ("tokenEndpoint", JsValue::from_str(&format!("{DEV_API}/api/token"))),
+        ("apiBaseUrl", JsValue::from_str(DEV_API)),
+    ];
+    all.extend(extra.iter().cloned());
+    obj(&all)
+}
