@@ -116,7 +116,10 @@ async fn a_12_mb_blob_goes_multipart_and_arrives_byte_identical() {
     assert_eq!(get_str(&result, "upload_type"), "multipart");
     assert_eq!(stored_sha(&result).await, sha256(&blob).await);
     progress.assert_sane();
-    assert!(progress.0.borrow().len() >= 10, "progress reported in steps: {:?}", progress.0.borrow());
+    // Browsers throttle upload progress events (about every 50 ms); on loopback 12 MB takes a
+    // few of those, so this checks intermediate reports, not a count.
+    let below: Vec<f64> = progress.0.borrow().iter().copied().filter(|p| *p > 0.0 && *p < 100.0).collect();
+    assert!(below.len() >= 2, "intermediate progress: {:?}", progress.0.borrow());
     let puts = log_of("storage").await;
     assert_eq!(puts.len(), 3, "12 MB in 5 MiB parts is 3 PUTs");
 }
