@@ -31,14 +31,15 @@ run_browser_suite() {
 say "starting the development server for the browser suites"
 cargo build -p vocafuse-devserver
 dev_dir="$(mktemp -d)"
-target/debug/vocafuse-devserver --port 18787 --storage-port 18788 --data-dir "$dev_dir/data" \
+target/debug/vocafuse-devserver --port 0 --storage-port 0 --data-dir "$dev_dir/data" \
   >"$dev_dir/ready.json" 2>"$dev_dir/server.log" &
 dev_pid=$!
 trap 'kill $dev_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do [ -s "$dev_dir/ready.json" ] && break; kill -0 $dev_pid || break; sleep 0.1; done
 [ -s "$dev_dir/ready.json" ] || { echo "the development server did not start:" >&2; cat "$dev_dir/server.log" >&2; exit 1; }
 cat "$dev_dir/ready.json"
-export VOCAFUSE_DEV_API=http://127.0.0.1:18787
+export VOCAFUSE_DEV_API="$(sed -E 's/.*"api":"([^"]+)".*/\1/' "$dev_dir/ready.json")"
+echo "dev server at $VOCAFUSE_DEV_API"
 
 for browser in chrome firefox; do
   for suite in recording upload; do
