@@ -1,6 +1,7 @@
 //! The `#[wasm_bindgen]` surface of API.md. Only this module knows JS shapes of the public API;
 //! it converts and delegates.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Object, Promise};
@@ -10,6 +11,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::core::errors::SdkError;
 use crate::core::format::FormatPreference;
 use crate::core::response;
+use crate::web::button;
 use crate::web::js::{error_to_js, set, Messages};
 use crate::web::media::recording_plan;
 use crate::web::recorder::{parse_options, Recorder};
@@ -77,6 +79,16 @@ impl VocaFuseSdk {
         o.into()
     }
 
+    /// Makes a button a record toggle (`data-state`, `aria-pressed`, disabled while uploading).
+    #[wasm_bindgen(js_name = addVoiceNote)]
+    pub fn add_voice_note(&self, target: JsValue, options: JsValue) -> Result<VoiceNoteHandle, JsValue> {
+        let button = button::resolve(&target).map_err(|e| error_to_js(&e, &self.ctx.messages))?;
+        let recorder = self.create_recorder(options)?;
+        let rec = recorder.rec.clone();
+        let toggle = button::Toggle::attach(button, rec.clone());
+        Ok(VoiceNoteHandle { recorder: recorder.into(), rec, toggle: RefCell::new(Some(toggle)) })
+    }
+
     /// Forgets the cached token.
     pub fn reset(&self) {
         crate::web::upload::forget_token(&self.ctx);
@@ -91,20 +103,12 @@ pub struct VoiceRecorder {
 #[wasm_bindgen]
 impl VoiceRecorder {
     pub fn start(&self) -> Promise {
-        let rec = self.rec.clone();
-        match rec.request_start() {
-            Ok(generation) => future_to_promise(async move {
-                rec.open(generation).await?;
-                Ok(JsValue::UNDEFINED)
-            }),
-            Err(e) => Promise::reject(&e),
-        }
+        self.rec.start_promise()
     }
 
     /// The upload result with `autoUpload`, else the recording.
     pub fn stop(&self) -> Promise {
-        let rec = self.rec.clone();
-        future_to_promise(async move { rec.stop().await })
+        self.rec.stop_promise()
     }
 
     pub fn upload(&self) -> Promise {
@@ -153,6 +157,29 @@ impl VoiceRecorder {
     #[wasm_bindgen(getter)]
     pub fn recording(&self) -> JsValue {
         self.rec.recording().map_or(JsValue::NULL, |r| r.to_js())
+    }
+}
+
+/// What `addVoiceNote` returns.
+#[wasm_bindgen]
+pub struct VoiceNoteHandle {
+    recorder: JsValue,
+    rec: Rc<Recorder>,
+    toggle: RefCell<Option<button::Toggle>>,
+}
+
+#[wasm_bindgen]
+impl VoiceNoteHandle {
+    #[wasm_bindgen(getter)]
+    pub fn recorder(&self) -> JsValue {
+        self.recorder.clone()
+    }
+
+    /// Removes every listener and destroys the recorder. Calling it again does nothing.
+    pub fn detach(&self) {
+        if let Some(toggle) = self.toggle.borrow_mut().take() {
+            toggle.detach(&self.rec);
+        }
     }
 }
 

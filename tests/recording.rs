@@ -5,6 +5,7 @@
 mod support;
 
 use js_sys::Promise;
+use wasm_bindgen::JsCast;
 use support::*;
 use vocafuse_wasm::facade::{error_from_response, error_from_socket_message, VocaFuseSdk, VoiceRecorder};
 use wasm_bindgen::prelude::*;
@@ -328,4 +329,40 @@ fn error_from_response_speaks_both_dialects_from_js() {
     let ws = error_from_socket_message(r#"{"type":"error","message":"Invalid message type. Expected \"voice-request\""}"#.into());
     assert!(is_vocafuse_error(&ws));
     assert!(error_from_socket_message(r#"{"type":"audio"}"#.into()).is_null());
+}
+
+#[wasm_bindgen_test]
+async fn add_voice_note_makes_a_button_a_record_toggle() {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let button: web_sys::HtmlElement = document.create_element("button").unwrap().unchecked_into();
+    button.set_id("vn-toggle");
+    document.body().unwrap().append_child(&button).unwrap();
+    let code = |e: JsValue| get_str(&e, "code");
+    assert_eq!(code(sdk().add_voice_note("#nothing-here".into(), JsValue::UNDEFINED).err().unwrap()), "INVALID_CONFIG");
+    assert_eq!(code(sdk().add_voice_note("#[".into(), JsValue::UNDEFINED).err().unwrap()), "INVALID_CONFIG");
+
+    spy_on_microphone();
+    let probe = local(&[]);
+    let handle = sdk().add_voice_note("#vn-toggle".into(), probe.options.clone()).unwrap();
+    assert_eq!(button.get_attribute("data-state").as_deref(), Some("idle"));
+    button.click();
+    probe.until_state("recording", 5000).await;
+    assert_eq!(button.get_attribute("data-state").as_deref(), Some("recording"));
+    assert_eq!(button.get_attribute("aria-pressed").as_deref(), Some("true"));
+    sleep_ms(400).await; // something to keep
+    button.click();
+    probe.until_state("stopped", 5000).await;
+    assert_eq!(button.get_attribute("aria-pressed").as_deref(), Some("false"));
+    assert!(!button.has_attribute("disabled"));
+    let recorder = handle.recorder();
+    assert_eq!(get_str(&recorder, "state"), "stopped");
+    assert_eq!(live_tracks(), 0);
+
+    handle.detach();
+    handle.detach(); // twice is harmless
+    assert!(!button.has_attribute("data-state") && !button.has_attribute("aria-pressed"));
+    button.click();
+    assert_eq!(streams_handed_out(), 1, "a detached button starts nothing");
+    assert_eq!(get_str(&recorder, "state"), "idle", "detach destroyed the recorder");
+    button.remove();
 }

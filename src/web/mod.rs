@@ -5,3 +5,4 @@ pub mod media;
 pub mod recorder;
 pub mod sdk;
 pub mod upload;
+pub mod button;

@@ -168,6 +168,8 @@ pub struct Recorder {
     pub options: RecorderOptions,
     pub callbacks: Callbacks,
     pub ctx: Rc<SdkContext>,
+    /// Called on every state change before the app's callback (`addVoiceNote`'s button).
+    state_hook: RefCell<Option<Box<dyn Fn(RecorderState)>>>,
     me: Weak<Recorder>,
 }
 
@@ -190,6 +192,7 @@ impl Recorder {
             options,
             callbacks,
             ctx,
+            state_hook: RefCell::new(None),
             me: me.clone(),
         })
     }
@@ -229,6 +232,9 @@ impl Recorder {
             changed.then_some(to)
         };
         if let Some(to) = changed {
+            if let Some(hook) = self.state_hook.borrow().as_ref() {
+                hook(to);
+            }
             call(&self.callbacks.on_state_change, &to.as_str().into());
         }
         Ok(())
@@ -655,6 +661,27 @@ impl Recorder {
             (Some(r), RecorderState::Stopped | RecorderState::Error) => Ok(r.clone()),
             _ => Err(SdkError::invalid_state("upload", inner.state.as_str())),
         }
+    }
+
+    pub fn set_state_hook(&self, hook: Option<Box<dyn Fn(RecorderState)>>) {
+        *self.state_hook.borrow_mut() = hook;
+    }
+
+    /// `start()` as JS sees it: `requesting` before the promise is returned.
+    pub fn start_promise(&self) -> Promise {
+        let Some(me) = self.me.upgrade() else { return Promise::reject(&JsValue::UNDEFINED) };
+        match self.request_start() {
+            Ok(generation) => wasm_bindgen_futures::future_to_promise(async move {
+                me.open(generation).await?;
+                Ok(JsValue::UNDEFINED)
+            }),
+            Err(e) => Promise::reject(&e),
+        }
+    }
+
+    pub fn stop_promise(&self) -> Promise {
+        let Some(me) = self.me.upgrade() else { return Promise::reject(&JsValue::UNDEFINED) };
+        wasm_bindgen_futures::future_to_promise(async move { me.stop().await })
     }
 
     // ---- upload ----

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Measures what BENCHMARKS.md reports, in one run on this machine: bundle size, auto-stop
+# accuracy, bytes per recorded minute, upload overhead against bare fetch, wasm memory growth.
+# Results are printed and written to target/bench/results.jsonl. Nothing here is asserted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+scripts/setup.sh test
+out=target/bench; mkdir -p "$out"; : > "$out/results.jsonl"
+
+scripts/build-pkg.sh >/dev/null
+for f in pkg/vocafuse_wasm_bg.wasm pkg/vocafuse_wasm.js pkg/index.js pkg/snippets/*/js/error.js; do
+  printf '{"bench":"bundle","file":"%s","raw":%d,"gzip":%d}\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
+done | tee -a "$out/results.jsonl"
+
+cargo build -q -p vocafuse-devserver
+dev_dir="$(mktemp -d)"
+target/debug/vocafuse-devserver --port 0 --storage-port 0 --data-dir "$dev_dir/data" --quiet \
+  >"$dev_dir/ready.json" 2>"$dev_dir/server.log" &
+dev_pid=$!
+trap 'kill $dev_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do [ -s "$dev_dir/ready.json" ] && break; sleep 0.1; done
+export VOCAFUSE_DEV_API="$(sed -E 's/.*"api":"([^"]+)".*/\1/' "$dev_dir/ready.json")"
+
+for browser in chrome firefox; do
+  driver=(--chromedriver "$(command -v chromedriver)")
+  [ "$browser" = firefox ] && driver=(--geckodriver "$(command -v geckodriver)")
+  wasm-pack test --headless "--$browser" "${driver[@]}" --test bench -- --nocapture 2>&1 \
+    | grep -o 'BENCH {.*}' | sed 's/^BENCH //' | tee -a "$out/results.jsonl"
+done
+
+if [ -f examples/dsp_bench.rs ]; then
+  cargo run -q --release --example dsp_bench | tee -a "$out/results.jsonl"
+fi
+echo "results: $out/results.jsonl"

@@ -1,0 +1,67 @@
+//! `addVoiceNote`: a button as a record toggle that reflects the recorder's state.
+
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
+
+use super::recorder::Recorder;
+use crate::core::errors::SdkError;
+use crate::core::state::RecorderState;
+
+/// The element `target` names: a selector or an element.
+pub fn resolve(target: &JsValue) -> Result<HtmlElement, SdkError> {
+    if let Some(selector) = target.as_string() {
+        let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| SdkError::invalid_config("no document"))?;
+        let found = document
+            .query_selector(&selector)
+            .map_err(|_| SdkError::invalid_config(format!("'{selector}' is not a valid selector")))?;
+        return found
+            .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+            .ok_or_else(|| SdkError::invalid_config(format!("no element matches '{selector}'")));
+    }
+    target.clone().dyn_into::<HtmlElement>().map_err(|_| SdkError::invalid_config("target must be a selector or an HTMLElement"))
+}
+
+fn reflect(button: &HtmlElement, state: RecorderState) {
+    let _ = button.set_attribute("data-state", state.as_str());
+    let pressed = matches!(state, RecorderState::Recording | RecorderState::Paused);
+    let _ = button.set_attribute("aria-pressed", if pressed { "true" } else { "false" });
+    let busy = matches!(state, RecorderState::Uploading | RecorderState::Waiting | RecorderState::Requesting);
+    let _ = button.toggle_attribute_with_force("disabled", busy);
+}
+
+/// The click listener; dropping it (or `detach`) removes it.
+pub struct Toggle {
+    button: HtmlElement,
+    _click: EventListener,
+}
+
+impl Toggle {
+    pub fn attach(button: HtmlElement, recorder: Rc<Recorder>) -> Toggle {
+        reflect(&button, recorder.state());
+        let b = button.clone();
+        recorder.set_state_hook(Some(Box::new(move |state| reflect(&b, state))));
+        let rec = recorder.clone();
+        let click = EventListener::new(&button, "click", move |_| {
+            // Errors reach onError; the promises need no handler here.
+            let promise = match rec.state() {
+                RecorderState::Recording | RecorderState::Paused => rec.stop_promise(),
+                RecorderState::Idle | RecorderState::Stopped | RecorderState::Uploaded | RecorderState::Error => rec.start_promise(),
+                _ => return,
+            };
+            super::js::quiet(&promise);
+        });
+        Toggle { button, _click: click }
+    }
+
+    pub fn detach(self, recorder: &Recorder) {
+        recorder.set_state_hook(None);
+        recorder.destroy();
+        for attr in ["data-state", "aria-pressed", "disabled"] {
+            let _ = self.button.remove_attribute(attr);
+        }
+    }
+}
