@@ -7,6 +7,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 scripts/setup.sh build
 
 wasm-pack build --target web --release --weak-refs --out-dir pkg --out-name vocafuse_wasm --no-pack
+tools/node_modules/.bin/wasm-opt pkg/vocafuse_wasm_bg.wasm -o pkg/vocafuse_wasm_bg.wasm -Oz \
+  --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-multivalue --strip-debug --strip-producers
 
 error_module=$(cd pkg && find snippets -path '*/js/error.js' | head -n 1)
 [ -n "$error_module" ] || { echo "build-pkg: the error.js snippet is missing from pkg/" >&2; exit 1; }

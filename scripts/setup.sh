@@ -13,7 +13,6 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 apt_missing=()
-command -v wasm-opt >/dev/null || apt_missing+=(binaryen)
 if [ "$what" = test ]; then
   command -v chromium >/dev/null || apt_missing+=(chromium)
   command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
@@ -25,6 +24,17 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" </dev/null
+fi
+
+# A current binaryen (wasm-opt) and TypeScript, from the npm registry.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+if [ ! -x "$root/tools/node_modules/.bin/wasm-opt" ] || [ ! -x "$root/tools/node_modules/.bin/tsc" ]; then
+  say "installing build tools from npm (binaryen, typescript)"
+  (cd "$root/tools" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ "$what" = test ] && [ ! -d "$root/tests/e2e/node_modules/playwright-core" ]; then
+  say "installing playwright-core (it drives Debian's Chromium; it downloads no browser)"
+  (cd "$root/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 if ! command -v wasm-pack >/dev/null; then

@@ -122,4 +122,7 @@ async function loadNotes() {
   ui.empty.hidden = notes.length > 0;
 }
 
-main().catch((err) => showError(err && err.userMessage ? err : { userMessage: 'The recorder could not start on this page.' }));
+main().catch((err) => {
+  console.error(err);
+  showError(err && err.userMessage ? err : { userMessage: 'The recorder could not start on this page.' });
+});
