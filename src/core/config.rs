@@ -1,5 +1,6 @@
 //! Checking the SDK's configuration values that need more than a type check.
 
+use super::text::Num;
 use super::errors::SdkError;
 
 pub const DEFAULT_API_BASE_URL: &str = "https://api.vocafuse.com";
@@ -32,7 +33,7 @@ pub fn timeout_ms(value: Option<f64>) -> Result<f64, SdkError> {
     match value {
         None => Ok(DEFAULT_TIMEOUT_MS),
         Some(t) if t.is_finite() && t > 0.0 => Ok(t),
-        Some(t) => Err(SdkError::invalid_config(format!("timeout must be a positive number of milliseconds, not {t}"))),
+        Some(t) => Err(SdkError::invalid_config(format!("timeout must be a positive number of milliseconds, not {}", Num(t)))),
     }
 }
 
@@ -40,7 +41,7 @@ pub fn retries(value: Option<f64>) -> Result<u32, SdkError> {
     match value {
         None => Ok(DEFAULT_RETRIES),
         Some(r) if r.fract() == 0.0 && (0.0..=10.0).contains(&r) => Ok(r as u32),
-        Some(r) => Err(SdkError::invalid_config(format!("retries must be a whole number from 0 to 10, not {r}"))),
+        Some(r) => Err(SdkError::invalid_config(format!("retries must be a whole number from 0 to 10, not {}", Num(r)))),
     }
 }
 

@@ -9,6 +9,7 @@ pub const MULTIPART_THRESHOLD: u64 = 5_242_880;
 /// The formats the service accepts; the SDK never produces anything else.
 pub const ACCEPTED_FORMATS: [&str; 3] = ["webm", "ogg", "wav"];
 
+use super::text::Num;
 use super::errors::SdkError;
 
 /// The bitrate asked of the Opus encoder unless the app sets one. Measured in BENCHMARKS.md:
@@ -36,7 +37,7 @@ impl RecorderLimits {
             Some(d) if d.is_finite() && d > 0.0 && d <= MAX_DURATION_SECS => d,
             Some(d) => {
                 return Err(SdkError::invalid_config(format!(
-                    "maxDuration must be more than 0 and at most {MAX_DURATION_SECS} seconds, not {d}"
+                    "maxDuration must be more than 0 and at most {} seconds, not {}", Num(MAX_DURATION_SECS), Num(d)
                 )))
             }
         };
@@ -45,7 +46,7 @@ impl RecorderLimits {
             Some(s) if s.is_finite() && s >= 1.0 && s <= MAX_FILE_SIZE as f64 => s as u64,
             Some(s) => {
                 return Err(SdkError::invalid_config(format!(
-                    "maxFileSize must be more than 0 and at most {MAX_FILE_SIZE} bytes, not {s}"
+                    "maxFileSize must be more than 0 and at most {MAX_FILE_SIZE} bytes, not {}", Num(s)
                 )))
             }
         };
@@ -59,7 +60,7 @@ pub fn bits_per_second(value: Option<f64>) -> Result<u32, SdkError> {
         None => Ok(DEFAULT_BITS_PER_SECOND),
         Some(b) if b.is_finite() && (6_000.0..=512_000.0).contains(&b) => Ok(b as u32),
         Some(b) => Err(SdkError::invalid_config(format!(
-            "audioBitsPerSecond must be between 6000 and 512000, not {b}"
+            "audioBitsPerSecond must be between 6000 and 512000, not {}", Num(b)
         ))),
     }
 }

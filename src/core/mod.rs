@@ -12,3 +12,4 @@ pub mod protocol;
 pub mod config;
 pub mod retry;
 pub mod upload;
+pub mod text;

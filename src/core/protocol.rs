@@ -25,7 +25,7 @@ where
 fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     Ok(match Option::<Value>::deserialize(d)? {
         Some(Value::Number(n)) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)).unwrap_or(0),
-        Some(Value::String(s)) => s.trim().parse::<f64>().ok().filter(|f| *f >= 0.0).map(|f| f as u64).unwrap_or(0),
+        Some(Value::String(s)) => crate::core::text::parse_decimal(&s).filter(|f| *f >= 0.0).map(|f| f as u64).unwrap_or(0),
         _ => 0,
     })
 }

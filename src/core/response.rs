@@ -72,7 +72,7 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
         return None;
     }
     if value.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return value.parse::<f64>().ok().and_then(clamp_wait);
+        return crate::core::text::parse_decimal(value).and_then(clamp_wait);
     }
     // `httpdate` only parses; it never reads the clock (SystemTime::now panics on wasm32).
     let date = httpdate::parse_http_date(value).ok()?;
@@ -245,7 +245,7 @@ fn json_int(v: &Value) -> Option<i64> {
         Value::Number(n) => n.as_i64().or_else(|| n.as_f64().and_then(integral)),
         Value::String(s) if s.len() <= 32 => {
             let s = s.trim();
-            s.parse::<i64>().ok().or_else(|| s.parse::<f64>().ok().and_then(integral))
+            s.parse::<i64>().ok().or_else(|| crate::core::text::parse_decimal(s).and_then(integral))
         }
         _ => None,
     }?;
@@ -277,7 +277,7 @@ fn details_retry_after(details: &Value) -> Option<f64> {
             if s.is_empty() || s.len() > 32 || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
                 return None;
             }
-            s.parse::<f64>().ok().and_then(clamp_wait)
+            crate::core::text::parse_decimal(s).and_then(clamp_wait)
         }
         _ => None,
     }
@@ -510,7 +510,7 @@ const SOCKET_TEXT_RULES: &[(&str, ErrorCode)] = &[
 ];
 
 fn classify_socket_text(text: &str) -> ErrorCode {
-    let lower = text[..floor_char_boundary(text, 1024)].to_lowercase();
+    let lower = text[..floor_char_boundary(text, 1024)].to_ascii_lowercase();
     SOCKET_TEXT_RULES
         .iter()
         .find(|(needle, _)| lower.contains(needle))

@@ -1,5 +1,6 @@
 //! What an upload sends and how it reports progress, decided before any byte leaves.
 
+use super::text::Num;
 use serde_json::json;
 
 use super::errors::{ErrorCode, SdkError};
@@ -29,7 +30,7 @@ pub fn preflight(spec: &UploadSpec) -> Result<(), SdkError> {
     }
     // A few ms of timer lateness past the limit is not a longer voice note.
     if !spec.duration_secs.is_finite() || spec.duration_secs > MAX_DURATION_SECS + 0.5 {
-        return Err(SdkError::new(ErrorCode::DurationExceeded, format!("{} s is over the {MAX_DURATION_SECS} s limit", spec.duration_secs))
+        return Err(SdkError::new(ErrorCode::DurationExceeded, format!("{} s is over the {} s limit", Num(spec.duration_secs), Num(MAX_DURATION_SECS)))
             .with_details(json!({ "max_duration": MAX_DURATION_SECS, "actual_duration": spec.duration_secs })));
     }
     Ok(())

@@ -5,6 +5,7 @@
 //! recording releases everything by construction. App callbacks are never called while the
 //! recorder's state is borrowed, so they may call back into the recorder.
 
+use crate::core::text::Num;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
@@ -400,7 +401,7 @@ impl Recorder {
             }
         };
         let max = self.options.limits.max_duration_secs;
-        let notice = SdkError::new(ErrorCode::DurationExceeded, format!("recording stopped at the {max} s limit"))
+        let notice = SdkError::new(ErrorCode::DurationExceeded, format!("recording stopped at the {} s limit", Num(max)))
             .with_details(json!({ "max_duration": max, "actual_duration": actual }));
         self.request_stop(id, StopCause::Limit, Some(notice));
     }

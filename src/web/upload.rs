@@ -5,6 +5,7 @@
 //! that reports upload progress. The recording stays a `Blob`: parts are `Blob.slice`s, so no
 //! audio byte is copied into wasm memory.
 
+use crate::core::text::Num;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -133,7 +134,7 @@ async fn send(builder: RequestBuilder, body: Option<String>, signal: &AbortSigna
     .map_err(|e| SdkError::new(ErrorCode::InvalidConfig, format!("could not build the request: {e}")))?;
     let no_answer = |e: gloo_net::Error| {
         if timed_out.get() {
-            SdkError::new(ErrorCode::NetworkError, format!("no answer within {timeout_ms} ms"))
+            SdkError::new(ErrorCode::NetworkError, format!("no answer within {} ms", Num(timeout_ms)))
         } else if signal.aborted() {
             aborted()
         } else {
@@ -373,7 +374,7 @@ async fn put(url: &str, body: &Blob, content_type: &str, signal: &AbortSignal, s
             Err(error_from_response(status, &text, &headers, now()))
         }
         End::Failed => Err(SdkError::new(ErrorCode::NetworkError, "the connection failed while sending")),
-        End::Stalled => Err(SdkError::new(ErrorCode::NetworkError, format!("no progress for {stall_ms} ms"))),
+        End::Stalled => Err(SdkError::new(ErrorCode::NetworkError, format!("no progress for {} ms", Num(stall_ms)))),
         End::Aborted => Err(aborted()),
     }
 }
