@@ -12,4 +12,7 @@ pub mod protocol;
 pub mod config;
 pub mod retry;
 pub mod upload;
+pub mod resample;
+pub mod wav;
+pub mod webm;
 pub mod text;
