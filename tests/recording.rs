@@ -366,3 +366,19 @@ async fn add_voice_note_makes_a_button_a_record_toggle() {
     assert_eq!(get_str(&recorder, "state"), "idle", "detach destroyed the recorder");
     button.remove();
 }
+
+#[wasm_bindgen_test]
+async fn webm_recordings_carry_a_duration_players_can_use() {
+    spy_on_microphone();
+    let probe = local(&[("format", "webm".into())]);
+    let rec = recorder(&probe);
+    ok(rec.start()).await;
+    sleep_ms(2000).await; // the recording's length is what is checked
+    let result = ok(rec.stop()).await;
+    assert_eq!(get_str(&result, "format"), "webm");
+    let recorded = get_f64(&result, "duration");
+    let reported = ok(media_duration(&get(&result, "blob"))).await.as_f64().unwrap();
+    assert!(reported.is_finite(), "the <audio> element reports {reported}: the WebM has no Duration");
+    assert!((reported - recorded).abs() < 0.3, "<audio> says {reported} s, the recorder {recorded} s");
+    assert_eq!(get_f64(&get(&result, "blob"), "size"), get_f64(&result, "size"));
+}

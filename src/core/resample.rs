@@ -243,7 +243,7 @@ fn gcd(mut a: u32, mut b: u32) -> u32 {
     a
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -333,7 +333,7 @@ fn void_of_len(len: usize) -> Option<Vec<u8>> {
     Some(v)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use proptest::prelude::*;

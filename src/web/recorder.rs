@@ -27,6 +27,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::core::clock::RecordClock;
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::{AudioFormat, FormatPreference, RecordingPlan};
+use crate::core::webm;
 use crate::core::limits::{bits_per_second, ChunkVerdict, RecorderLimits, SizeGuard};
 use crate::core::state::{next, Event, RecorderState};
 
@@ -119,6 +120,8 @@ struct Session {
     _ticker: Interval,
     _listeners: Vec<EventListener>,
     stopping: bool,
+    /// `finish` has begun (the `stop` event and the grace timer may both call it).
+    finishing: bool,
     /// Why recording ended, once it has; a limit or a lost device uploads by itself.
     cause: Option<StopCause>,
     waiters: Vec<StopWaiter>,
@@ -324,6 +327,7 @@ impl Recorder {
             _ticker: ticker,
             _listeners: listeners,
             stopping: false,
+            finishing: false,
             cause: None,
             waiters: Vec::new(),
             created_at_ms: js_sys::Date::now(),
@@ -346,7 +350,7 @@ impl Recorder {
         let me = weak();
         listeners.push(EventListener::new(media, "stop", move |_| {
             if let Some(r) = me.upgrade() {
-                wasm_bindgen_futures::spawn_local(async move { r.finish(id) });
+                wasm_bindgen_futures::spawn_local(async move { r.finish(id).await });
             }
         }));
         let me = weak();
@@ -467,7 +471,7 @@ impl Recorder {
                 let me = self.me.clone();
                 s.stop_grace = Some(Timeout::new(STOP_GRACE_MS, move || {
                     if let Some(r) = me.upgrade() {
-                        r.finish(id);
+                        wasm_bindgen_futures::spawn_local(async move { r.finish(id).await });
                     }
                 }));
                 true
@@ -478,8 +482,32 @@ impl Recorder {
         }
     }
 
-    /// The encoder has flushed: keep the recording, release the session, go to `stopped`.
-    fn finish(&self, id: u64) {
+    /// The encoder has flushed: keep the recording (a WebM gets its Duration written, so it
+    /// can be seeked), release the session, go to `stopped`. Runs once per session.
+    async fn finish(&self, id: u64) {
+        let kept = {
+            let mut inner = self.inner.borrow_mut();
+            match inner.session.as_mut() {
+                Some(s) if s.id == id && !s.finishing => {
+                    s.finishing = true;
+                    s.stop_grace = None;
+                    Some((self.keep(s), s.clock.elapsed_ms(now_ms()) / 1000.0))
+                }
+                _ => None,
+            }
+        };
+        let Some((result, duration)) = kept else { return };
+        let result = match result {
+            Ok(mut recording) => {
+                recording.duration = duration;
+                if recording.format == AudioFormat::Webm {
+                    recording = with_duration(recording, self.options.limits.max_file_size).await;
+                }
+                Ok(recording)
+            }
+            Err(e) => Err(e),
+        };
+        // cancel() or destroy() while the header was read: nothing is kept.
         let Some(mut session) = ({
             let mut inner = self.inner.borrow_mut();
             match &inner.session {
@@ -491,12 +519,9 @@ impl Recorder {
         };
         let waiters = std::mem::take(&mut session.waiters);
         let cause = session.cause;
-        let result = self.keep(&session);
-        let duration = session.clock.elapsed_ms(now_ms()) / 1000.0;
         drop(session);
         let outcome = match result {
-            Ok(mut recording) => {
-                recording.duration = duration;
+            Ok(recording) => {
                 self.inner.borrow_mut().recording = Some(recording);
                 let _ = self.transition(Event::Stop);
                 if self.options.auto_upload && matches!(cause, Some(StopCause::Limit | StopCause::Device)) {
@@ -764,4 +789,25 @@ impl UploadObserver for ProgressCallback {
     fn progress(&self, percent: f64) {
         call(&self.0, &percent.into());
     }
+}
+
+/// Writes the Duration into a WebM's header (MediaRecorder leaves it out, so players cannot
+/// seek). Only the header bytes are copied into wasm; the rest stays a `Blob` slice. Any
+/// trouble, or a result over `max_size`, keeps the recording as it was.
+async fn with_duration(recording: Recording, max_size: u64) -> Recording {
+    let patched = async {
+        let head: Blob = recording.blob.slice_with_f64_and_f64(0.0, webm::header_len_needed() as f64).ok()?;
+        let bytes = js_sys::Uint8Array::new(&JsFuture::from(head.array_buffer()).await.ok()?).to_vec();
+        let patch = webm::patch_duration(&bytes, recording.duration * 1000.0)?;
+        let parts = Array::new();
+        parts.push(&js_sys::Uint8Array::from(patch.bytes.as_slice()));
+        let rest: Blob = recording.blob.slice_with_f64(patch.replace_len as f64).ok()?;
+        parts.push(&rest);
+        let bag = BlobPropertyBag::new();
+        bag.set_type(&recording.mime_type);
+        let blob = Blob::new_with_blob_sequence_and_options(&parts, &bag).ok()?;
+        let size = blob.size() as u64;
+        (size <= max_size).then_some(Recording { blob, size, ..recording.clone() })
+    };
+    patched.await.unwrap_or(recording)
 }

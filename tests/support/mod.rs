@@ -44,6 +44,16 @@ export function liveTracks() {
 export function blobType(b) { return b.type; }
 export function isError(e) { return e instanceof Error && e.name === 'VocaFuseError' && typeof e.toJSON === 'function'; }
 export function stringify(v) { return JSON.stringify(v); }
+export function mediaDuration(blob) {
+  return new Promise((resolve, reject) => {
+    const audio = new Audio();
+    const url = URL.createObjectURL(blob);
+    audio.preload = 'metadata';
+    audio.onloadedmetadata = () => { URL.revokeObjectURL(url); resolve(audio.duration); };
+    audio.onerror = () => reject(new Error('the browser could not read the recording'));
+    audio.src = url;
+  });
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = spyOnMicrophone)]
@@ -63,6 +73,8 @@ extern "C" {
     #[wasm_bindgen(js_name = isError)]
     pub fn is_vocafuse_error(e: &JsValue) -> bool;
     pub fn stringify(v: &JsValue) -> String;
+    #[wasm_bindgen(js_name = mediaDuration)]
+    pub fn media_duration(blob: &JsValue) -> js_sys::Promise;
 }
 
 pub fn get(v: &JsValue, key: &str) -> JsValue {
