@@ -17,6 +17,8 @@ if [ "$what" = test ]; then
   command -v chromium >/dev/null || apt_missing+=(chromium)
   command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
   command -v firefox-esr >/dev/null || apt_missing+=(firefox-esr)
+  # Firefox runs Web Audio (the WAV path) only with an audio server; a null sink is enough.
+  command -v pulseaudio >/dev/null || apt_missing+=(pulseaudio)
 fi
 if [ ${#apt_missing[@]} -gt 0 ]; then
   say "installing ${apt_missing[*]} with apt"

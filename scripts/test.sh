@@ -8,6 +8,19 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # loaded 2-core machine. These are limits, not expectations.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
 export WASM_BINDGEN_TEST_DRIVER_TIMEOUT="${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-60}"
+
+# An audio server with a null sink: without one, Firefox's AudioContext never starts (no audio
+# device in a container), so the WAV path could not be tested there.
+start_null_audio() {
+  export XDG_RUNTIME_DIR="$(mktemp -d)"
+  chmod 700 "$XDG_RUNTIME_DIR"
+  pulseaudio --daemonize=yes --exit-idle-time=-1 --disallow-exit -n \
+    --load="module-null-sink sink_name=vocafuse_null" --load="module-native-protocol-unix" \
+    --log-target=file:"$XDG_RUNTIME_DIR/pulse.log" </dev/null
+  for _ in $(seq 1 50); do pactl info >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "the null audio server did not start:" >&2; cat "$XDG_RUNTIME_DIR/pulse.log" >&2; return 1
+}
+stop_null_audio() { [ -f "$XDG_RUNTIME_DIR/pulse/pid" ] && kill "$(cat "$XDG_RUNTIME_DIR/pulse/pid")" 2>/dev/null || true; }
 scripts/setup.sh test
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -38,7 +51,8 @@ dev_dir="$(mktemp -d)"
 target/debug/vocafuse-devserver --port 0 --storage-port 0 --data-dir "$dev_dir/data" \
   >"$dev_dir/ready.json" 2>"$dev_dir/server.log" &
 dev_pid=$!
-trap 'kill $dev_pid 2>/dev/null || true' EXIT
+start_null_audio
+trap 'kill $dev_pid 2>/dev/null || true; stop_null_audio' EXIT
 for _ in $(seq 1 100); do [ -s "$dev_dir/ready.json" ] && break; kill -0 $dev_pid || break; sleep 0.1; done
 [ -s "$dev_dir/ready.json" ] || { echo "the development server did not start:" >&2; cat "$dev_dir/server.log" >&2; exit 1; }
 cat "$dev_dir/ready.json"

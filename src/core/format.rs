@@ -66,21 +66,28 @@ pub struct RecordingPlan {
     pub mime_type: &'static str,
 }
 
-/// Picks a `MediaRecorder` type the browser supports (`is_supported` is
-/// `MediaRecorder.isTypeSupported`). WAV needs the Web Audio encoder, which this build lacks.
-pub fn negotiate(pref: FormatPreference, is_supported: impl Fn(&str) -> bool) -> Result<RecordingPlan, SdkError> {
-    MEDIA_RECORDER_TYPES
-        .iter()
-        .filter(|(format, _)| pref == FormatPreference::Auto || pref == FormatPreference::Only(*format))
-        .find(|(_, mime)| is_supported(mime))
-        .map(|&(format, mime_type)| RecordingPlan { format, mime_type })
-        .ok_or_else(|| {
-            let wanted = match pref {
-                FormatPreference::Auto => "webm or ogg".to_string(),
-                FormatPreference::Only(f) => f.as_str().to_string(),
-            };
-            SdkError::new(ErrorCode::NotSupported, format!("this browser cannot record {wanted} audio"))
-        })
+/// The WAV plan: PCM captured through Web Audio and encoded in Rust.
+pub const WAV_PLAN: RecordingPlan = RecordingPlan { format: AudioFormat::Wav, mime_type: "audio/wav" };
+
+/// Picks how to record: a `MediaRecorder` type the browser supports (`is_supported` is
+/// `MediaRecorder.isTypeSupported`, `None` without `MediaRecorder`), else WAV through Web Audio
+/// when `wav_available`. Never mp4.
+pub fn negotiate(pref: FormatPreference, is_supported: Option<&dyn Fn(&str) -> bool>, wav_available: bool) -> Result<RecordingPlan, SdkError> {
+    let media = is_supported.and_then(|supported| {
+        MEDIA_RECORDER_TYPES
+            .iter()
+            .filter(|(format, _)| pref == FormatPreference::Auto || pref == FormatPreference::Only(*format))
+            .find(|(_, mime)| supported(mime))
+            .map(|&(format, mime_type)| RecordingPlan { format, mime_type })
+    });
+    let wav_wanted = matches!(pref, FormatPreference::Auto | FormatPreference::Only(AudioFormat::Wav));
+    media.or((wav_wanted && wav_available).then_some(WAV_PLAN)).ok_or_else(|| {
+        let wanted = match pref {
+            FormatPreference::Auto => "webm, ogg or wav",
+            FormatPreference::Only(f) => f.as_str(),
+        };
+        SdkError::new(ErrorCode::NotSupported, format!("this browser cannot record {wanted} audio"))
+    })
 }
 
 #[cfg(test)]
@@ -90,21 +97,26 @@ mod tests {
     #[test]
     fn chromium_gets_webm_opus_and_firefox_too() {
         let chromium = |m: &str| m.starts_with("audio/webm");
-        assert_eq!(negotiate(FormatPreference::Auto, chromium).unwrap().mime_type, "audio/webm;codecs=opus");
+        assert_eq!(negotiate(FormatPreference::Auto, Some(&chromium), true).unwrap().mime_type, "audio/webm;codecs=opus");
         let firefox = |m: &str| m.starts_with("audio/webm") || m.starts_with("audio/ogg");
-        assert_eq!(negotiate(FormatPreference::Auto, firefox).unwrap().format, AudioFormat::Webm);
-        let plan = negotiate(FormatPreference::Only(AudioFormat::Ogg), firefox).unwrap();
+        assert_eq!(negotiate(FormatPreference::Auto, Some(&firefox), true).unwrap().format, AudioFormat::Webm);
+        let plan = negotiate(FormatPreference::Only(AudioFormat::Ogg), Some(&firefox), true).unwrap();
         assert_eq!((plan.format, plan.mime_type), (AudioFormat::Ogg, "audio/ogg;codecs=opus"));
+        assert_eq!(negotiate(FormatPreference::Only(AudioFormat::Wav), Some(&firefox), true).unwrap(), WAV_PLAN);
     }
 
     #[test]
-    fn safari_with_only_mp4_is_not_supported_never_mp4() {
+    fn safari_with_only_mp4_records_wav_never_mp4() {
         let safari = |m: &str| m.starts_with("audio/mp4");
-        let err = negotiate(FormatPreference::Auto, safari).unwrap_err();
+        assert_eq!(negotiate(FormatPreference::Auto, Some(&safari), true).unwrap(), WAV_PLAN);
+        assert_eq!(negotiate(FormatPreference::Auto, None, true).unwrap(), WAV_PLAN);
+        let err = negotiate(FormatPreference::Auto, Some(&safari), false).unwrap_err();
         assert_eq!(err.code, ErrorCode::NotSupported);
-        let err = negotiate(FormatPreference::Only(AudioFormat::Wav), |_| true).unwrap_err();
+        let err = negotiate(FormatPreference::Only(AudioFormat::Wav), Some(&|_: &str| true), false).unwrap_err();
         assert_eq!(err.code, ErrorCode::NotSupported);
         assert!(err.message.contains("wav"));
+        let err = negotiate(FormatPreference::Only(AudioFormat::Webm), Some(&safari), true).unwrap_err();
+        assert_eq!(err.code, ErrorCode::NotSupported, "asking for webm never falls back to another format");
     }
 
     #[test]

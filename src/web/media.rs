@@ -38,10 +38,9 @@ pub fn recording_plan(pref: FormatPreference) -> Result<RecordingPlan, SdkError>
     if media_devices().is_none() {
         return Err(SdkError::new(ErrorCode::NotSupported, "navigator.mediaDevices is not available"));
     }
-    if !global_has("MediaRecorder") {
-        return Err(SdkError::new(ErrorCode::NotSupported, "MediaRecorder is not available"));
-    }
-    negotiate(pref, MediaRecorder::is_type_supported)
+    let media_recorder = global_has("MediaRecorder");
+    let is_supported: &dyn Fn(&str) -> bool = &MediaRecorder::is_type_supported;
+    negotiate(pref, media_recorder.then_some(is_supported), has_web_audio())
 }
 
 /// An open microphone. Dropping it stops every track.
@@ -152,5 +151,43 @@ impl LevelMeter {
 impl Drop for LevelMeter {
     fn drop(&mut self) {
         let _ = self.context.close();
+    }
+}
+
+#[wasm_bindgen(module = "/js/capture.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = openCapture, catch)]
+    async fn open_capture(stream: &MediaStream, on_block: &js_sys::Function) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = hasWebAudio)]
+    pub fn has_web_audio() -> bool;
+}
+
+/// PCM blocks from the microphone through Web Audio, for the WAV path. Dropping it disconnects
+/// the graph and closes its `AudioContext`.
+pub struct WavCapture {
+    handle: JsValue,
+    pub sample_rate: u32,
+    _on_block: Closure<dyn FnMut(js_sys::Float32Array)>,
+}
+
+impl WavCapture {
+    pub async fn open(stream: &MediaStream, on_block: Closure<dyn FnMut(js_sys::Float32Array)>) -> Result<WavCapture, SdkError> {
+        let handle = open_capture(stream, on_block.as_ref().unchecked_ref()).await.map_err(|e| {
+            let mut err = media_error(&e);
+            err.code = ErrorCode::RecordingFailed;
+            err
+        })?;
+        let sample_rate = Reflect::get(&handle, &"sampleRate".into()).ok().and_then(|v| v.as_f64()).unwrap_or(48_000.0) as u32;
+        Ok(WavCapture { handle, sample_rate, _on_block: on_block })
+    }
+}
+
+impl Drop for WavCapture {
+    fn drop(&mut self) {
+        if let Ok(close) = Reflect::get(&self.handle, &"close".into()) {
+            if let Some(close) = close.dyn_ref::<js_sys::Function>() {
+                let _ = close.call0(&self.handle);
+            }
+        }
     }
 }

@@ -19,7 +19,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobEvent, BlobPropertyBag, MediaRecorder, RecordingState};
 
 use super::js::{call, error_from_js, error_to_js, set, Fields};
-use super::media::{media_recorder, recording_plan, LevelMeter, Microphone};
+use super::media::{media_recorder, recording_plan, LevelMeter, Microphone, WavCapture};
 use super::sdk::SdkContext;
 use super::upload::{upload_blob, UploadObserver};
 use crate::core::upload::UploadSpec;
@@ -27,7 +27,8 @@ use wasm_bindgen_futures::JsFuture;
 use crate::core::clock::RecordClock;
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::{AudioFormat, FormatPreference, RecordingPlan};
-use crate::core::webm;
+use crate::core::wav::{self, WavStream};
+use crate::core::{resample, webm};
 use crate::core::limits::{bits_per_second, ChunkVerdict, RecorderLimits, SizeGuard};
 use crate::core::state::{next, Event, RecorderState};
 
@@ -109,7 +110,7 @@ type StopWaiter = oneshot::Sender<Result<(), SdkError>>;
 struct Session {
     id: u64,
     mic: Microphone,
-    media: MediaRecorder,
+    encoder: Encoder,
     plan: RecordingPlan,
     chunks: Array,
     guard: SizeGuard,
@@ -136,10 +137,21 @@ enum StopCause {
     PageHide,
 }
 
+/// What turns the microphone into bytes.
+enum Encoder {
+    Media(MediaRecorder),
+    /// PCM through Web Audio, resampled and encoded in Rust. The capture is dropped on stop.
+    Wav { capture: Option<WavCapture>, stream: WavStream },
+}
+
 impl Session {
-    fn end_media(&self) {
-        if self.media.state() != RecordingState::Inactive {
-            let _ = self.media.stop();
+    fn end_media(&mut self) {
+        match &mut self.encoder {
+            Encoder::Media(media) if media.state() != RecordingState::Inactive => {
+                let _ = media.stop();
+            }
+            Encoder::Wav { capture, .. } => drop(capture.take()),
+            _ => {}
         }
     }
 }
@@ -293,19 +305,47 @@ impl Recorder {
             return Err(error_to_js(&SdkError::new(ErrorCode::Aborted, "start() was cancelled"), &self.ctx.messages));
         }
         let mic = opened.map_err(|e| self.fail(e))?;
-        let media = media_recorder(mic.stream(), plan, self.options.bits_per_second).map_err(|e| self.fail(e))?;
-        let session = self.open_session(generation, mic, media, plan).map_err(|e| self.fail(e))?;
+        let encoder = if plan.format == AudioFormat::Wav {
+            let me = self.me.clone();
+            let on_block = Closure::<dyn FnMut(js_sys::Float32Array)>::new(move |block: js_sys::Float32Array| {
+                if let Some(r) = me.upgrade() {
+                    r.on_pcm(generation, &block);
+                }
+            });
+            let capture = WavCapture::open(mic.stream(), on_block).await;
+            if self.inner.borrow().generation != generation {
+                drop((capture, mic));
+                return Err(error_to_js(&SdkError::new(ErrorCode::Aborted, "start() was cancelled"), &self.ctx.messages));
+            }
+            let capture = capture.map_err(|e| self.fail(e))?;
+            let stream = WavStream::new(capture.sample_rate).map_err(|e| {
+                self.fail(SdkError::new(ErrorCode::NotSupported, format!("cannot record WAV from this microphone: {e}")))
+            })?;
+            Encoder::Wav { capture: Some(capture), stream }
+        } else {
+            Encoder::Media(media_recorder(mic.stream(), plan, self.options.bits_per_second).map_err(|e| self.fail(e))?)
+        };
+        let session = self.open_session(generation, mic, encoder, plan).map_err(|e| self.fail(e))?;
         self.inner.borrow_mut().session = Some(session);
         self.transition(Event::Started).map_err(|e| self.report(&e))?;
         Ok(())
     }
 
-    fn open_session(&self, id: u64, mic: Microphone, media: MediaRecorder, plan: RecordingPlan) -> Result<Session, SdkError> {
-        let listeners = self.listen(id, &mic, &media);
+    fn open_session(&self, id: u64, mic: Microphone, encoder: Encoder, plan: RecordingPlan) -> Result<Session, SdkError> {
+        let media = match &encoder {
+            Encoder::Media(media) => Some(media),
+            Encoder::Wav { .. } => None,
+        };
+        let listeners = self.listen(id, &mic, media);
         let level = if self.callbacks.on_level.is_some() { LevelMeter::new(mic.stream()).ok() } else { None };
-        media
-            .start_with_time_slice(TIMESLICE_MS)
-            .map_err(|e| error_from_js(&e, ErrorCode::RecordingFailed))?;
+        if let Some(media) = media {
+            media.start_with_time_slice(TIMESLICE_MS).map_err(|e| error_from_js(&e, ErrorCode::RecordingFailed))?;
+        }
+        // The WAV data is measured without its 44-byte header, which is written at the end.
+        let guard_limit = match &encoder {
+            Encoder::Media(_) => self.options.limits.max_file_size,
+            Encoder::Wav { .. } => self.options.limits.max_file_size.saturating_sub(wav::HEADER_LEN as u64),
+        };
         let now = now_ms();
         let me = self.me.clone();
         let ticker = Interval::new(TICK_MS, move || {
@@ -316,10 +356,10 @@ impl Recorder {
         let mut session = Session {
             id,
             mic,
-            media,
+            encoder,
             plan,
             chunks: Array::new(),
-            guard: SizeGuard::new(self.options.limits.max_file_size),
+            guard: SizeGuard::new(guard_limit),
             clock: RecordClock::start(now),
             level,
             auto_stop: None,
@@ -338,9 +378,17 @@ impl Recorder {
 
     /// Listeners on the recorder, the tracks and the page, each calling back through a weak
     /// reference so a forgotten recorder is not kept alive by its own listeners.
-    fn listen(&self, id: u64, mic: &Microphone, media: &MediaRecorder) -> Vec<EventListener> {
-        let weak = || self.me.clone();
+    fn listen(&self, id: u64, mic: &Microphone, media: Option<&MediaRecorder>) -> Vec<EventListener> {
         let mut listeners = Vec::new();
+        if let Some(media) = media {
+            self.listen_media(id, media, &mut listeners);
+        }
+        self.listen_page(id, mic, &mut listeners);
+        listeners
+    }
+
+    fn listen_media(&self, id: u64, media: &MediaRecorder, listeners: &mut Vec<EventListener>) {
+        let weak = || self.me.clone();
         let me = weak();
         listeners.push(EventListener::new(media, "dataavailable", move |e| {
             if let (Some(r), Some(e)) = (me.upgrade(), e.dyn_ref::<BlobEvent>()) {
@@ -361,6 +409,10 @@ impl Recorder {
                 wasm_bindgen_futures::spawn_local(async move { r.fail_session(id, err) });
             }
         }));
+    }
+
+    fn listen_page(&self, id: u64, mic: &Microphone, listeners: &mut Vec<EventListener>) {
+        let weak = || self.me.clone();
         for track in mic.tracks() {
             let me = weak();
             listeners.push(EventListener::new(&track, "ended", move |_| {
@@ -382,7 +434,6 @@ impl Recorder {
                 }
             }));
         }
-        listeners
     }
 
     fn schedule_auto_stop(&self, session: &mut Session, now: f64) {
@@ -435,17 +486,33 @@ impl Recorder {
         if size == 0 {
             return;
         }
-        let (verdict, kept) = {
+        let verdict = {
             let mut inner = self.inner.borrow_mut();
             let Some(s) = inner.session.as_mut().filter(|s| s.id == id) else { return };
-            let already_stopping = s.guard.tripped();
-            let verdict = s.guard.offer(size);
-            if verdict != ChunkVerdict::DropAndStop {
-                s.chunks.push(&blob);
-            }
-            // Only the first trip of the guard stops and tells the app.
-            (if already_stopping { ChunkVerdict::Keep } else { verdict }, s.guard.kept())
+            keep_chunk(s, size, &blob)
         };
+        self.after_chunk(id, verdict);
+    }
+
+    /// A block of PCM from the WAV capture: resample, encode, keep (within the size limit).
+    fn on_pcm(&self, id: u64, block: &js_sys::Float32Array) {
+        let verdict = {
+            let mut inner = self.inner.borrow_mut();
+            // Paused time is not recorded: blocks are dropped while the clock stands still.
+            let Some(s) = inner.session.as_mut().filter(|s| s.id == id && !s.stopping && s.clock.is_running()) else { return };
+            let Encoder::Wav { stream, .. } = &mut s.encoder else { return };
+            let bytes = stream.push(&block.to_vec());
+            if bytes.is_empty() {
+                return;
+            }
+            keep_chunk(s, bytes.len() as u64, &js_sys::Uint8Array::from(bytes.as_slice()))
+        };
+        self.after_chunk(id, verdict);
+    }
+
+    /// Stops and tells the app the first time the size guard trips.
+    fn after_chunk(&self, id: u64, verdict: Option<(ChunkVerdict, u64)>) {
+        let Some((verdict, kept)) = verdict else { return };
         if verdict != ChunkVerdict::Keep {
             let max = self.options.limits.max_file_size;
             let notice = SdkError::new(ErrorCode::FileSizeExceeded, format!("recording stopped before passing {max} bytes"))
@@ -468,6 +535,15 @@ impl Recorder {
                 s.clock.pause(now_ms());
                 s.auto_stop = None;
                 s.end_media();
+                if matches!(s.encoder, Encoder::Wav { .. }) {
+                    // No encoder to flush: finish now.
+                    let me = self.me.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if let Some(r) = me.upgrade() {
+                            r.finish(id).await;
+                        }
+                    });
+                }
                 let me = self.me.clone();
                 s.stop_grace = Some(Timeout::new(STOP_GRACE_MS, move || {
                     if let Some(r) = me.upgrade() {
@@ -491,6 +567,7 @@ impl Recorder {
                 Some(s) if s.id == id && !s.finishing => {
                     s.finishing = true;
                     s.stop_grace = None;
+                    finish_wav(s);
                     Some((self.keep(s), s.clock.elapsed_ms(now_ms()) / 1000.0))
                 }
                 _ => None,
@@ -541,7 +618,10 @@ impl Recorder {
     }
 
     fn keep(&self, session: &Session) -> Result<Recording, SdkError> {
-        let reported = session.media.mime_type();
+        let reported = match &session.encoder {
+            Encoder::Media(media) => media.mime_type(),
+            Encoder::Wav { .. } => String::new(),
+        };
         let mime_type = if reported.is_empty() { session.plan.mime_type.to_string() } else { reported };
         let format = AudioFormat::from_mime(&mime_type).ok_or_else(|| {
             SdkError::new(ErrorCode::RecordingFailed, format!("the browser recorded {mime_type}, which the service does not accept"))
@@ -618,7 +698,9 @@ impl Recorder {
         self.stopping_guard("pause").map_err(|e| self.report(&e))?;
         next(self.state(), Event::Pause).map_err(|e| self.report(&e))?;
         if let Some(s) = self.inner.borrow_mut().session.as_mut() {
-            let _ = s.media.pause();
+            if let Encoder::Media(media) = &s.encoder {
+                let _ = media.pause();
+            }
             s.clock.pause(now_ms());
             s.auto_stop = None;
         }
@@ -629,7 +711,9 @@ impl Recorder {
         self.stopping_guard("resume").map_err(|e| self.report(&e))?;
         next(self.state(), Event::Resume).map_err(|e| self.report(&e))?;
         if let Some(s) = self.inner.borrow_mut().session.as_mut() {
-            let _ = s.media.resume();
+            if let Encoder::Media(media) = &s.encoder {
+                let _ = media.resume();
+            }
             let now = now_ms();
             s.clock.resume(now);
             self.schedule_auto_stop(s, now);
@@ -810,4 +894,28 @@ async fn with_duration(recording: Recording, max_size: u64) -> Recording {
         (size <= max_size).then_some(Recording { blob, size, ..recording.clone() })
     };
     patched.await.unwrap_or(recording)
+}
+
+/// Offers a chunk to the size guard and keeps it if it fits. Returns the guard's verdict (only
+/// its first trip, later ones read as `Keep`) and the kept size.
+fn keep_chunk(s: &mut Session, size: u64, chunk: &JsValue) -> Option<(ChunkVerdict, u64)> {
+    let already_stopping = s.guard.tripped();
+    let verdict = s.guard.offer(size);
+    if verdict != ChunkVerdict::DropAndStop {
+        s.chunks.push(chunk);
+    }
+    let header = if matches!(s.encoder, Encoder::Wav { .. }) { wav::HEADER_LEN as u64 } else { 0 };
+    Some((if already_stopping { ChunkVerdict::Keep } else { verdict }, s.guard.kept() + header))
+}
+
+/// Ends a WAV recording: the resampler's tail (if it fits), then the header, sized for exactly
+/// the data kept, in front.
+fn finish_wav(s: &mut Session) {
+    let Encoder::Wav { stream, .. } = &mut s.encoder else { return };
+    let (tail, _) = stream.finish();
+    if !tail.is_empty() && s.guard.offer(tail.len() as u64) != ChunkVerdict::DropAndStop {
+        s.chunks.push(&js_sys::Uint8Array::from(tail.as_slice()));
+    }
+    let header = wav::header(resample::OUTPUT_RATE, s.guard.kept().min(u64::from(u32::MAX)) as u32);
+    s.chunks.unshift(&js_sys::Uint8Array::from(&header[..]));
 }

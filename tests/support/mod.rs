@@ -44,6 +44,18 @@ export function liveTracks() {
 export function blobType(b) { return b.type; }
 export function isError(e) { return e instanceof Error && e.name === 'VocaFuseError' && typeof e.toJSON === 'function'; }
 export function stringify(v) { return JSON.stringify(v); }
+export async function wavInfo(blob) {
+  const bytes = await blob.arrayBuffer();
+  const v = new DataView(bytes);
+  const text = (o) => String.fromCharCode(...new Uint8Array(bytes, o, 4));
+  const decoded = await new OfflineAudioContext(1, 1, 16000).decodeAudioData(bytes.slice(0));
+  const pcm = decoded.getChannelData(0);
+  let peak = 0;
+  for (const x of pcm) peak = Math.max(peak, Math.abs(x));
+  return { riff: text(0), wave: text(8), format: v.getUint16(20, true), channels: v.getUint16(22, true),
+    rate: v.getUint32(24, true), bits: v.getUint16(34, true), dataBytes: v.getUint32(40, true),
+    riffSize: v.getUint32(4, true), size: bytes.byteLength, decodedSeconds: decoded.duration, peak };
+}
 export function mediaDuration(blob) {
   return new Promise((resolve, reject) => {
     const audio = new Audio();
@@ -73,6 +85,8 @@ extern "C" {
     #[wasm_bindgen(js_name = isError)]
     pub fn is_vocafuse_error(e: &JsValue) -> bool;
     pub fn stringify(v: &JsValue) -> String;
+    #[wasm_bindgen(js_name = wavInfo)]
+    pub fn wav_info(blob: &JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = mediaDuration)]
     pub fn media_duration(blob: &JsValue) -> js_sys::Promise;
 }
