@@ -19,6 +19,10 @@ if [ "$what" = test ]; then
   command -v firefox-esr >/dev/null || apt_missing+=(firefox-esr)
   # Firefox runs Web Audio (the WAV path) only with an audio server; a null sink is enough.
   command -v pulseaudio >/dev/null || apt_missing+=(pulseaudio)
+  # WebKitGTK (Safari's engine) under a virtual display, with GStreamer for its media stack.
+  command -v WebKitWebDriver >/dev/null || apt_missing+=(webkit2gtk-driver)
+  command -v xvfb-run >/dev/null || apt_missing+=(xvfb xauth)
+  dpkg -s gstreamer1.0-libav >/dev/null 2>&1 || apt_missing+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav)
 fi
 if [ ${#apt_missing[@]} -gt 0 ]; then
   say "installing ${apt_missing[*]} with apt"

@@ -27,15 +27,25 @@ export function refuseMicrophone(name) {
   spyOnMicrophone();
   md().getUserMedia = () => Promise.reject(new DOMException('stubbed ' + name, name));
 }
-export function breakMediaRecorder() {
+let OriginalAudioContext = null;
+// Both encoders (MediaRecorder, and Web Audio for WAV) fail once the microphone is open.
+export function breakEncoders() {
   if (!OriginalRecorder) OriginalRecorder = window.MediaRecorder;
-  window.MediaRecorder = class extends OriginalRecorder {
+  if (!OriginalAudioContext) OriginalAudioContext = window.AudioContext;
+  if (OriginalRecorder) window.MediaRecorder = class extends OriginalRecorder {
     constructor() { super(...arguments); throw new DOMException('stubbed encoder failure', 'UnknownError'); }
+  };
+  window.AudioContext = class extends OriginalAudioContext {
+    constructor() { super(...arguments); throw new DOMException('stubbed audio failure', 'UnknownError'); }
   };
 }
 export function restoreBrowser() {
   if (original) md().getUserMedia = original;
   if (OriginalRecorder) window.MediaRecorder = OriginalRecorder;
+  if (OriginalAudioContext) window.AudioContext = OriginalAudioContext;
+}
+export function recordsWebm() {
+  return typeof MediaRecorder === 'function' && MediaRecorder.isTypeSupported('audio/webm');
 }
 export function streamsHandedOut() { return streams.length; }
 export function liveTracks() {
@@ -72,8 +82,10 @@ extern "C" {
     pub fn spy_on_microphone();
     #[wasm_bindgen(js_name = refuseMicrophone)]
     pub fn refuse_microphone(name: &str);
-    #[wasm_bindgen(js_name = breakMediaRecorder)]
-    pub fn break_media_recorder();
+    #[wasm_bindgen(js_name = breakEncoders)]
+    pub fn break_encoders();
+    #[wasm_bindgen(js_name = recordsWebm)]
+    pub fn records_webm() -> bool;
     #[wasm_bindgen(js_name = restoreBrowser)]
     pub fn restore_browser();
     #[wasm_bindgen(js_name = streamsHandedOut)]
