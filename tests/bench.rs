@@ -7,7 +7,7 @@ mod support;
 
 use std::rc::Rc;
 
-use js_sys::Promise;
+use support::bench::*;
 use support::*;
 use vocafuse_wasm::core::format::AudioFormat;
 use vocafuse_wasm::core::upload::UploadSpec;
@@ -15,51 +15,10 @@ use vocafuse_wasm::facade::VocaFuseSdk;
 use vocafuse_wasm::web::sdk::SdkContext;
 use vocafuse_wasm::web::upload::{upload_blob, UploadObserver};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-#[wasm_bindgen(inline_js = r#"
-export async function decodedSeconds(blob) {
-  const ctx = new OfflineAudioContext(1, 1, 48000);
-  const audio = await ctx.decodeAudioData(await blob.arrayBuffer());
-  return audio.duration;
-}
-export async function barePut(urls, blob, ranges) {
-  const t0 = performance.now();
-  await Promise.all(urls.map((u, i) => fetch(u, { method: 'PUT', body: blob.slice(ranges[i][0], ranges[i][1] + 1),
-    headers: { 'Content-Type': 'audio/webm' } }).then(r => { if (!r.ok) throw new Error('PUT ' + r.status); })));
-  return performance.now() - t0;
-}
-export function now() { return performance.now(); }
-export function memoryBytes() { return wasmMemory().buffer.byteLength; }
-let mem = null;
-export function setMemory(m) { mem = m; }
-function wasmMemory() { return mem; }
-export function report(line) { console.log('BENCH ' + line); }
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = decodedSeconds)]
-    fn decoded_seconds(blob: &JsValue) -> Promise;
-    #[wasm_bindgen(js_name = barePut)]
-    fn bare_put(urls: &js_sys::Array, blob: &web_sys::Blob, ranges: &js_sys::Array) -> Promise;
-    fn now() -> f64;
-    #[wasm_bindgen(js_name = memoryBytes)]
-    fn memory_bytes() -> f64;
-    #[wasm_bindgen(js_name = setMemory)]
-    fn set_memory(m: &JsValue);
-    fn report(line: &str);
-}
-
-fn browser() -> String {
-    let ua = web_sys::window().unwrap().navigator().user_agent().unwrap_or_default();
-    if ua.contains("Firefox") { "firefox".into() } else { "chromium".into() }
-}
-
-async fn ok(p: Promise) -> JsValue {
-    JsFuture::from(p).await.unwrap_or_else(|e| panic!("rejected: {}", stringify(&e)))
-}
 
 #[wasm_bindgen_test]
 async fn auto_stop_accuracy() {
@@ -162,41 +121,4 @@ async fn presign_raw(token: &str, size: u64) -> JsValue {
     let req = web_sys::Request::new_with_str_and_init(&format!("{DEV_API}/upload"), &init).unwrap();
     let resp: web_sys::Response = ok(web_sys::window().unwrap().fetch_with_request(&req)).await.unchecked_into();
     ok(resp.json().unwrap()).await
-}
-
-#[wasm_bindgen_test]
-async fn wav_encoder_throughput_in_the_browser() {
-    use vocafuse_wasm::core::wav::WavStream;
-    let b = browser();
-    // 60 s of a 440 Hz tone at 48 kHz, in the worklet's 512-sample blocks.
-    let block: Vec<f32> = (0..512).map(|i| (i as f32 * 440.0 * std::f32::consts::TAU / 48_000.0).sin() * 0.5).collect();
-    let blocks = 60 * 48_000 / 512;
-    let mut best = f64::MAX;
-    for _ in 0..3 {
-        let mut stream = WavStream::new(48_000).unwrap();
-        let t0 = now();
-        let mut bytes = 0usize;
-        for _ in 0..blocks {
-            bytes += stream.push(&block).len();
-        }
-        bytes += stream.finish().0.len();
-        best = best.min(now() - t0);
-        assert!(bytes > 1_900_000);
-    }
-    report(&format!("{{\"bench\":\"wav_encoder\",\"browser\":\"{b}\",\"input_rate\":48000,\"seconds_of_audio\":60,\"ms\":{best:.1},\"times_real_time\":{:.0}}}", 60_000.0 / best));
-}
-
-#[wasm_bindgen_test]
-async fn wasm_memory_during_a_60_second_wav_recording() {
-    set_memory(&wasm_bindgen::memory());
-    let b = browser();
-    let probe = Probe::new(&[("autoUpload", JsValue::FALSE), ("format", "wav".into()), ("maxDuration", 60.into())]);
-    let sdk = VocaFuseSdk::new(obj(&[("tokenEndpoint", "http://127.0.0.1:9/t".into())])).unwrap();
-    let rec = sdk.create_recorder(probe.options.clone()).unwrap();
-    let before = memory_bytes();
-    ok(rec.start()).await;
-    probe.until_state("stopped", 70_000).await;
-    let after = memory_bytes();
-    let size = get_f64(&rec.recording(), "size");
-    report(&format!("{{\"bench\":\"wav_memory\",\"browser\":\"{b}\",\"seconds\":60,\"wav_bytes\":{size},\"wasm_memory_before\":{before},\"wasm_memory_after\":{after},\"growth\":{}}}", after - before));
 }

@@ -54,6 +54,42 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
     Some(if negative { -value } else { value })
 }
 
+/// A Unix time as UTC calendar fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Utc {
+    pub year: i64,
+    pub month: u32,
+    pub day: u32,
+    pub hour: u32,
+    pub minute: u32,
+    pub second: u32,
+    pub milli: u32,
+}
+
+/// Splits `ms` since the epoch (negative clamps to the epoch) with Howard Hinnant's
+/// days-to-civil algorithm.
+pub fn utc(ms: f64) -> Utc {
+    let ms = ms.max(0.0) as u64;
+    let (days, rem) = ((ms / 86_400_000) as i64, ms % 86_400_000);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    Utc {
+        year: yoe + era * 400 + i64::from(month <= 2),
+        month,
+        day,
+        hour: (rem / 3_600_000) as u32,
+        minute: (rem / 60_000 % 60) as u32,
+        second: (rem / 1000 % 60) as u32,
+        milli: (rem % 1000) as u32,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,6 +100,15 @@ mod tests {
             (25_000_000.0, "25000000"), (f64::NAN, "NaN"), (f64::INFINITY, "Infinity"), (1e300, ">1e15"), (2.05, "2.05")] {
             assert_eq!(Num(v).to_string(), s, "{v:?}");
         }
+    }
+
+    #[test]
+    fn utc_fields_of_known_instants() {
+        let u = utc(951_782_400_123.0);
+        assert_eq!((u.year, u.month, u.day, u.hour, u.minute, u.second, u.milli), (2000, 2, 29, 0, 0, 0, 123));
+        let u = utc(1_795_255_200_000.0);
+        assert_eq!((u.year, u.month, u.day, u.hour), (2026, 11, 21, 10));
+        assert_eq!(utc(-5.0), utc(0.0));
     }
 
     #[test]

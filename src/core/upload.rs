@@ -1,6 +1,6 @@
 //! What an upload sends and how it reports progress, decided before any byte leaves.
 
-use super::text::Num;
+use super::text::{utc, Num};
 use serde_json::json;
 
 use super::errors::{ErrorCode, SdkError};
@@ -38,24 +38,11 @@ pub fn preflight(spec: &UploadSpec) -> Result<(), SdkError> {
 
 /// `voicenote-2026-11-21T10-00-00-000Z.webm`
 pub fn file_name(created_at_ms: f64, format: AudioFormat) -> String {
-    let ms = created_at_ms.max(0.0) as u64;
-    let (days, rem) = (ms / 86_400_000, ms % 86_400_000);
-    let (y, m, d) = civil_from_days(days as i64);
-    let (h, min, s, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
-    format!("voicenote-{y:04}-{m:02}-{d:02}T{h:02}-{min:02}-{s:02}-{milli:03}Z.{}", format.as_str())
-}
-
-/// Howard Hinnant's days-to-civil algorithm.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    let t = utc(created_at_ms);
+    format!(
+        "voicenote-{:04}-{:02}-{:02}T{:02}-{:02}-{:02}-{:03}Z.{}",
+        t.year, t.month, t.day, t.hour, t.minute, t.second, t.milli, format.as_str()
+    )
 }
 
 /// The `POST /upload` body for a recording.

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# End-to-end tests in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core):
+# the demo page, the npm package inside a Vite production build, a <script type="module"> page,
+# and the package's TypeScript types. Each test file starts its own dev server on free ports.
+#
+# Needs pkg/ built (bash scripts/build-pkg.sh) and scripts/setup.sh test run once. Installs
+# tests/e2e and tests/vite-app node modules when missing and builds the dev server when missing.
+# Prints node's TAP summary ("# pass N" / "# fail N") and the BENCH lines; exits non-zero on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CI="${CI:-true}"
+exec </dev/null
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+npm_ci() { (cd "$1" && npm ci --no-audit --no-fund --loglevel=error); }
+
+for f in index.js index.d.ts package.json vocafuse_wasm_bg.wasm; do
+  [ -f "pkg/$f" ] || { echo "e2e: pkg/$f is missing; build the package first: bash scripts/build-pkg.sh" >&2; exit 1; }
+done
+command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null \
+  || { echo "e2e: ${CHROMIUM:-/usr/bin/chromium} is missing; run scripts/setup.sh test" >&2; exit 1; }
+[ -x tools/node_modules/.bin/tsc ] || npm_ci tools
+[ -d tests/e2e/node_modules/playwright-core ] || { say "npm ci in tests/e2e"; npm_ci tests/e2e; }
+[ -d tests/vite-app/node_modules/vite ] || { say "npm ci in tests/vite-app"; npm_ci tests/vite-app; }
+if [ ! -x target/debug/vocafuse-devserver ]; then
+  say "building the dev server"
+  cargo build -p vocafuse-devserver
+fi
+
+say "end-to-end tests (node --test tests/e2e/)"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+node --test --test-concurrency=1 --test-reporter=tap tests/e2e/ 2>&1 | tee "$log" || status=$?
+
+say "summary"
+grep -E '^# (tests|pass|fail|cancelled|skipped|todo) ' "$log" || true
+sed -n 's/^# BENCH /BENCH /p' "$log"
+grep -E '^\s*not ok ' "$log" | grep -v '# TODO' || true
+if [ "$status" -ne 0 ]; then echo "e2e: FAILED" >&2; exit "$status"; fi
+echo "e2e: all passed"

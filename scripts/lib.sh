@@ -1,0 +1,64 @@
+# Shared by scripts/test.sh and scripts/bench.sh (sourced, not run).
+
+export PATH="$HOME/.cargo/bin:$PATH"
+# wasm-bindgen-test-runner gives a whole suite 20 s and a driver 5 s by default: too tight on a
+# loaded 2-core machine. These are limits, not expectations.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
+export WASM_BINDGEN_TEST_DRIVER_TIMEOUT="${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-60}"
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+# An audio server with a null sink: without one, Firefox's AudioContext never starts (no audio
+# device in a container).
+start_null_audio() {
+  export XDG_RUNTIME_DIR="$(mktemp -d)"
+  chmod 700 "$XDG_RUNTIME_DIR"
+  pulseaudio --daemonize=yes --exit-idle-time=-1 --disallow-exit -n \
+    --load="module-null-sink sink_name=vocafuse_null" --load="module-native-protocol-unix" \
+    --log-target=file:"$XDG_RUNTIME_DIR/pulse.log" </dev/null
+  for _ in $(seq 1 50); do pactl info >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "the null audio server did not start:" >&2; cat "$XDG_RUNTIME_DIR/pulse.log" >&2; return 1
+}
+
+# The development server on free ports; exports VOCAFUSE_DEV_API (read at compile time by the
+# browser suites). Extra arguments go to the server.
+start_dev_server() {
+  cargo build -q -p vocafuse-devserver
+  dev_dir="$(mktemp -d)"
+  target/debug/vocafuse-devserver --port 0 --storage-port 0 --data-dir "$dev_dir/data" "$@" \
+    >"$dev_dir/ready.json" 2>"$dev_dir/server.log" &
+  dev_pid=$!
+  for _ in $(seq 1 100); do [ -s "$dev_dir/ready.json" ] && break; kill -0 "$dev_pid" || break; sleep 0.1; done
+  [ -s "$dev_dir/ready.json" ] || { echo "the development server did not start:" >&2; cat "$dev_dir/server.log" >&2; return 1; }
+  export VOCAFUSE_DEV_API="$(sed -E 's/.*"api":"([^"]+)".*/\1/' "$dev_dir/ready.json")"
+  echo "dev server at $VOCAFUSE_DEV_API"
+}
+
+stop_null_audio() {
+  [ -f "${XDG_RUNTIME_DIR:-/nonexistent}/pulse/pid" ] && kill "$(cat "$XDG_RUNTIME_DIR/pulse/pid")" 2>/dev/null
+  unset XDG_RUNTIME_DIR
+  return 0
+}
+
+# Stops what the functions above started; set as the EXIT trap.
+stop_services() {
+  [ -n "${dev_pid:-}" ] && kill "$dev_pid" 2>/dev/null
+  stop_null_audio
+}
+
+# Firefox needs an audio server for Web Audio (the WAV path), but with one its MediaRecorder on
+# the fake microphone stalls here, so the server runs only around Firefox's WAV suites.
+needs_null_audio() { [ "$1" = firefox ] && [[ "$2" == *wav* ]]; }
+
+# The command that runs a wasm-bindgen-test suite in `browser` (chrome, firefox or webkit).
+# WebKit goes the runner's Firefox route (wasm-pack's --safari drops webdriver.json's webkitgtk
+# capabilities on Linux); MiniBrowser draws into a virtual display.
+browser_test() {
+  local browser="$1"; shift
+  case "$browser" in
+    chrome) wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" "$@" ;;
+    firefox) wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" "$@" ;;
+    webkit) xvfb-run -a wasm-pack test --headless --firefox --geckodriver "$(command -v WebKitWebDriver)" "$@" ;;
+    *) echo "unknown browser $browser" >&2; return 2 ;;
+  esac
+}

@@ -1,0 +1,50 @@
+//! WAV-path measurements (run by scripts/bench.sh; Firefox with a null audio sink).
+
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use support::bench::*;
+use support::*;
+use vocafuse_wasm::facade::VocaFuseSdk;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn wav_encoder_throughput_in_the_browser() {
+    use vocafuse_wasm::core::wav::WavStream;
+    let b = browser();
+    // 60 s of a 440 Hz tone at 48 kHz, in the worklet's 512-sample blocks.
+    let block: Vec<f32> = (0..512).map(|i| (i as f32 * 440.0 * std::f32::consts::TAU / 48_000.0).sin() * 0.5).collect();
+    let blocks = 60 * 48_000 / 512;
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let mut stream = WavStream::new(48_000).unwrap();
+        let t0 = now();
+        let mut bytes = 0usize;
+        for _ in 0..blocks {
+            bytes += stream.push(&block).len();
+        }
+        bytes += stream.finish().0.len();
+        best = best.min(now() - t0);
+        assert!(bytes > 1_900_000);
+    }
+    report(&format!("{{\"bench\":\"wav_encoder\",\"browser\":\"{b}\",\"input_rate\":48000,\"seconds_of_audio\":60,\"ms\":{best:.1},\"times_real_time\":{:.0}}}", 60_000.0 / best));
+}
+
+#[wasm_bindgen_test]
+async fn wasm_memory_during_a_60_second_wav_recording() {
+    set_memory(&wasm_bindgen::memory());
+    let b = browser();
+    let probe = Probe::new(&[("autoUpload", JsValue::FALSE), ("format", "wav".into()), ("maxDuration", 60.into())]);
+    let sdk = VocaFuseSdk::new(obj(&[("tokenEndpoint", "http://127.0.0.1:9/t".into())])).unwrap();
+    let rec = sdk.create_recorder(probe.options.clone()).unwrap();
+    let before = memory_bytes();
+    ok(rec.start()).await;
+    probe.until_state("stopped", 70_000).await;
+    let after = memory_bytes();
+    let size = get_f64(&rec.recording(), "size");
+    report(&format!("{{\"bench\":\"wav_memory\",\"browser\":\"{b}\",\"seconds\":60,\"wav_bytes\":{size},\"wasm_memory_before\":{before},\"wasm_memory_after\":{after},\"growth\":{}}}", after - before));
+}
