@@ -4,7 +4,8 @@
 # and the package's TypeScript types. Each test file starts its own dev server on free ports.
 #
 # Needs pkg/ built (bash scripts/build-pkg.sh) and scripts/setup.sh test run once. Installs
-# tests/e2e and tests/vite-app node modules when missing and builds the dev server when missing.
+# the node modules of tools/, tests/e2e and tests/vite-app when missing, and builds the dev
+# server when missing.
 # Prints node's TAP summary ("# pass N" / "# fail N") and the BENCH lines; exits non-zero on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,13 @@ command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null \
   || { echo "e2e: ${CHROMIUM:-/usr/bin/chromium} is missing; run scripts/setup.sh test" >&2; exit 1; }
 [ -x tools/node_modules/.bin/tsc ] || npm_ci tools
 [ -d tests/e2e/node_modules/playwright-core ] || { say "npm ci in tests/e2e"; npm_ci tests/e2e; }
-[ -d tests/vite-app/node_modules/vite ] || { say "npm ci in tests/vite-app"; npm_ci tests/vite-app; }
+# Not `npm ci` for the Vite app: the registry here lacks rollup's native packages for other
+# platforms, so the lockfile lists only linux-x64/arm64 and `npm ci` refuses it as out of sync.
+# `npm install --no-save` follows the same lockfile and writes nothing.
+[ -d tests/vite-app/node_modules/vite ] || {
+  say "npm install in tests/vite-app"
+  (cd tests/vite-app && npm install --no-save --no-audit --no-fund --loglevel=error)
+}
 if [ ! -x target/debug/vocafuse-devserver ]; then
   say "building the dev server"
   cargo build -p vocafuse-devserver
