@@ -3,7 +3,7 @@
 // <script type="module"> page with no build step. Prints BENCH lines (not asserted).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, readFileSync, readdirSync, statSync, lstatSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -164,6 +164,34 @@ describe('npm package', () => {
     assert.deepEqual(got.requests.filter((r) => r.url.includes('/pkg/')), [], 'the built app never loads /pkg/');
     assert.ok(got.requests.some((r) => r.url === appServer.tokenEndpoint && r.status === 200), 'a token was fetched');
     await assertStored(appServer, got.voicenoteId);
+  });
+
+  it('vite dev (optimizeDeps.exclude) serves the wasm and records against ?api=', async () => {
+    assert.ok(appServer, 'the dev server of the previous test is running');
+    // Without `optimizeDeps: { exclude: ['vocafuse-wasm'] }` esbuild's pre-bundling moves the
+    // glue away from its .wasm and `vite dev` answers the wasm URL with index.html.
+    const vite = spawn(process.execPath, [path.join(APP, 'node_modules/vite/bin/vite.js'), '--port', '0', '--host', '127.0.0.1', '--clearScreen', 'false'],
+      { cwd: APP, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    try {
+      const origin = await new Promise((resolve, reject) => {
+        let out = '';
+        const timer = setTimeout(() => reject(new Error(`vite dev did not start:\n${out}`)), WAIT);
+        const onData = (d) => {
+          out += d;
+          const m = out.match(/Local:\s+(http:\/\/127\.0\.0\.1:\d+)\//);
+          if (m) { clearTimeout(timer); resolve(m[1]); }
+        };
+        vite.stdout.on('data', onData);
+        vite.stderr.on('data', onData);
+        vite.once('exit', (code) => { clearTimeout(timer); reject(new Error(`vite dev exited (${code}):\n${out}`)); });
+      });
+      // The page is on vite's origin; the API is the dev server's (cross-origin, CORS).
+      const got = await recordThroughPage(browser, `${origin}/?api=${encodeURIComponent(appServer.api)}`);
+      assertWasmLoaded(got, `${origin}/node_modules/vocafuse-wasm/`);
+      await assertStored(appServer, got.voicenoteId);
+    } finally {
+      vite.kill('SIGTERM');
+    }
   });
 
   it('the script-tag page records and uploads a note with no build step', async () => {
