@@ -54,8 +54,8 @@ export interface SDKConfig {
   retries?: number;
   /** Extra headers for the token request, e.g. a CSRF header. */
   tokenRequestHeaders?: Record<string, string>;
-  /** userMessage overrides, keyed by error code. */
-  messages?: Partial<Record<ErrorCodeName, string>>;
+  /** userMessage overrides, keyed by error code (see ErrorCode). */
+  messages?: Partial<Record<string, string>>;
 }
 
 export type RecorderState =

@@ -21,7 +21,7 @@ const clearError = () => { ui.error.hidden = true; ui.error.textContent = ''; };
 const STATUS = {
   idle: 'Press record and speak.', requesting: 'Waiting for the microphone…', recording: 'Recording… press again to send.',
   paused: 'Paused.', stopped: 'Recorded.', uploading: 'Sending…', waiting: 'Waiting for the network…',
-  uploaded: 'Sent. Record another?', error: 'Something went wrong.',
+  uploaded: 'Sent. Record another?', error: '',
 };
 
 async function main() {
@@ -45,6 +45,7 @@ async function main() {
       ui.uploadBar.hidden = !(state === 'uploading' || state === 'waiting');
       ui.retry.hidden = !(state === 'error' && recorder.recording);
       if (state === 'recording') clearError();
+      if (state !== 'recording') ui.levelFill.style.width = '0%';
       say(STATUS[state]);
     },
     onRecordProgress(seconds) {
