@@ -354,17 +354,29 @@ pub async fn inject(State((app, origin)): State<(Arc<App>, Origin)>, req: Reques
     let Some(route) = FaultRoute::of(origin, req.method(), req.uri().path()) else {
         return next.run(req).await;
     };
+    let part_number = match route {
+        FaultRoute::Storage => crate::presign::Presigned::parse(req.uri().query()).part_number,
+        _ => None,
+    };
     let resource = match route {
-        FaultRoute::Storage => format!("storage:{}?{}", req.uri().path(), crate::presign::Presigned::parse(req.uri().query()).part_number.unwrap_or(0)),
+        FaultRoute::Storage => format!("storage:{}?{}", req.uri().path(), part_number.unwrap_or(0)),
         other => format!("{other:?}"),
     };
     let Some(fault) = app.faults.next(route, &resource) else {
         return next.run(req).await;
     };
     if let Some(slot) = req.extensions().get::<Arc<Slot>>() {
+        // A faulted storage PUT never reaches the bucket, which records these otherwise.
+        let voicenote_id = (route == FaultRoute::Storage)
+            .then(|| req.uri().path().rsplit('/').next().and_then(|f| f.split('.').next()).map(str::to_string))
+            .flatten();
         slot.note(|n| {
             n.fault = Some(fault.kind.name().to_string());
             n.fault_preset = fault.preset.clone();
+            if route == FaultRoute::Storage {
+                n.voicenote_id = voicenote_id;
+                n.part_number = part_number;
+            }
         });
     }
     let connection = req.extensions().get::<Connection>().cloned();

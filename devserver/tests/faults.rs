@@ -160,6 +160,7 @@ async fn a_connection_dropped_mid_body_is_a_client_error() {
     let log = dev.log_until(|l| routes(l, "storage").first().is_some_and(|s| s["in_flight"] == false)).await;
     let cut = routes(&log, "storage")[0];
     assert_eq!((cut["status"].as_u64(), cut["fault"].as_str()), (Some(0), Some("drop_mid_body")));
+    assert_eq!(cut["voicenote_id"], grant["voicenote_id"], "a faulted PUT is still logged against its note");
     let got = cut["bytes_received"].as_u64().unwrap();
     assert!((1_000_000..2_000_000).contains(&got), "{got}");
     assert_eq!(dev.record(grant["voicenote_id"].as_str().unwrap()).await["status"], "pending");

@@ -511,8 +511,7 @@ impl Recorder {
     }
 
     /// Stops and tells the app the first time the size guard trips.
-    fn after_chunk(&self, id: u64, verdict: Option<(ChunkVerdict, u64)>) {
-        let Some((verdict, kept)) = verdict else { return };
+    fn after_chunk(&self, id: u64, (verdict, kept): (ChunkVerdict, u64)) {
         if verdict != ChunkVerdict::Keep {
             let max = self.options.limits.max_file_size;
             let notice = SdkError::new(ErrorCode::FileSizeExceeded, format!("recording stopped before passing {max} bytes"))
@@ -898,14 +897,14 @@ async fn with_duration(recording: Recording, max_size: u64) -> Recording {
 
 /// Offers a chunk to the size guard and keeps it if it fits. Returns the guard's verdict (only
 /// its first trip, later ones read as `Keep`) and the kept size.
-fn keep_chunk(s: &mut Session, size: u64, chunk: &JsValue) -> Option<(ChunkVerdict, u64)> {
+fn keep_chunk(s: &mut Session, size: u64, chunk: &JsValue) -> (ChunkVerdict, u64) {
     let already_stopping = s.guard.tripped();
     let verdict = s.guard.offer(size);
     if verdict != ChunkVerdict::DropAndStop {
         s.chunks.push(chunk);
     }
     let header = if matches!(s.encoder, Encoder::Wav { .. }) { wav::HEADER_LEN as u64 } else { 0 };
-    Some((if already_stopping { ChunkVerdict::Keep } else { verdict }, s.guard.kept() + header))
+    (if already_stopping { ChunkVerdict::Keep } else { verdict }, s.guard.kept() + header)
 }
 
 /// Ends a WAV recording: the resampler's tail (if it fits), then the header, sized for exactly
