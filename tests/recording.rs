@@ -4,37 +4,14 @@
 
 mod support;
 
-use js_sys::Promise;
 use wasm_bindgen::JsCast;
 use support::*;
-use vocafuse_wasm::facade::{error_from_response, error_from_socket_message, VocaFuseSdk, VoiceRecorder};
+use vocafuse_wasm::facade::{error_from_response, error_from_socket_message, VocaFuseSdk};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn sdk() -> VocaFuseSdk {
-    VocaFuseSdk::new(obj(&[("tokenEndpoint", "http://127.0.0.1:9/token".into())])).unwrap()
-}
-
-fn recorder(probe: &Probe) -> VoiceRecorder {
-    sdk().create_recorder(probe.options.clone()).unwrap()
-}
-
-async fn ok(p: Promise) -> JsValue {
-    JsFuture::from(p).await.expect("promise rejected")
-}
-
-async fn rejection(p: Promise) -> JsValue {
-    JsFuture::from(p).await.expect_err("promise resolved")
-}
-
-fn local(extra: &[(&str, JsValue)]) -> Probe {
-    let mut all = vec![("autoUpload", JsValue::FALSE)];
-    all.extend(extra.iter().cloned());
-    Probe::new(&all)
-}
 
 #[wasm_bindgen_test]
 async fn records_two_seconds_of_an_accepted_format() {

@@ -8,7 +8,6 @@ mod support;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::Promise;
 use support::*;
 use vocafuse_wasm::core::errors::ErrorCode;
 use vocafuse_wasm::core::format::AudioFormat;
@@ -17,18 +16,9 @@ use vocafuse_wasm::facade::{VocaFuseSdk, VoiceRecorder};
 use vocafuse_wasm::web::sdk::SdkContext;
 use vocafuse_wasm::web::upload::{upload_blob, UploadObserver};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn ok(p: Promise) -> JsValue {
-    JsFuture::from(p).await.unwrap_or_else(|e| panic!("rejected: {}", stringify(&e)))
-}
-
-async fn rejection(p: Promise) -> JsValue {
-    JsFuture::from(p).await.expect_err("promise resolved")
-}
 
 #[derive(Default)]
 struct Percentages(RefCell<Vec<f64>>);

@@ -6,29 +6,10 @@
 
 mod support;
 
-use js_sys::Promise;
 use support::*;
-use vocafuse_wasm::facade::{VocaFuseSdk, VoiceRecorder};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn recorder(probe: &Probe) -> VoiceRecorder {
-    let sdk = VocaFuseSdk::new(obj(&[("tokenEndpoint", "http://127.0.0.1:9/token".into())])).unwrap();
-    sdk.create_recorder(probe.options.clone()).unwrap()
-}
-
-async fn ok(p: Promise) -> JsValue {
-    JsFuture::from(p).await.unwrap_or_else(|e| panic!("rejected: {}", stringify(&e)))
-}
-
-fn local(extra: &[(&str, JsValue)]) -> Probe {
-    let mut all = vec![("autoUpload", JsValue::FALSE)];
-    all.extend(extra.iter().cloned());
-    Probe::new(&all)
-}
 
 #[wasm_bindgen_test]
 async fn the_wav_path_records_16_khz_mono_pcm_of_the_microphone() {

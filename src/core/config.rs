@@ -45,7 +45,7 @@ pub fn retries(value: Option<f64>) -> Result<u32, SdkError> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::core::errors::ErrorCode;

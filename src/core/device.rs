@@ -22,7 +22,7 @@ pub fn media_exception_code(name: &str) -> ErrorCode {
     MEDIA_EXCEPTIONS.iter().find(|(n, _)| *n == name).map_or(ErrorCode::RecordingFailed, |(_, c)| *c)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -251,7 +251,7 @@ pub fn error_code_object_json() -> String {
     Value::Object(map).to_string()
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use std::collections::HashSet;

@@ -90,7 +90,7 @@ pub fn negotiate(pref: FormatPreference, is_supported: Option<&dyn Fn(&str) -> b
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -13,7 +13,7 @@ pub fn level(samples: &[f32]) -> f64 {
     ((20.0 * rms.log10() + 60.0) / 60.0).clamp(0.0, 1.0)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -115,7 +115,7 @@ impl SizeGuard {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::core::errors::ErrorCode;

@@ -312,7 +312,7 @@ pub fn plan_parts(file_size: u64, part_size: u64) -> Vec<(u64, u64)> {
         .collect()
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use serde_json::json;

@@ -518,7 +518,7 @@ fn classify_socket_text(text: &str) -> ErrorCode {
         .unwrap_or(ErrorCode::UnknownError)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::core::errors::{CODES, SERVER_CODES, STATUS_CODES};
@@ -895,6 +895,7 @@ mod tests {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))] // used by the proptests, which are native-only
     fn check_invariants(status: u16, body: &str, e: &SdkError) {
         assert!(!e.message.is_empty());
         assert!(e.message.chars().count() <= MAX_MESSAGE_CHARS + 1, "{}", e.message);
@@ -909,6 +910,7 @@ mod tests {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     const FRAGMENTS: &[&str] = &[
         "{", "}", "[", "]", ":", ",", " ", "\"", "\"error\"", "\"errorCode\"", "\"code\"", "\"message\"",
         "\"errorMessage\"", "\"details\"", "\"retry_after\"", "\"detail\"", "\"type\"", "2004", "4003", "40201",

@@ -113,7 +113,7 @@ pub fn next(state: RecorderState, event: Event) -> Result<RecorderState, SdkErro
         .ok_or_else(|| SdkError::invalid_state(event.action(), state.as_str()))
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::core::errors::ErrorCode;

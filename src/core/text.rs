@@ -90,7 +90,7 @@ pub fn utc(ms: f64) -> Utc {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

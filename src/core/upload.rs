@@ -101,7 +101,7 @@ pub fn token_needs_refresh(now_ms: f64, issued_ms: f64, expires_ms: f64) -> bool
     now_ms >= expires_ms - margin
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -4,9 +4,7 @@
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
-use super::stringify;
 
 #[wasm_bindgen(inline_js = r#"
 export async function decodedSeconds(blob) {
@@ -45,6 +43,3 @@ pub fn browser() -> String {
     if ua.contains("Firefox") { "firefox".into() } else { "chromium".into() }
 }
 
-pub async fn ok(p: Promise) -> JsValue {
-    JsFuture::from(p).await.unwrap_or_else(|e| panic!("rejected: {}", stringify(&e)))
-}

@@ -105,6 +105,31 @@ extern "C" {
     pub fn media_duration(blob: &JsValue) -> js_sys::Promise;
 }
 
+/// An SDK whose token endpoint is unreachable: enough to record without uploading.
+pub fn sdk() -> vocafuse_wasm::facade::VocaFuseSdk {
+    vocafuse_wasm::facade::VocaFuseSdk::new(obj(&[("tokenEndpoint", "http://127.0.0.1:9/token".into())])).unwrap()
+}
+
+pub fn recorder(probe: &Probe) -> vocafuse_wasm::facade::VoiceRecorder {
+    sdk().create_recorder(probe.options.clone()).unwrap()
+}
+
+/// A probe's options with `autoUpload: false`, plus `extra`.
+pub fn local(extra: &[(&str, JsValue)]) -> Probe {
+    let mut all = vec![("autoUpload", JsValue::FALSE)];
+    all.extend(extra.iter().cloned());
+    Probe::new(&all)
+}
+
+/// The promise's value; a rejection fails the test with the error as JSON.
+pub async fn ok(p: js_sys::Promise) -> JsValue {
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap_or_else(|e| panic!("rejected: {}", stringify(&e)))
+}
+
+pub async fn rejection(p: js_sys::Promise) -> JsValue {
+    wasm_bindgen_futures::JsFuture::from(p).await.expect_err("promise resolved")
+}
+
 pub fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &key.into()).unwrap_or(JsValue::UNDEFINED)
 }
