@@ -297,7 +297,8 @@ pub struct NewNote<'a> {
 
 impl NewNote<'_> {
     pub fn record(self) -> NoteRecord {
-        let now = now_ms();
+        // Whole milliseconds: a fraction does not survive the JSON metadata file exactly.
+        let now = now_ms().floor();
         let (upload_type, upload_id, parts) = match self.upload {
             Some((upload_id, ranges)) => {
                 let parts = ranges
