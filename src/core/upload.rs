@@ -59,8 +59,8 @@ pub fn upload_request(spec: &UploadSpec) -> UploadRequest {
     )
 }
 
-/// Bytes sent per part, turned into a percentage that never goes down and only reaches 100
-/// when the server has confirmed the whole upload.
+/// Bytes sent per part, turned into a percentage that never goes down and stops at 99: only the
+/// server's confirmation of the whole upload makes it 100 (`upload_blob` reports that).
 #[derive(Clone, Debug)]
 pub struct Progress {
     total: u64,
@@ -83,13 +83,6 @@ impl Progress {
         (percent > self.reported).then(|| {
             self.reported = percent;
             percent
-        })
-    }
-    /// The server confirmed everything.
-    pub fn done(&mut self) -> Option<f64> {
-        (self.reported < 100.0).then(|| {
-            self.reported = 100.0;
-            100.0
         })
     }
 }
@@ -141,15 +134,14 @@ mod tests {
     }
 
     #[test]
-    fn progress_never_goes_down_and_ends_at_100_only_when_confirmed() {
+    fn progress_never_goes_down_and_stops_at_99_until_confirmed() {
         let mut p = Progress::new(1000, 2);
         assert_eq!(p.update(0, 250), Some(25.0));
         assert_eq!(p.update(1, 500), Some(75.0));
         assert_eq!(p.update(1, 0), None, "a retried part does not move progress back");
         assert_eq!(p.update(1, 500), None);
         assert_eq!(p.update(0, 500), Some(99.0), "all bytes sent is not yet confirmed");
-        assert_eq!(p.done(), Some(100.0));
-        assert_eq!(p.done(), None);
+        assert_eq!(p.update(0, 500), None);
         assert_eq!(Progress::new(0, 0).update(5, 10), None);
     }
 

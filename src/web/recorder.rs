@@ -739,9 +739,7 @@ impl Recorder {
         };
         drop(session);
         self.transition(Event::Cancel).map_err(|e| self.report(&e))?;
-        if let Some(f) = &self.callbacks.on_cancel {
-            call(&Some(f.clone()), &JsValue::UNDEFINED);
-        }
+        call(&self.callbacks.on_cancel, &JsValue::UNDEFINED);
         Ok(())
     }
 

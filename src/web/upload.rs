@@ -418,11 +418,8 @@ pub async fn upload_blob(
         };
         match sent {
             Ok(()) => {
-                let mut progress = Progress::new(1, 1);
-                progress.update(0, 1);
-                if let Some(p) = progress.done() {
-                    observer.progress(p);
-                }
+                // The transfers' own progress stops at 99: 100 means the server confirmed.
+                observer.progress(100.0);
                 return Ok(result_object(&grant, spec));
             }
             Err(e) if url_expired(&e) && presigns < MAX_PRESIGNS => continue,
