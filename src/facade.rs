@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::core::errors::SdkError;
@@ -198,7 +199,6 @@ fn headers_from_js(headers: &JsValue) -> Vec<(String, String)> {
     Object::entries(headers.unchecked_ref()).iter().filter_map(pair).collect()
 }
 
-use wasm_bindgen::JsCast;
 
 /// Normalises any HTTP error answer into a `VocaFuseError`. Never throws.
 #[wasm_bindgen(js_name = errorFromResponse)]

@@ -161,7 +161,7 @@ impl Drop for Session {
         self.end_media();
         self.mic.stop();
         for w in self.waiters.drain(..) {
-            let _ = w.send(Err(SdkError::new(ErrorCode::Aborted, "the recording was cancelled")));
+            let _ = w.send(Err(recording_cancelled()));
         }
     }
 }
@@ -302,7 +302,7 @@ impl Recorder {
         };
         if stale {
             drop(opened);
-            return Err(error_to_js(&SdkError::new(ErrorCode::Aborted, "start() was cancelled"), &self.ctx.messages));
+            return Err(error_to_js(&start_cancelled(), &self.ctx.messages));
         }
         let mic = opened.map_err(|e| self.fail(e))?;
         let encoder = if plan.format == AudioFormat::Wav {
@@ -315,7 +315,7 @@ impl Recorder {
             let capture = WavCapture::open(mic.stream(), on_block).await;
             if self.inner.borrow().generation != generation {
                 drop((capture, mic));
-                return Err(error_to_js(&SdkError::new(ErrorCode::Aborted, "start() was cancelled"), &self.ctx.messages));
+                return Err(error_to_js(&start_cancelled(), &self.ctx.messages));
             }
             let capture = capture.map_err(|e| self.fail(e))?;
             let stream = WavStream::new(capture.sample_rate).map_err(|e| {
@@ -677,7 +677,7 @@ impl Recorder {
                 Ok(Ok(())) => {}
                 Ok(Err(err)) => return Err(error_to_js(&err, &self.ctx.messages)),
                 Err(_) => {
-                    let err = SdkError::new(ErrorCode::Aborted, "the recording was cancelled");
+                    let err = recording_cancelled();
                     return Err(error_to_js(&err, &self.ctx.messages));
                 }
             }
@@ -915,4 +915,12 @@ fn finish_wav(s: &mut Session) {
     }
     let header = wav::header(resample::OUTPUT_RATE, s.guard.kept().min(u64::from(u32::MAX)) as u32);
     s.chunks.unshift(&js_sys::Uint8Array::from(&header[..]));
+}
+
+fn start_cancelled() -> SdkError {
+    SdkError::new(ErrorCode::Aborted, "start() was cancelled")
+}
+
+fn recording_cancelled() -> SdkError {
+    SdkError::new(ErrorCode::Aborted, "the recording was cancelled")
 }
