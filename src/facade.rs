@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Object, Promise};
+use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
@@ -13,6 +13,7 @@ use crate::core::errors::SdkError;
 use crate::core::format::FormatPreference;
 use crate::core::response;
 use crate::web::button;
+use crate::web::durable;
 use crate::web::js::{error_to_js, set, Messages};
 use crate::web::media::recording_plan;
 use crate::web::recorder::{parse_options, Recorder};
@@ -50,8 +51,35 @@ impl VocaFuseSdk {
         let ctx = self.ctx.clone();
         future_to_promise(async move {
             crate::web::upload::fetch_first_token(&ctx).await.map_err(|e| error_to_js(&e, &ctx.messages))?;
+            if ctx.config.resume_on_init && ctx.config.persist {
+                // In the background: init() does not wait for the uploads. What fails stays pending.
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = resume_all(&ctx).await;
+                });
+            }
             Ok(JsValue::UNDEFINED)
         })
+    }
+
+    /// Recordings kept in this browser and not confirmed by the service, oldest first.
+    #[wasm_bindgen(js_name = pendingRecordings)]
+    pub fn pending_recordings(&self) -> Promise {
+        let ctx = self.ctx.clone();
+        future_to_promise(async move {
+            let rows = durable::pending(&ctx).await.map_err(|e| error_to_js(&e, &ctx.messages))?;
+            let list = Array::new();
+            for row in rows {
+                list.push(&PendingRecording { ctx: ctx.clone(), row }.into());
+            }
+            Ok(list.into())
+        })
+    }
+
+    /// Uploads every pending recording, one after the other: a result or an error for each.
+    #[wasm_bindgen(js_name = resumePending)]
+    pub fn resume_pending(&self) -> Promise {
+        let ctx = self.ctx.clone();
+        future_to_promise(async move { resume_all(&ctx).await.map(JsValue::from) })
     }
 
     #[wasm_bindgen(js_name = isVoicenoteSupported)]
@@ -93,6 +121,75 @@ impl VocaFuseSdk {
     /// Forgets the cached token.
     pub fn reset(&self) {
         crate::web::upload::forget_token(&self.ctx);
+    }
+}
+
+async fn resume_all(ctx: &Rc<SdkContext>) -> Result<Array, JsValue> {
+    let rows = durable::pending(ctx).await.map_err(|e| error_to_js(&e, &ctx.messages))?;
+    let results = Array::new();
+    for row in rows {
+        let outcome = durable::upload_pending(ctx, &row.id).await;
+        results.push(&outcome.unwrap_or_else(|e| error_to_js(&e, &ctx.messages)));
+    }
+    Ok(results)
+}
+
+/// A recording kept in IndexedDB and not confirmed (API.md, "Durability").
+#[wasm_bindgen]
+pub struct PendingRecording {
+    ctx: Rc<SdkContext>,
+    row: durable::Row,
+}
+
+#[wasm_bindgen]
+impl PendingRecording {
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> String {
+        self.row.id.clone()
+    }
+    #[wasm_bindgen(getter, js_name = createdAt)]
+    pub fn created_at(&self) -> f64 {
+        self.row.created_at
+    }
+    #[wasm_bindgen(getter)]
+    pub fn format(&self) -> String {
+        self.row.meta.format.clone()
+    }
+    #[wasm_bindgen(getter, js_name = mimeType)]
+    pub fn mime_type(&self) -> String {
+        self.row.meta.mime_type.clone()
+    }
+    #[wasm_bindgen(getter)]
+    pub fn duration(&self) -> f64 {
+        self.row.meta.duration
+    }
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> f64 {
+        self.row.meta.size as f64
+    }
+    /// `'recorded'` or `'uploading'`.
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> String {
+        self.row.meta.pending_state().unwrap_or("recorded").to_string()
+    }
+
+    pub fn blob(&self) -> Promise {
+        let (ctx, id) = (self.ctx.clone(), self.row.id.clone());
+        future_to_promise(async move {
+            durable::pending_blob(&id).await.map(JsValue::from).map_err(|e| error_to_js(&e, &ctx.messages))
+        })
+    }
+
+    pub fn upload(&self) -> Promise {
+        let (ctx, id) = (self.ctx.clone(), self.row.id.clone());
+        future_to_promise(async move { durable::upload_pending(&ctx, &id).await.map_err(|e| error_to_js(&e, &ctx.messages)) })
+    }
+
+    pub fn discard(&self) -> Promise {
+        let (ctx, id) = (self.ctx.clone(), self.row.id.clone());
+        future_to_promise(async move {
+            durable::discard_pending(&id).await.map(|()| JsValue::UNDEFINED).map_err(|e| error_to_js(&e, &ctx.messages))
+        })
     }
 }
 

@@ -45,9 +45,28 @@ pub fn retries(value: Option<f64>) -> Result<u32, SdkError> {
     }
 }
 
+/// `offlineWaitMs`: how long an upload may wait for the network; 0 means it fails at once.
+pub fn offline_wait_ms(value: Option<f64>) -> Result<f64, SdkError> {
+    match value {
+        None => Ok(super::durable::DEFAULT_OFFLINE_WAIT_MS),
+        Some(t) if t.is_finite() && t >= 0.0 => Ok(t),
+        Some(t) => Err(SdkError::invalid_config(format!("offlineWaitMs must be a number of milliseconds, 0 or more, not {}", Num(t)))),
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offline_wait_defaults_to_a_day_and_refuses_nonsense() {
+        assert_eq!(offline_wait_ms(None).unwrap(), 86_400_000.0);
+        assert_eq!(offline_wait_ms(Some(0.0)).unwrap(), 0.0);
+        assert_eq!(offline_wait_ms(Some(10_000.0)).unwrap(), 10_000.0);
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            assert!(offline_wait_ms(Some(bad)).is_err(), "{bad}");
+        }
+    }
     use crate::core::errors::ErrorCode;
 
     #[test]

@@ -57,6 +57,8 @@ code_table! {
         "Recording stopped unexpectedly. Please try again.";
     Aborted = "ABORTED", false,
         "The voice note was cancelled.";
+    StorageUnavailable = "STORAGE_UNAVAILABLE", false,
+        "This voice note can't be saved on this device, so keep this page open until it has been sent.";
     // VocaFuse server codes.
     InvalidToken = "INVALID_TOKEN", false,
         "Your session is not valid. Refresh the page and try again.";

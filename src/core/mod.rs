@@ -16,3 +16,4 @@ pub mod resample;
 pub mod wav;
 pub mod webm;
 pub mod text;
+pub mod durable;

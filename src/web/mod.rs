@@ -6,3 +6,4 @@ pub mod recorder;
 pub mod sdk;
 pub mod upload;
 pub mod button;
+pub mod durable;

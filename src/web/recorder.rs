@@ -21,14 +21,16 @@ use web_sys::{Blob, BlobEvent, BlobPropertyBag, MediaRecorder, RecordingState};
 use super::js::{call, error_from_js, error_to_js, set, Fields};
 use super::media::{media_recorder, recording_plan, LevelMeter, Microphone, WavCapture};
 use super::sdk::SdkContext;
-use super::upload::{upload_blob, UploadObserver};
+use super::durable::{patch_webm, Stored};
+use super::upload::{upload_resumable, Journal, UploadObserver};
+use crate::core::durable::{StoredMeta, StoredState, UploadJournal};
 use crate::core::upload::UploadSpec;
 use wasm_bindgen_futures::JsFuture;
 use crate::core::clock::RecordClock;
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::{AudioFormat, FormatPreference, RecordingPlan};
 use crate::core::wav::{self, WavStream};
-use crate::core::{resample, webm};
+use crate::core::resample;
 use crate::core::limits::{bits_per_second, ChunkVerdict, RecorderLimits, SizeGuard};
 use crate::core::state::{next, Event, RecorderState};
 
@@ -177,6 +179,8 @@ struct Inner {
     upload_abort: Option<web_sys::AbortController>,
     /// The upload in flight, or the last one that succeeded: `stop()` after a limit returns it.
     upload: Option<Promise>,
+    /// The copy in IndexedDB of the recording being made or kept (with `persist`).
+    stored: Option<Rc<Stored>>,
 }
 
 pub struct Recorder {
@@ -204,6 +208,7 @@ impl Recorder {
                 recording: None,
                 upload_abort: None,
                 upload: None,
+                stored: None,
             }),
             options,
             callbacks,
@@ -288,6 +293,13 @@ impl Recorder {
         inner.generation += 1;
         inner.recording = None;
         inner.upload = None;
+        // A recording replaced before any upload of it began was a retake: it goes. One whose
+        // upload failed stays pending (`sdk.pendingRecordings()`).
+        if let Some(old) = inner.stored.take() {
+            if old.state() == StoredState::Recorded {
+                old.discard();
+            }
+        }
         Ok(inner.generation)
     }
 
@@ -373,7 +385,36 @@ impl Recorder {
             created_at_ms: js_sys::Date::now(),
         };
         self.schedule_auto_stop(&mut session, now);
+        let meta = StoredMeta {
+            format: plan.format.as_str().to_string(),
+            mime_type: plan.mime_type.to_string(),
+            duration: 0.0,
+            size: 0,
+            state: StoredState::Recording,
+            max_duration: self.options.limits.max_duration_secs,
+            max_file_size: self.options.limits.max_file_size,
+            bits_per_second: u64::from(self.options.bits_per_second),
+            patched: false,
+            upload: None,
+            confirmed_at: None,
+        };
+        let me = self.me.clone();
+        let on_failure = Box::new(move |e: SdkError| {
+            if let Some(r) = me.upgrade() {
+                r.storage_failed(e);
+            }
+        });
+        self.inner.borrow_mut().stored = Stored::begin(&self.ctx, session.created_at_ms, meta, on_failure);
         Ok(session)
+    }
+
+    /// Storing failed (no IndexedDB, quota, private mode): recording goes on in memory, and the
+    /// app hears of it once per SDK.
+    fn storage_failed(&self, err: SdkError) {
+        if !self.ctx.storage_notice_sent.replace(true) {
+            let notice = SdkError { code: ErrorCode::StorageUnavailable, message: format!("{}; the recording is kept in memory only", err.message), ..err };
+            self.report(&notice);
+        }
     }
 
     /// Listeners on the recorder, the tracks and the page, each calling back through a weak
@@ -489,7 +530,14 @@ impl Recorder {
         let verdict = {
             let mut inner = self.inner.borrow_mut();
             let Some(s) = inner.session.as_mut().filter(|s| s.id == id) else { return };
-            keep_chunk(s, size, &blob)
+            let verdict = keep_chunk(s, size, &blob);
+            let elapsed = s.clock.elapsed_ms(now_ms()) / 1000.0;
+            if verdict.0 != ChunkVerdict::DropAndStop {
+                if let Some(stored) = &inner.stored {
+                    stored.append(&blob, elapsed, verdict.1);
+                }
+            }
+            verdict
         };
         self.after_chunk(id, verdict);
     }
@@ -505,7 +553,15 @@ impl Recorder {
             if bytes.is_empty() {
                 return;
             }
-            keep_chunk(s, bytes.len() as u64, &js_sys::Uint8Array::from(bytes.as_slice()))
+            let data = js_sys::Uint8Array::from(bytes.as_slice());
+            let verdict = keep_chunk(s, bytes.len() as u64, &data);
+            let elapsed = s.clock.elapsed_ms(now_ms()) / 1000.0;
+            if verdict.0 != ChunkVerdict::DropAndStop {
+                if let Some(stored) = &inner.stored {
+                    stored.buffer(&data, elapsed, verdict.1);
+                }
+            }
+            verdict
         };
         self.after_chunk(id, verdict);
     }
@@ -566,8 +622,17 @@ impl Recorder {
                 Some(s) if s.id == id && !s.finishing => {
                     s.finishing = true;
                     s.stop_grace = None;
-                    finish_wav(s);
-                    Some((self.keep(s), s.clock.elapsed_ms(now_ms()) / 1000.0))
+                    let duration = s.clock.elapsed_ms(now_ms()) / 1000.0;
+                    if let Some(tail) = finish_wav(s) {
+                        if let Some(stored) = &inner.stored {
+                            stored.buffer(&tail, duration, 0);
+                        }
+                    }
+                    let s = inner.session.as_ref().expect("checked above");
+                    if let Some(stored) = &inner.stored {
+                        stored.flush(duration, s.guard.kept());
+                    }
+                    Some((self.keep(s), duration))
                 }
                 _ => None,
             }
@@ -576,10 +641,15 @@ impl Recorder {
         let result = match result {
             Ok(mut recording) => {
                 recording.duration = duration;
+                let mut patched = false;
                 if recording.format == AudioFormat::Webm {
-                    recording = with_duration(recording, self.options.limits.max_file_size).await;
+                    if let Some(blob) = patch_webm(&recording.blob, &recording.mime_type, duration, self.options.limits.max_file_size).await {
+                        recording.size = blob.size() as u64;
+                        recording.blob = blob;
+                        patched = true;
+                    }
                 }
-                Ok(recording)
+                Ok((recording, patched))
             }
             Err(e) => Err(e),
         };
@@ -597,7 +667,10 @@ impl Recorder {
         let cause = session.cause;
         drop(session);
         let outcome = match result {
-            Ok(recording) => {
+            Ok((recording, patched)) => {
+                if let Some(stored) = &self.inner.borrow().stored {
+                    stored.finished(&recording.mime_type, recording.duration, recording.size, patched);
+                }
                 self.inner.borrow_mut().recording = Some(recording);
                 let _ = self.transition(Event::Stop);
                 if self.options.auto_upload && matches!(cause, Some(StopCause::Limit | StopCause::Device)) {
@@ -730,6 +803,9 @@ impl Recorder {
             inner.generation += 1;
             if !matches!(state, RecorderState::Uploading | RecorderState::Waiting) {
                 inner.recording = None;
+                if let Some(stored) = inner.stored.take() {
+                    stored.discard();
+                }
             }
             if let Some(abort) = inner.upload_abort.take() {
                 abort.abort();
@@ -750,6 +826,8 @@ impl Recorder {
             inner.destroyed = true;
             inner.generation += 1;
             inner.recording = None;
+            // The stored copy stays: it is pending now (`sdk.pendingRecordings()`).
+            inner.stored = None;
             inner.state = RecorderState::Idle;
             if let Some(abort) = inner.upload_abort.take() {
                 abort.abort();
@@ -839,13 +917,30 @@ impl Recorder {
             bits_per_second: u64::from(self.options.bits_per_second),
             created_at_ms: recording.created_at_ms,
         };
-        let observer = Rc::new(ProgressCallback(self.callbacks.on_upload_progress.clone()));
-        let result = upload_blob(&self.ctx, &recording.blob, &recording.mime_type, &spec, &controller.signal(), observer).await;
+        let observer = Rc::new(UploadCallbacks { on_progress: self.callbacks.on_upload_progress.clone(), recorder: self.me.clone() });
+        let stored = self.inner.borrow().stored.clone();
+        let journal = match &stored {
+            Some(s) => s.upload_journal(),
+            None => Rc::new(Journal::new(UploadJournal::default(), None)),
+        };
+        let result = upload_resumable(&self.ctx, &recording.blob, &recording.mime_type, &spec, &controller.signal(), observer, &journal).await;
+        if result.is_ok() {
+            if let Some(stored) = &stored {
+                stored.confirmed().await;
+            }
+        }
         let mut inner = self.inner.borrow_mut();
         inner.upload_abort = None;
         match result {
             Ok(js) => {
+                if inner.stored.as_ref().zip(stored.as_ref()).is_some_and(|(a, b)| Rc::ptr_eq(a, b)) {
+                    inner.stored = None;
+                }
+                let waiting = inner.state == RecorderState::Waiting;
                 drop(inner);
+                if waiting {
+                    let _ = self.transition(Event::Online);
+                }
                 let _ = self.transition(Event::Uploaded);
                 call(&self.callbacks.on_complete, &js);
                 Ok(js)
@@ -863,34 +958,21 @@ impl Recorder {
     }
 }
 
-/// Hands upload progress to `onUploadProgress`.
-struct ProgressCallback(Option<Function>);
-
-impl UploadObserver for ProgressCallback {
-    fn progress(&self, percent: f64) {
-        call(&self.0, &percent.into());
-    }
+/// Hands upload progress to `onUploadProgress`, and waiting for the network to the state.
+struct UploadCallbacks {
+    on_progress: Option<Function>,
+    recorder: Weak<Recorder>,
 }
 
-/// Writes the Duration into a WebM's header (MediaRecorder leaves it out, so players cannot
-/// seek). Only the header bytes are copied into wasm; the rest stays a `Blob` slice. Any
-/// trouble, or a result over `max_size`, keeps the recording as it was.
-async fn with_duration(recording: Recording, max_size: u64) -> Recording {
-    let patched = async {
-        let head: Blob = recording.blob.slice_with_f64_and_f64(0.0, webm::header_len_needed() as f64).ok()?;
-        let bytes = js_sys::Uint8Array::new(&JsFuture::from(head.array_buffer()).await.ok()?).to_vec();
-        let patch = webm::patch_duration(&bytes, recording.duration * 1000.0)?;
-        let parts = Array::new();
-        parts.push(&js_sys::Uint8Array::from(patch.bytes.as_slice()));
-        let rest: Blob = recording.blob.slice_with_f64(patch.replace_len as f64).ok()?;
-        parts.push(&rest);
-        let bag = BlobPropertyBag::new();
-        bag.set_type(&recording.mime_type);
-        let blob = Blob::new_with_blob_sequence_and_options(&parts, &bag).ok()?;
-        let size = blob.size() as u64;
-        (size <= max_size).then_some(Recording { blob, size, ..recording.clone() })
-    };
-    patched.await.unwrap_or(recording)
+impl UploadObserver for UploadCallbacks {
+    fn progress(&self, percent: f64) {
+        call(&self.on_progress, &percent.into());
+    }
+    fn waiting(&self, waiting: bool) {
+        if let Some(r) = self.recorder.upgrade() {
+            let _ = r.transition(if waiting { Event::Offline } else { Event::Online });
+        }
+    }
 }
 
 /// Offers a chunk to the size guard and keeps it if it fits. Returns the guard's verdict (only
@@ -906,15 +988,19 @@ fn keep_chunk(s: &mut Session, size: u64, chunk: &JsValue) -> (ChunkVerdict, u64
 }
 
 /// Ends a WAV recording: the resampler's tail (if it fits), then the header, sized for exactly
-/// the data kept, in front.
-fn finish_wav(s: &mut Session) {
-    let Encoder::Wav { stream, .. } = &mut s.encoder else { return };
+/// the data kept, in front. Returns the tail it kept, for the stored copy.
+fn finish_wav(s: &mut Session) -> Option<js_sys::Uint8Array> {
+    let Encoder::Wav { stream, .. } = &mut s.encoder else { return None };
     let (tail, _) = stream.finish();
+    let mut kept = None;
     if !tail.is_empty() && s.guard.offer(tail.len() as u64) != ChunkVerdict::DropAndStop {
-        s.chunks.push(&js_sys::Uint8Array::from(tail.as_slice()));
+        let data = js_sys::Uint8Array::from(tail.as_slice());
+        s.chunks.push(&data);
+        kept = Some(data);
     }
     let header = wav::header(resample::OUTPUT_RATE, s.guard.kept().min(u64::from(u32::MAX)) as u32);
     s.chunks.unshift(&js_sys::Uint8Array::from(&header[..]));
+    kept
 }
 
 fn start_cancelled() -> SdkError {

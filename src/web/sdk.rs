@@ -1,5 +1,7 @@
 //! What every recorder of one `VocaFuseSDK` shares: its configuration and messages.
 
+use std::cell::Cell;
+
 use wasm_bindgen::JsValue;
 
 use super::js::{Fields, Messages};
@@ -13,12 +15,20 @@ pub struct SdkConfig {
     pub timeout_ms: f64,
     pub retries: u32,
     pub token_request_headers: Vec<(String, String)>,
+    /// Keep recordings in IndexedDB until the service confirms them.
+    pub persist: bool,
+    pub resume_on_init: bool,
+    pub offline_wait_ms: f64,
 }
 
 pub struct SdkContext {
     pub config: SdkConfig,
     pub messages: Messages,
     pub tokens: TokenCache,
+    /// The app has been told that recordings cannot be stored (it is told once).
+    pub storage_notice_sent: Cell<bool>,
+    /// `navigator.storage.persist()` has been asked.
+    pub persistence_asked: Cell<bool>,
 }
 
 impl SdkContext {
@@ -33,7 +43,16 @@ impl SdkContext {
             timeout_ms: config::timeout_ms(f.number("timeout")?)?,
             retries: config::retries(f.number("retries")?)?,
             token_request_headers: f.string_map("tokenRequestHeaders")?.into_iter().collect(),
+            persist: f.boolean("persist")?.unwrap_or(true),
+            resume_on_init: f.boolean("resumeOnInit")?.unwrap_or(false),
+            offline_wait_ms: config::offline_wait_ms(f.number("offlineWaitMs")?)?,
         };
-        Ok(SdkContext { config, messages: Messages(f.string_map("messages")?), tokens: TokenCache::default() })
+        Ok(SdkContext {
+            config,
+            messages: Messages(f.string_map("messages")?),
+            tokens: TokenCache::default(),
+            storage_notice_sent: Cell::new(false),
+            persistence_asked: Cell::new(false),
+        })
     }
 }

@@ -26,6 +26,7 @@ use crate::core::protocol::{Envelope, PartInfo, TokenRequest, TokenResponse, Upl
 use crate::core::response::error_from_response;
 use crate::core::retry::RetryPolicy;
 use crate::core::upload::{preflight, token_needs_refresh, upload_request, Progress, UploadSpec};
+use crate::core::durable::{probe_delay_ms, UploadJournal};
 
 /// Parts in flight at once for a multipart upload.
 const PART_CONCURRENCY: usize = 3;
@@ -99,6 +100,8 @@ where
         match attempt().await {
             Ok(v) => return Ok(v),
             Err(e) if signal.aborted() || e.code == ErrorCode::Aborted => return Err(aborted()),
+            // The browser knows it is offline: retrying now is pointless, the upload waits.
+            Err(e) if e.code == ErrorCode::NetworkError && !super::durable::online() => return Err(e),
             Err(e) => {
                 tries += 1;
                 match policy.delay_ms(tries, &e, js_sys::Math::random()) {
@@ -396,6 +399,59 @@ fn url_expired(e: &SdkError) -> bool {
 /// What an upload reports back as it goes.
 pub trait UploadObserver {
     fn progress(&self, percent: f64);
+    /// The upload waits for the network (`true`), or has reached it again (`false`).
+    fn waiting(&self, _waiting: bool) {}
+}
+
+/// Tells the observer about waiting only when it changes.
+struct Watch {
+    observer: Rc<dyn UploadObserver>,
+    waiting: Cell<bool>,
+}
+
+impl Watch {
+    fn progress(&self, percent: f64) {
+        self.observer.progress(percent);
+    }
+    /// A server answered: the network is back.
+    fn reached(&self) {
+        if self.waiting.replace(false) {
+            self.observer.waiting(false);
+        }
+    }
+    fn lost(&self) {
+        if !self.waiting.replace(true) {
+            self.observer.waiting(true);
+        }
+    }
+}
+
+/// How far an upload got, kept across attempts (and, for stored recordings, across page loads:
+/// `save` writes every change to IndexedDB).
+pub struct Journal {
+    state: RefCell<UploadJournal>,
+    save: Option<Box<dyn Fn(&UploadJournal)>>,
+}
+
+impl Journal {
+    pub fn new(initial: UploadJournal, save: Option<Box<dyn Fn(&UploadJournal)>>) -> Journal {
+        Journal { state: RefCell::new(initial), save }
+    }
+    pub fn update(&self, change: impl FnOnce(&mut UploadJournal)) {
+        change(&mut self.state.borrow_mut());
+        if let Some(save) = &self.save {
+            save(&self.state.borrow());
+        }
+    }
+    pub fn snapshot(&self) -> UploadJournal {
+        self.state.borrow().clone()
+    }
+    fn usable(&self) -> Option<UploadGrant> {
+        self.state.borrow().usable(now()).cloned()
+    }
+    fn is_done(&self, part_number: u32) -> bool {
+        self.state.borrow().is_done(part_number)
+    }
 }
 
 /// Uploads `blob` as described by `spec`. The `UploadResult` object on success.
@@ -407,62 +463,115 @@ pub async fn upload_blob(
     signal: &AbortSignal,
     observer: Rc<dyn UploadObserver>,
 ) -> Result<JsValue, SdkError> {
+    upload_resumable(ctx, blob, mime_type, spec, signal, observer, &Rc::new(Journal::new(UploadJournal::default(), None))).await
+}
+
+/// Uploads what `journal` says is not sent yet. When the network is gone the upload waits (the
+/// observer hears of it) and resumes, for at most `offlineWaitMs`; any other failure ends it.
+pub async fn upload_resumable(
+    ctx: &SdkContext,
+    blob: &Blob,
+    mime_type: &str,
+    spec: &UploadSpec,
+    signal: &AbortSignal,
+    observer: Rc<dyn UploadObserver>,
+    journal: &Rc<Journal>,
+) -> Result<JsValue, SdkError> {
     preflight(spec)?;
+    let watch = Rc::new(Watch { observer, waiting: Cell::new(false) });
+    let deadline = now() + ctx.config.offline_wait_ms;
+    let mut waits = 0;
+    loop {
+        match attempt(ctx, blob, mime_type, spec, signal, &watch, journal).await {
+            Err(e) if e.code == ErrorCode::NetworkError && !signal.aborted() => {
+                let Some(delay) = probe_delay_ms(waits, now(), deadline) else { return Err(e) };
+                waits += 1;
+                watch.lost();
+                super::durable::wait_for_network(delay, signal).await.map_err(|_| aborted())?;
+            }
+            other => return other,
+        }
+    }
+}
+
+async fn attempt(ctx: &SdkContext, blob: &Blob, mime_type: &str, spec: &UploadSpec, signal: &AbortSignal, watch: &Rc<Watch>, journal: &Rc<Journal>) -> Result<JsValue, SdkError> {
     let mut presigns = 0;
     loop {
-        presigns += 1;
-        let grant = presign(ctx, spec, signal).await?;
+        let grant = match journal.usable() {
+            Some(grant) => grant,
+            None => {
+                presigns += 1;
+                let grant = presign(ctx, spec, signal).await?;
+                watch.reached();
+                journal.update(|j| j.granted(grant.clone(), now()));
+                grant
+            }
+        };
         let sent = match grant.upload_info.as_ref().filter(|_| grant.is_multipart()) {
-            Some(info) => send_parts(ctx, blob, mime_type, &info.parts, signal, observer.clone()).await,
-            None => send_single(ctx, blob, mime_type, &grant, signal, observer.clone()).await,
+            Some(info) => send_parts(ctx, blob, mime_type, &info.parts, signal, watch.clone(), journal).await,
+            None if journal.is_done(1) => Ok(()),
+            None => send_single(ctx, blob, mime_type, &grant, signal, watch.clone()).await.map(|()| journal.update(|j| j.part_done(1))),
         };
         match sent {
             Ok(()) => {
                 // The transfers' own progress stops at 99: 100 means the server confirmed.
-                observer.progress(100.0);
+                watch.progress(100.0);
                 return Ok(result_object(&grant, spec));
             }
-            Err(e) if url_expired(&e) && presigns < MAX_PRESIGNS => continue,
+            Err(e) if url_expired(&e) && presigns < MAX_PRESIGNS => journal.update(UploadJournal::expire),
             Err(e) => return Err(e),
         }
     }
 }
 
-async fn send_single(ctx: &SdkContext, blob: &Blob, mime: &str, grant: &UploadGrant, signal: &AbortSignal, observer: Rc<dyn UploadObserver>) -> Result<(), SdkError> {
+async fn send_single(ctx: &SdkContext, blob: &Blob, mime: &str, grant: &UploadGrant, signal: &AbortSignal, watch: Rc<Watch>) -> Result<(), SdkError> {
     let url = grant
         .presigned_url
         .clone()
         .ok_or_else(|| SdkError::new(ErrorCode::UnknownError, "the upload answer has no presigned_url"))?;
     let progress = RefCell::new(Progress::new(blob.size() as u64, 1));
     let report: Rc<dyn Fn(u64)> = Rc::new(move |bytes| {
+        watch.reached();
         if let Some(p) = progress.borrow_mut().update(0, bytes) {
-            observer.progress(p);
+            watch.progress(p);
         }
     });
     with_retries(RetryPolicy::new(ctx.config.retries), signal, || put(&url, blob, mime, signal, ctx.config.timeout_ms, report.clone())).await
 }
 
-/// Sends every part, `PART_CONCURRENCY` at a time, each with its own retries. The first part
-/// that fails for good stops the others.
-async fn send_parts(ctx: &SdkContext, blob: &Blob, mime: &str, parts: &[PartInfo], signal: &AbortSignal, observer: Rc<dyn UploadObserver>) -> Result<(), SdkError> {
+/// Sends every part the journal does not have, `PART_CONCURRENCY` at a time, each with its own
+/// retries, noting each in the journal as storage accepts it. The first part that fails for
+/// good stops the others.
+async fn send_parts(ctx: &SdkContext, blob: &Blob, mime: &str, parts: &[PartInfo], signal: &AbortSignal, watch: Rc<Watch>, journal: &Rc<Journal>) -> Result<(), SdkError> {
     let total = blob.size() as u64;
     if parts.is_empty() || parts.iter().any(|p| p.end_byte >= total || p.start_byte > p.end_byte) {
         return Err(SdkError::new(ErrorCode::UnknownError, "the upload answer's parts do not fit the recording"));
     }
     let stop = Child::of(signal)?;
+    let mut progress = Progress::new(total, parts.len());
+    let mut queue = VecDeque::new();
+    for (index, part) in parts.iter().enumerate() {
+        if journal.is_done(part.part_number) {
+            progress.update(index, part.end_byte - part.start_byte + 1);
+        } else {
+            queue.push_back((index, part.clone()));
+        }
+    }
     let shared = Rc::new(PartJob {
-        queue: RefCell::new(parts.iter().cloned().enumerate().collect()),
-        progress: RefCell::new(Progress::new(total, parts.len())),
+        queue: RefCell::new(queue),
+        progress: RefCell::new(progress),
+        journal: journal.clone(),
         blob: blob.clone(),
         mime: mime.to_string(),
         signal: stop.signal(),
         policy: RetryPolicy::new(ctx.config.retries),
         stall_ms: ctx.config.timeout_ms,
-        observer,
+        watch,
         failure: RefCell::new(None),
     });
+    let workers = PART_CONCURRENCY.min(shared.queue.borrow().len());
     let mut done = Vec::new();
-    for _ in 0..PART_CONCURRENCY.min(parts.len()) {
+    for _ in 0..workers {
         let (tx, rx) = oneshot::channel::<()>();
         let (job, controller) = (shared.clone(), stop.controller.clone());
         wasm_bindgen_futures::spawn_local(async move {
@@ -487,12 +596,14 @@ async fn send_parts(ctx: &SdkContext, blob: &Blob, mime: &str, parts: &[PartInfo
 struct PartJob {
     queue: RefCell<VecDeque<(usize, PartInfo)>>,
     progress: RefCell<Progress>,
+    /// Each part storage accepts is written down at once.
+    journal: Rc<Journal>,
     blob: Blob,
     mime: String,
     signal: AbortSignal,
     policy: RetryPolicy,
     stall_ms: f64,
-    observer: Rc<dyn UploadObserver>,
+    watch: Rc<Watch>,
     failure: RefCell<Option<SdkError>>,
 }
 
@@ -506,16 +617,18 @@ impl PartJob {
                 .map_err(|_| SdkError::new(ErrorCode::RecordingFailed, "could not slice the recording"))?;
             let job = self.clone();
             let report: Rc<dyn Fn(u64)> = Rc::new(move |bytes| {
+                job.watch.reached();
                 if let Some(p) = job.progress.borrow_mut().update(index, bytes) {
-                    job.observer.progress(p);
+                    job.watch.progress(p);
                 }
             });
             with_retries(self.policy, &self.signal, || put(&part.presigned_url, &slice, &self.mime, &self.signal, self.stall_ms, report.clone())).await?;
+            self.journal.update(|j| j.part_done(part.part_number));
         }
     }
 }
 
-fn result_object(grant: &UploadGrant, spec: &UploadSpec) -> JsValue {
+pub fn result_object(grant: &UploadGrant, spec: &UploadSpec) -> JsValue {
     let o = Object::new();
     set(&o, "voicenote_id", &grant.voicenote_id.as_str().into());
     set(&o, "upload_type", &(if grant.is_multipart() { "multipart" } else { "single" }).into());

@@ -1,0 +1,145 @@
+// IndexedDB and Web Locks as promises, for the SDK's durability (src/web/durable.rs decides
+// what is stored; the schema is documented in src/core/durable.rs and the README).
+// Database `vocafuse` v1: `recordings` {id, createdAt, meta} keyed by id, and `chunks`
+// {id, seq, data} keyed by [id, seq].
+
+let opened = null;
+
+function done(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function db() {
+  if (!opened) {
+    opened = new Promise((resolve, reject) => {
+      if (!globalThis.indexedDB) throw new DOMException('IndexedDB is not available', 'NotSupportedError');
+      const request = indexedDB.open('vocafuse', 1);
+      request.onupgradeneeded = () => {
+        const d = request.result;
+        if (!d.objectStoreNames.contains('recordings')) d.createObjectStore('recordings', { keyPath: 'id' });
+        if (!d.objectStoreNames.contains('chunks')) d.createObjectStore('chunks', { keyPath: ['id', 'seq'] });
+      };
+      request.onsuccess = () => {
+        const d = request.result;
+        // Another tab upgrading (a later SDK version): let it.
+        d.onversionchange = () => { d.close(); opened = null; };
+        d.onclose = () => { opened = null; };
+        resolve(d);
+      };
+      request.onerror = () => reject(request.error);
+      request.onblocked = () => reject(new DOMException('the voice note storage is blocked by another tab', 'InvalidStateError'));
+    });
+    opened.catch(() => { opened = null; });
+  }
+  return opened;
+}
+
+// One transaction over `stores`; `work(tx)` issues the requests. Resolves with `work`'s value
+// once the transaction has committed.
+async function transact(stores, mode, work) {
+  const tx = (await db()).transaction(stores, mode);
+  const value = work(tx);
+  await new Promise((resolve, reject) => {
+    tx.oncomplete = resolve;
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new DOMException('the transaction was aborted', 'AbortError'));
+  });
+  return value;
+}
+
+const range = (id) => IDBKeyRange.bound([id, -Infinity], [id, Infinity]);
+
+export function putRecording(id, createdAt, meta) {
+  return transact(['recordings'], 'readwrite', (tx) => {
+    tx.objectStore('recordings').put({ id, createdAt, meta });
+  });
+}
+
+// A chunk and the recording's updated metadata, together.
+export function putChunk(id, seq, data, createdAt, meta) {
+  return transact(['recordings', 'chunks'], 'readwrite', (tx) => {
+    tx.objectStore('chunks').put({ id, seq, data });
+    tx.objectStore('recordings').put({ id, createdAt, meta });
+  });
+}
+
+export async function getRecording(id) {
+  let row;
+  await transact(['recordings'], 'readonly', (tx) => {
+    done(tx.objectStore('recordings').get(id)).then((r) => { row = r; });
+  });
+  return row;
+}
+
+// Every recording row, oldest first.
+export async function listRecordings() {
+  let rows = [];
+  await transact(['recordings'], 'readonly', (tx) => {
+    done(tx.objectStore('recordings').getAll()).then((r) => { rows = r; });
+  });
+  return rows
+    .filter((r) => r && typeof r.id === 'string' && typeof r.meta === 'string')
+    .sort((a, b) => (a.createdAt || 0) - (b.createdAt || 0));
+}
+
+// The recorded data, in order: an array of Blobs (or typed arrays).
+export async function getChunks(id) {
+  let rows = [];
+  await transact(['chunks'], 'readonly', (tx) => {
+    done(tx.objectStore('chunks').getAll(range(id))).then((r) => { rows = r; });
+  });
+  return rows.sort((a, b) => a.seq - b.seq).map((r) => r.data);
+}
+
+// Forgets the audio; the row stays (with what `meta` says).
+export function confirm(id, createdAt, meta) {
+  return transact(['recordings', 'chunks'], 'readwrite', (tx) => {
+    tx.objectStore('chunks').delete(range(id));
+    tx.objectStore('recordings').put({ id, createdAt, meta });
+  });
+}
+
+export function remove(id) {
+  return transact(['recordings', 'chunks'], 'readwrite', (tx) => {
+    tx.objectStore('chunks').delete(range(id));
+    tx.objectStore('recordings').delete(id);
+  });
+}
+
+// Asks the browser not to evict the recordings under storage pressure (where it allows).
+export async function persistStorage() {
+  const storage = globalThis.navigator && navigator.storage;
+  if (!storage || !storage.persist) return false;
+  if (storage.persisted && (await storage.persisted())) return true;
+  return storage.persist();
+}
+
+// Waits for the Web Lock `name` and resolves with the function that releases it (null where
+// the browser has no Web Locks).
+export function holdLock(name) {
+  const locks = globalThis.navigator && navigator.locks;
+  if (!locks) return Promise.resolve(null);
+  return new Promise((granted, failed) => {
+    locks.request(name, () => new Promise((release) => granted(() => release()))).catch(failed);
+  });
+}
+
+// Names of the locks held or asked for, in any tab of this origin.
+export async function busyLocks() {
+  const locks = globalThis.navigator && navigator.locks;
+  if (!locks || !locks.query) return [];
+  const state = await locks.query();
+  return [...(state.held || []), ...(state.pending || [])].map((l) => l.name);
+}
+
+export function newId() {
+  if (globalThis.crypto && crypto.randomUUID) return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
+}
+
+export function isOnline() {
+  return !(globalThis.navigator && navigator.onLine === false);
+}

@@ -1,0 +1,315 @@
+//! Durability, the decisions: what is kept in IndexedDB about a recording, how an interrupted
+//! upload resumes, and how long an upload waits for the network. The browser side
+//! (`web::durable`) only stores and reads what this module describes.
+//!
+//! Storage layout (documented in the README, so it is a contract): database `vocafuse`,
+//! version 1; object store `recordings` (key `id`, value `{id, createdAt, meta}` where `meta`
+//! is the JSON of [`StoredMeta`]) and `chunks` (key `[id, seq]`, value `{id, seq, data}`, the
+//! recorded bytes in order). Tokens are never stored.
+
+use serde::{Deserialize, Serialize};
+
+use super::format::AudioFormat;
+use super::protocol::UploadGrant;
+use super::upload::UploadSpec;
+
+/// How often buffered WAV blocks are written (MediaRecorder slices are written as they come).
+pub const FLUSH_MS: f64 = 250.0;
+/// A confirmed recording's metadata (never its audio) is kept this long, so another tab that
+/// waited for it can answer with the same result.
+pub const CONFIRMED_TTL_MS: f64 = 3_600_000.0;
+/// The longest pause between two attempts while an upload waits for the network.
+pub const MAX_PROBE_MS: f64 = 15_000.0;
+/// `offlineWaitMs` by default: a day.
+pub const DEFAULT_OFFLINE_WAIT_MS: f64 = 86_400_000.0;
+
+/// Where a stored recording is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StoredState {
+    /// Chunks are still arriving (or the page died while they were).
+    Recording,
+    /// Complete, not uploaded.
+    Recorded,
+    /// An upload began; `upload` says how far it got.
+    Uploading,
+    /// The service confirmed it; the audio is gone, the result stays a while.
+    Uploaded,
+}
+
+/// What `meta` holds: everything needed to rebuild the recording and resume its upload.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredMeta {
+    pub format: String,
+    pub mime_type: String,
+    /// Recorded seconds (so far, while recording).
+    pub duration: f64,
+    /// Bytes of the finished recording (so far, while recording: the chunks, without a header).
+    pub size: u64,
+    pub state: StoredState,
+    #[serde(default)]
+    pub max_duration: f64,
+    #[serde(default)]
+    pub max_file_size: u64,
+    #[serde(default)]
+    pub bits_per_second: u64,
+    /// The WebM Duration is written into the first bytes when the recording is rebuilt.
+    #[serde(default)]
+    pub patched: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload: Option<UploadJournal>,
+    /// ms since the epoch, when the service confirmed the upload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_at: Option<f64>,
+}
+
+impl StoredMeta {
+    pub fn audio_format(&self) -> Option<AudioFormat> {
+        match self.format.as_str() {
+            "webm" => Some(AudioFormat::Webm),
+            "ogg" => Some(AudioFormat::Ogg),
+            "wav" => Some(AudioFormat::Wav),
+            _ => None,
+        }
+    }
+
+    /// The `state` a `PendingRecording` shows, or `None` when it is not pending any more.
+    pub fn pending_state(&self) -> Option<&'static str> {
+        match self.state {
+            StoredState::Recording | StoredState::Recorded => Some("recorded"),
+            StoredState::Uploading => Some("uploading"),
+            StoredState::Uploaded => None,
+        }
+    }
+
+    /// The confirmed metadata may go.
+    pub fn expired(&self, now_ms: f64) -> bool {
+        self.confirmed_at.is_some_and(|at| now_ms - at > CONFIRMED_TTL_MS)
+    }
+
+    pub fn spec(&self, created_at_ms: f64) -> Option<UploadSpec> {
+        Some(UploadSpec {
+            format: self.audio_format()?,
+            size: self.size,
+            duration_secs: self.duration,
+            bits_per_second: self.bits_per_second,
+            created_at_ms,
+        })
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// `None` for anything that is not a meta this SDK wrote (a foreign or damaged row).
+    pub fn from_json(text: &str) -> Option<StoredMeta> {
+        serde_json::from_str(text).ok()
+    }
+}
+
+/// How far an upload got: the presign answer and the parts storage accepted. Part numbers are
+/// the server's; a single upload is part 1.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UploadJournal {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<UploadGrant>,
+    /// ms since the epoch, when the grant's URLs stop working.
+    #[serde(default)]
+    pub expires_at: f64,
+    #[serde(default)]
+    pub done: Vec<u32>,
+}
+
+impl UploadJournal {
+    /// A fresh presign answer: nothing of it is sent yet.
+    pub fn granted(&mut self, grant: UploadGrant, now_ms: f64) {
+        // No `expires_in` means the server did not say: assume the common 15 minutes.
+        let ttl_s = if grant.expires_in > 0 { grant.expires_in } else { 900 };
+        self.expires_at = now_ms + ttl_s as f64 * 1000.0;
+        self.grant = Some(grant);
+        self.done.clear();
+    }
+
+    /// The stored grant if its URLs still have time to carry a request (a tenth of their life,
+    /// at most 30 s, is kept as a margin); else a new presign is needed.
+    pub fn usable(&self, now_ms: f64) -> Option<&UploadGrant> {
+        let grant = self.grant.as_ref()?;
+        let ttl_ms = if grant.expires_in > 0 { grant.expires_in as f64 * 1000.0 } else { 900_000.0 };
+        let margin = (ttl_ms / 10.0).min(30_000.0);
+        (now_ms < self.expires_at - margin).then_some(grant)
+    }
+
+    /// Storage refused the URLs (expired): the next attempt asks for a new presign, and parts
+    /// sent under the old one do not count for the new upload.
+    pub fn expire(&mut self) {
+        self.grant = None;
+        self.done.clear();
+    }
+
+    pub fn part_done(&mut self, part_number: u32) {
+        if !self.done.contains(&part_number) {
+            self.done.push(part_number);
+            self.done.sort_unstable();
+        }
+    }
+
+    pub fn is_done(&self, part_number: u32) -> bool {
+        self.done.contains(&part_number)
+    }
+}
+
+/// How long to wait before the next attempt while the network is gone: 1 s, doubling, at most
+/// `MAX_PROBE_MS`, and never past the deadline. `None` when the budget is spent.
+pub fn probe_delay_ms(waits_so_far: u32, now_ms: f64, deadline_ms: f64) -> Option<f64> {
+    let left = deadline_ms - now_ms;
+    if left <= 0.0 {
+        return None;
+    }
+    let delay = (1000.0 * 2f64.powi(waits_so_far.min(16) as i32)).min(MAX_PROBE_MS);
+    Some(delay.min(left))
+}
+
+/// The Web Lock that whoever records or uploads a stored recording holds.
+pub fn lock_name(id: &str) -> String {
+    format!("vocafuse-recording:{id}")
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::core::protocol::{PartInfo, UploadInfo};
+
+    fn meta() -> StoredMeta {
+        StoredMeta {
+            format: "webm".into(),
+            mime_type: "audio/webm;codecs=opus".into(),
+            duration: 12.5,
+            size: 200_000,
+            state: StoredState::Recording,
+            max_duration: 60.0,
+            max_file_size: 25_000_000,
+            bits_per_second: 32_000,
+            patched: true,
+            upload: None,
+            confirmed_at: None,
+        }
+    }
+
+    fn grant(expires_in: u64, parts: u32) -> UploadGrant {
+        UploadGrant {
+            voicenote_id: "vn".into(),
+            upload_type: if parts > 0 { "multipart" } else { "single" }.into(),
+            presigned_url: (parts == 0).then(|| "http://s/one".to_string()),
+            expires_in,
+            upload_info: (parts > 0).then(|| UploadInfo {
+                upload_id: "u".into(),
+                parts: (1..=parts)
+                    .map(|n| PartInfo { part_number: n, presigned_url: format!("http://s/{n}"), start_byte: 0, end_byte: 0, content_length: 1 })
+                    .collect(),
+            }),
+            ..UploadGrant::default()
+        }
+    }
+
+    #[test]
+    fn meta_round_trips_through_json_with_its_journal() {
+        let mut m = meta();
+        let mut j = UploadJournal::default();
+        j.granted(grant(900, 3), 1_000.0);
+        j.part_done(2);
+        m.upload = Some(j);
+        m.state = StoredState::Uploading;
+        let back = StoredMeta::from_json(&m.to_json()).unwrap();
+        assert_eq!(back, m);
+        assert!(m.to_json().contains("\"state\":\"uploading\""));
+    }
+
+    #[test]
+    fn the_documented_minimal_meta_parses() {
+        let text = r#"{"format":"webm","mime_type":"audio/webm","duration":12.5,"size":12000000,"state":"recorded",
+            "max_duration":60,"max_file_size":25000000,"bits_per_second":32000,"patched":false}"#;
+        let m = StoredMeta::from_json(text).unwrap();
+        assert_eq!(m.audio_format(), Some(AudioFormat::Webm));
+        assert_eq!(m.pending_state(), Some("recorded"));
+        assert_eq!(m.spec(5.0).unwrap().size, 12_000_000);
+        assert!(m.upload.is_none());
+    }
+
+    #[test]
+    fn foreign_or_damaged_meta_is_ignored_not_fatal() {
+        for text in ["", "{", "null", "[]", "{\"format\":1}", "{\"state\":\"lost\"}"] {
+            assert!(StoredMeta::from_json(text).is_none(), "{text}");
+        }
+        let mut m = meta();
+        m.format = "mp4".into();
+        assert!(m.spec(0.0).is_none());
+    }
+
+    #[test]
+    fn pending_states() {
+        let mut m = meta();
+        assert_eq!(m.pending_state(), Some("recorded"), "an interrupted recording is recovered as recorded");
+        m.state = StoredState::Uploading;
+        assert_eq!(m.pending_state(), Some("uploading"));
+        m.state = StoredState::Uploaded;
+        assert_eq!(m.pending_state(), None);
+    }
+
+    #[test]
+    fn confirmed_metadata_expires_after_an_hour() {
+        let mut m = meta();
+        assert!(!m.expired(1e15));
+        m.confirmed_at = Some(1_000.0);
+        assert!(!m.expired(1_000.0 + CONFIRMED_TTL_MS));
+        assert!(m.expired(1_001.0 + CONFIRMED_TTL_MS));
+    }
+
+    #[test]
+    fn a_grant_is_reused_until_close_to_expiry() {
+        let mut j = UploadJournal::default();
+        assert!(j.usable(0.0).is_none());
+        j.granted(grant(900, 2), 0.0);
+        assert!(j.usable(0.0).is_some());
+        assert!(j.usable(869_999.0).is_some(), "30 s margin on 15 min");
+        assert!(j.usable(870_000.0).is_none());
+        // A 2 s lifetime keeps a 0.2 s margin, not 30 s.
+        j.granted(grant(2, 2), 0.0);
+        assert!(j.usable(1_700.0).is_some());
+        assert!(j.usable(1_800.0).is_none());
+        // No expires_in: 15 minutes.
+        j.granted(grant(0, 0), 0.0);
+        assert_eq!(j.expires_at, 900_000.0);
+    }
+
+    #[test]
+    fn done_parts_are_kept_once_and_forgotten_with_the_grant() {
+        let mut j = UploadJournal::default();
+        j.granted(grant(900, 3), 0.0);
+        j.part_done(3);
+        j.part_done(1);
+        j.part_done(3);
+        assert_eq!(j.done, [1, 3]);
+        assert!(j.is_done(1) && !j.is_done(2));
+        j.expire();
+        assert!(j.grant.is_none() && j.done.is_empty());
+        j.granted(grant(900, 3), 0.0);
+        j.part_done(2);
+        j.granted(grant(900, 3), 5.0);
+        assert!(j.done.is_empty(), "a new presign is a new upload");
+    }
+
+    #[test]
+    fn probes_back_off_to_fifteen_seconds_within_the_budget() {
+        let delays: Vec<f64> = (0..7).map(|n| probe_delay_ms(n, 0.0, 1e9).unwrap()).collect();
+        assert_eq!(delays, [1000.0, 2000.0, 4000.0, 8000.0, 15000.0, 15000.0, 15000.0]);
+        assert_eq!(probe_delay_ms(3, 9_000.0, 10_000.0), Some(1000.0), "never past the deadline");
+        assert_eq!(probe_delay_ms(0, 10_000.0, 10_000.0), None);
+        assert_eq!(probe_delay_ms(u32::MAX, 0.0, 1e9), Some(MAX_PROBE_MS));
+    }
+
+    #[test]
+    fn lock_names_are_per_recording() {
+        assert_eq!(lock_name("a"), "vocafuse-recording:a");
+        assert_ne!(lock_name("a"), lock_name("b"));
+    }
+}

@@ -1,0 +1,458 @@
+//! Durability in the browser: recordings written to IndexedDB as they are recorded, recovered
+//! after a reload or a crash, their uploads resumed, by one tab at a time (Web Locks).
+//!
+//! `core::durable` decides what is stored; `js/store.js` wraps IndexedDB and Web Locks in
+//! promises. The audio stays in `Blob`s: chunks go to IndexedDB as the recorder produced them,
+//! and a recovered recording is a `Blob` of the stored chunks (only a WebM's first 4 KB are
+//! read into wasm, to write its Duration).
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use futures_channel::oneshot;
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Blob, BlobPropertyBag};
+
+use super::js::error_from_js;
+use super::sdk::SdkContext;
+use super::upload::{result_object, upload_resumable, Journal, UploadObserver};
+use crate::core::durable::{lock_name, StoredMeta, StoredState, UploadJournal, FLUSH_MS};
+use crate::core::errors::{ErrorCode, SdkError};
+use crate::core::format::AudioFormat;
+use crate::core::{resample, wav, webm};
+
+#[wasm_bindgen(module = "/js/store.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = putRecording)]
+    fn put_recording(id: &str, created_at: f64, meta: &str) -> Promise;
+    #[wasm_bindgen(js_name = putChunk)]
+    fn put_chunk(id: &str, seq: u32, data: &JsValue, created_at: f64, meta: &str) -> Promise;
+    #[wasm_bindgen(js_name = getRecording)]
+    fn get_recording(id: &str) -> Promise;
+    #[wasm_bindgen(js_name = listRecordings)]
+    fn list_recordings() -> Promise;
+    #[wasm_bindgen(js_name = getChunks)]
+    fn get_chunks(id: &str) -> Promise;
+    #[wasm_bindgen(js_name = confirm)]
+    fn confirm_rows(id: &str, created_at: f64, meta: &str) -> Promise;
+    #[wasm_bindgen(js_name = remove)]
+    fn remove_rows(id: &str) -> Promise;
+    #[wasm_bindgen(js_name = persistStorage)]
+    fn persist_storage() -> Promise;
+    #[wasm_bindgen(js_name = holdLock)]
+    fn hold_lock(name: &str) -> Promise;
+    #[wasm_bindgen(js_name = busyLocks)]
+    fn busy_locks() -> Promise;
+    #[wasm_bindgen(js_name = newId)]
+    fn new_id() -> String;
+    #[wasm_bindgen(js_name = isOnline)]
+    fn is_online() -> bool;
+}
+
+/// `navigator.onLine`, true where the browser does not say.
+pub fn online() -> bool {
+    is_online()
+}
+
+/// Waits for the `online` event or `delay_ms`, whichever comes first; `Err` when `signal` aborts.
+pub async fn wait_for_network(delay_ms: f64, signal: &AbortSignal) -> Result<(), ()> {
+    if signal.aborted() {
+        return Err(());
+    }
+    let (tx, rx) = oneshot::channel::<bool>();
+    let tx = Rc::new(RefCell::new(Some(tx)));
+    let send = |value: bool| {
+        let tx = tx.clone();
+        move || {
+            if let Some(tx) = tx.borrow_mut().take() {
+                let _ = tx.send(value);
+            }
+        }
+    };
+    let wake = send(true);
+    let _timer = Timeout::new(delay_ms.clamp(0.0, 86_400_000.0) as u32, wake);
+    let online = web_sys::window().map(|w| {
+        let wake = send(true);
+        EventListener::once(&w, "online", move |_| wake())
+    });
+    let abort = send(false);
+    let _abort = EventListener::once(signal, "abort", move |_| abort());
+    let woke = rx.await.unwrap_or(false);
+    drop(online);
+    if woke {
+        Ok(())
+    } else {
+        Err(())
+    }
+}
+
+async fn settle(promise: Promise) -> Result<JsValue, SdkError> {
+    JsFuture::from(promise).await.map_err(|e| {
+        let e = error_from_js(&e, ErrorCode::StorageUnavailable);
+        SdkError { code: ErrorCode::StorageUnavailable, message: format!("the voice note storage failed: {}", e.message), ..e }
+    })
+}
+
+/// A held Web Lock, released on drop (a no-op where the browser has no Web Locks).
+pub struct Lock(Option<Function>);
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        if let Some(release) = self.0.take() {
+            let _ = release.call0(&JsValue::NULL);
+        }
+    }
+}
+
+/// Waits until no other recorder or tab holds the recording `id`.
+pub async fn lock(id: &str) -> Lock {
+    match JsFuture::from(hold_lock(&lock_name(id))).await {
+        Ok(release) => Lock(release.dyn_into::<Function>().ok()),
+        Err(_) => Lock(None),
+    }
+}
+
+/// One row of `recordings`.
+#[derive(Clone)]
+pub struct Row {
+    pub id: String,
+    pub created_at: f64,
+    pub meta: StoredMeta,
+}
+
+fn row_from_js(value: &JsValue) -> Option<Row> {
+    let get = |k: &str| Reflect::get(value, &JsValue::from_str(k)).ok();
+    Some(Row {
+        id: get("id")?.as_string()?,
+        created_at: get("createdAt")?.as_f64().unwrap_or(0.0),
+        meta: StoredMeta::from_json(&get("meta")?.as_string()?)?,
+    })
+}
+
+async fn read(id: &str) -> Result<Option<Row>, SdkError> {
+    Ok(row_from_js(&settle(get_recording(id)).await?))
+}
+
+// ---- the recorder's side: writing as it records ----
+
+/// The stored copy of the recording a recorder is making or holds. Writes are queued in order
+/// (IndexedDB runs transactions on the same stores in the order they were made) and never
+/// awaited by the recorder; the first failure stops storing and is reported once.
+pub struct Stored {
+    pub id: String,
+    created_at: f64,
+    meta: RefCell<StoredMeta>,
+    seq: Cell<u32>,
+    /// WAV blocks not yet written (they come every few ms; they are written every `FLUSH_MS`).
+    buffer: Array,
+    last_flush: Cell<f64>,
+    broken: Cell<bool>,
+    lock: RefCell<Option<Lock>>,
+    on_failure: Box<dyn Fn(SdkError)>,
+    me: Weak<Stored>,
+}
+
+impl Stored {
+    /// Starts storing a new recording (`None` when the app turned `persist` off).
+    pub fn begin(ctx: &SdkContext, created_at: f64, meta: StoredMeta, on_failure: Box<dyn Fn(SdkError)>) -> Option<Rc<Stored>> {
+        if !ctx.config.persist {
+            return None;
+        }
+        if !ctx.persistence_asked.replace(true) {
+            super::js::quiet(&persist_storage());
+        }
+        let stored = Stored::new(new_id(), created_at, meta, on_failure);
+        // Held from the first chunk until the upload is confirmed, the recording is discarded,
+        // or the recorder lets go of it: other tabs leave it alone meanwhile.
+        let me = Rc::downgrade(&stored);
+        let id = stored.id.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let held = lock(&id).await;
+            if let Some(s) = me.upgrade() {
+                *s.lock.borrow_mut() = Some(held);
+            }
+        });
+        stored.write_row();
+        Some(stored)
+    }
+
+    fn new(id: String, created_at: f64, meta: StoredMeta, on_failure: Box<dyn Fn(SdkError)>) -> Rc<Stored> {
+        Rc::new_cyclic(|me| Stored {
+            id,
+            created_at,
+            meta: RefCell::new(meta),
+            seq: Cell::new(0),
+            buffer: Array::new(),
+            last_flush: Cell::new(js_sys::Date::now()),
+            broken: Cell::new(false),
+            lock: RefCell::new(None),
+            on_failure,
+            me: me.clone(),
+        })
+    }
+
+    fn meta_json(&self) -> String {
+        self.meta.borrow().to_json()
+    }
+
+    /// Queues a write; a failure marks the copy broken, removes it and tells the recorder once.
+    fn write(&self, promise: Promise) {
+        let me = self.me.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = settle(promise).await {
+                if let Some(s) = me.upgrade() {
+                    if !s.broken.replace(true) {
+                        super::js::quiet(&remove_rows(&s.id));
+                        (s.on_failure)(e);
+                    }
+                }
+            }
+        });
+    }
+
+    fn write_row(&self) {
+        if !self.broken.get() {
+            self.write(put_recording(&self.id, self.created_at, &self.meta_json()));
+        }
+    }
+
+    pub fn state(&self) -> StoredState {
+        self.meta.borrow().state
+    }
+
+    /// A chunk as the recorder kept it, with the recorded time and kept bytes so far.
+    pub fn append(&self, data: &JsValue, duration: f64, size: u64) {
+        {
+            let mut m = self.meta.borrow_mut();
+            m.duration = duration;
+            m.size = size;
+        }
+        if self.broken.get() {
+            return;
+        }
+        let seq = self.seq.get();
+        self.seq.set(seq + 1);
+        self.write(put_chunk(&self.id, seq, data, self.created_at, &self.meta_json()));
+        self.last_flush.set(js_sys::Date::now());
+    }
+
+    /// A block of encoded WAV data: written with the others every `FLUSH_MS`.
+    pub fn buffer(&self, block: &Uint8Array, duration: f64, size: u64) {
+        self.buffer.push(block);
+        if js_sys::Date::now() - self.last_flush.get() >= FLUSH_MS {
+            self.flush(duration, size);
+        }
+    }
+
+    /// Writes the buffered WAV blocks as one chunk.
+    pub fn flush(&self, duration: f64, size: u64) {
+        if self.buffer.length() == 0 {
+            return;
+        }
+        let parts = self.buffer.slice(0, self.buffer.length());
+        self.buffer.set_length(0);
+        if let Ok(blob) = Blob::new_with_u8_array_sequence(&parts) {
+            self.append(&blob, duration, size);
+        }
+    }
+
+    /// Recording ended: what the chunks make, and whether the WebM Duration is written into it.
+    pub fn finished(&self, mime_type: &str, duration: f64, size: u64, patched: bool) {
+        {
+            let mut m = self.meta.borrow_mut();
+            m.mime_type = mime_type.to_string();
+            m.duration = duration;
+            m.size = size;
+            m.patched = patched;
+            m.state = StoredState::Recorded;
+        }
+        self.write_row();
+    }
+
+    pub fn journal(&self) -> UploadJournal {
+        self.meta.borrow().upload.clone().unwrap_or_default()
+    }
+
+    fn save_journal(&self, journal: &UploadJournal) {
+        {
+            let mut m = self.meta.borrow_mut();
+            m.upload = Some(journal.clone());
+            m.state = StoredState::Uploading;
+        }
+        self.write_row();
+    }
+
+    /// An upload journal that writes every change here.
+    pub fn upload_journal(&self) -> Rc<Journal> {
+        let me = self.me.clone();
+        Rc::new(Journal::new(
+            self.journal(),
+            Some(Box::new(move |j: &UploadJournal| {
+                if let Some(s) = me.upgrade() {
+                    s.save_journal(j);
+                }
+            })),
+        ))
+    }
+
+    /// The service has it: the audio goes; the result stays an hour for other tabs.
+    pub async fn confirmed(&self) {
+        {
+            let mut m = self.meta.borrow_mut();
+            m.state = StoredState::Uploaded;
+            m.confirmed_at = Some(js_sys::Date::now());
+        }
+        let _ = settle(confirm_rows(&self.id, self.created_at, &self.meta_json())).await;
+        self.lock.borrow_mut().take();
+    }
+
+    /// Nothing of it is kept.
+    pub fn discard(&self) {
+        self.broken.set(true);
+        super::js::quiet(&remove_rows(&self.id));
+    }
+}
+
+// ---- recovery: what is pending, rebuilt as a Blob, uploaded ----
+
+/// Writes `duration` into a WebM's header, reading only the header bytes into wasm. `None`
+/// when it cannot, or when the result would pass `max_size`.
+pub async fn patch_webm(blob: &Blob, mime_type: &str, duration: f64, max_size: u64) -> Option<Blob> {
+    let head: Blob = blob.slice_with_f64_and_f64(0.0, webm::header_len_needed() as f64).ok()?;
+    let bytes = Uint8Array::new(&JsFuture::from(head.array_buffer()).await.ok()?).to_vec();
+    let patch = webm::patch_duration(&bytes, duration * 1000.0)?;
+    let parts = Array::new();
+    parts.push(&Uint8Array::from(patch.bytes.as_slice()));
+    let rest: Blob = blob.slice_with_f64(patch.replace_len as f64).ok()?;
+    parts.push(&rest);
+    let patched = blob_of(&parts, mime_type).ok()?;
+    (patched.size() as u64 <= max_size).then_some(patched)
+}
+
+fn blob_of(parts: &Array, mime_type: &str) -> Result<Blob, SdkError> {
+    let bag = BlobPropertyBag::new();
+    bag.set_type(mime_type);
+    Blob::new_with_blob_sequence_and_options(parts, &bag).map_err(|e| error_from_js(&e, ErrorCode::StorageUnavailable))
+}
+
+/// The recording a row describes, from its chunks. A recording the page lost while it was
+/// still recording is finished here: its WAV header or WebM Duration is written and the row
+/// says `recorded`. Returns the Blob and the row's metadata as it now stands.
+pub async fn rebuild(row: &Row) -> Result<(Blob, StoredMeta), SdkError> {
+    let mut meta = row.meta.clone();
+    let chunks: Array = settle(get_chunks(&row.id)).await?.unchecked_into();
+    if chunks.length() == 0 {
+        return Err(SdkError::new(ErrorCode::RecordingFailed, "nothing of this recording was stored"));
+    }
+    let format = meta.audio_format().ok_or_else(|| SdkError::new(ErrorCode::UnsupportedAudioFormat, format!("a stored recording is '{}'", meta.format)))?;
+    if format == AudioFormat::Wav {
+        let data_len: f64 = chunks.iter().map(|c| c.unchecked_into::<Blob>().size()).sum();
+        let header = wav::header(resample::OUTPUT_RATE, data_len.min(f64::from(u32::MAX)) as u32);
+        chunks.unshift(&Uint8Array::from(&header[..]));
+    }
+    let mut blob = blob_of(&chunks, &meta.mime_type)?;
+    let interrupted = meta.state == StoredState::Recording;
+    if format == AudioFormat::Webm && (meta.patched || interrupted) {
+        let limit = if meta.max_file_size > 0 { meta.max_file_size } else { u64::MAX };
+        match patch_webm(&blob, &meta.mime_type, meta.duration, limit).await {
+            Some(patched) => {
+                blob = patched;
+                meta.patched = true;
+            }
+            None => meta.patched = false,
+        }
+    }
+    if interrupted {
+        meta.state = StoredState::Recorded;
+        meta.size = blob.size() as u64;
+        settle(put_recording(&row.id, row.created_at, &meta.to_json())).await?;
+    }
+    Ok((blob, meta))
+}
+
+/// Recordings kept and not confirmed that nobody is recording or uploading, oldest first. Rows
+/// confirmed more than an hour ago are cleared on the way.
+pub async fn pending(ctx: &SdkContext) -> Result<Vec<Row>, SdkError> {
+    let _ = ctx;
+    let rows: Array = settle(list_recordings()).await?.unchecked_into();
+    let busy: Vec<String> = JsFuture::from(busy_locks())
+        .await
+        .map(|v| v.unchecked_into::<Array>().iter().filter_map(|n| n.as_string()).collect())
+        .unwrap_or_default();
+    let now = js_sys::Date::now();
+    let mut out = Vec::new();
+    for row in rows.iter().filter_map(|r| row_from_js(&r)) {
+        if row.meta.expired(now) {
+            let _ = settle(remove_rows(&row.id)).await;
+            continue;
+        }
+        if row.meta.pending_state().is_none() || busy.contains(&lock_name(&row.id)) {
+            continue;
+        }
+        if row.meta.state == StoredState::Recording {
+            // Finish it now, so what is listed is what will be uploaded.
+            let held = lock(&row.id).await;
+            let Some(fresh) = read(&row.id).await? else { continue };
+            let meta = match rebuild(&fresh).await {
+                Ok((_, meta)) => meta,
+                // Nothing usable was stored (the page died before the first chunk).
+                Err(e) if e.code == ErrorCode::RecordingFailed => {
+                    let _ = settle(remove_rows(&row.id)).await;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            drop(held);
+            out.push(Row { meta, ..fresh });
+        } else {
+            out.push(row);
+        }
+    }
+    Ok(out)
+}
+
+struct Silent;
+impl UploadObserver for Silent {
+    fn progress(&self, _percent: f64) {}
+}
+
+/// Uploads a pending recording: waits for its lock (another tab may be uploading it), then
+/// resumes from what its journal says. If another tab confirmed it meanwhile, answers with that
+/// tab's result.
+pub async fn upload_pending(ctx: &SdkContext, id: &str) -> Result<JsValue, SdkError> {
+    let held = lock(id).await;
+    let row = read(id).await?.ok_or_else(|| SdkError::new(ErrorCode::InvalidState, "this recording was discarded"))?;
+    let spec = row.meta.spec(row.created_at).ok_or_else(|| SdkError::new(ErrorCode::UnsupportedAudioFormat, format!("a stored recording is '{}'", row.meta.format)))?;
+    if row.meta.state == StoredState::Uploaded {
+        let grant = row.meta.upload.as_ref().and_then(|j| j.grant.as_ref());
+        return grant.map(|g| result_object(g, &spec)).ok_or_else(|| SdkError::new(ErrorCode::InvalidState, "this recording was uploaded"));
+    }
+    let (blob, meta) = rebuild(&row).await?;
+    let spec = meta.spec(row.created_at).unwrap_or(spec);
+    let stored = Stored::new(row.id.clone(), row.created_at, meta.clone(), Box::new(|_| {}));
+    *stored.lock.borrow_mut() = Some(held);
+    let controller = web_sys::AbortController::new().map_err(|e| error_from_js(&e, ErrorCode::NotSupported))?;
+    let result = upload_resumable(ctx, &blob, &meta.mime_type, &spec, &controller.signal(), Rc::new(Silent), &stored.upload_journal()).await?;
+    stored.confirmed().await;
+    Ok(result)
+}
+
+/// The stored recording as a Blob.
+pub async fn pending_blob(id: &str) -> Result<Blob, SdkError> {
+    let row = read(id).await?.ok_or_else(|| SdkError::new(ErrorCode::InvalidState, "this recording was discarded"))?;
+    if row.meta.state == StoredState::Uploaded {
+        return Err(SdkError::new(ErrorCode::InvalidState, "this recording was uploaded and is no longer kept"));
+    }
+    Ok(rebuild(&row).await?.0)
+}
+
+/// Forgets a pending recording (after any upload of it in another tab has settled).
+pub async fn discard_pending(id: &str) -> Result<(), SdkError> {
+    let _held = lock(id).await;
+    settle(remove_rows(id)).await.map(|_| ())
+}
