@@ -56,6 +56,32 @@ export interface SDKConfig {
   tokenRequestHeaders?: Record<string, string>;
   /** userMessage overrides, keyed by error code (see ErrorCode). */
   messages?: Partial<Record<string, string>>;
+  /** Default true: keep recordings in IndexedDB from the first second until the upload is confirmed. */
+  persist?: boolean;
+  /** Default false: init() uploads pending recordings by itself (in the background). */
+  resumeOnInit?: boolean;
+  /** How long an upload may wait for the network (state 'waiting'), ms; default 24 h. */
+  offlineWaitMs?: number;
+}
+
+/** A recording kept in this browser and not yet confirmed by the service. */
+export declare class PendingRecording {
+  private constructor();
+  readonly id: string;
+  /** ms since the epoch, when recording started. */
+  readonly createdAt: number;
+  readonly format: AudioFormat;
+  readonly mimeType: string;
+  /** Recorded seconds. */
+  readonly duration: number;
+  readonly size: number;
+  readonly state: 'recorded' | 'uploading';
+  blob(): Promise<Blob>;
+  /** Finishes it (only what is missing is sent); with the other tab's result if it got there first. */
+  upload(): Promise<UploadResult>;
+  /** Deletes it from this browser. */
+  discard(): Promise<void>;
+  free(): void;
 }
 
 export type RecorderState =
@@ -133,6 +159,10 @@ export declare class VocaFuseSDK {
   getInfo(): SDKInfo;
   /** Forgets the cached token. */
   reset(): void;
+  /** Recordings kept in this browser and not confirmed, oldest first (none that another tab is busy with). */
+  pendingRecordings(): Promise<PendingRecording[]>;
+  /** Uploads each pending recording in turn: a result, or the error, for each. */
+  resumePending(): Promise<Array<UploadResult | VocaFuseError>>;
   free(): void;
 }
 

@@ -2,7 +2,7 @@
 // (the VocaFuseError class and the frozen ErrorCode object). Built by scripts/build-pkg.sh.
 import wasmInit, { initSync } from './vocafuse_wasm.js';
 
-export { VocaFuseSDK, VoiceRecorder, errorFromResponse, errorFromSocketMessage } from './vocafuse_wasm.js';
+export { VocaFuseSDK, VoiceRecorder, PendingRecording, errorFromResponse, errorFromSocketMessage } from './vocafuse_wasm.js';
 export { VocaFuseError } from '__ERROR_MODULE__';
 export { initSync };
 

@@ -211,7 +211,8 @@ async fn offline_keeps_the_recording_and_upload_succeeds_later() {
     // No answer at all to every try (1 + 3 retries): the network is gone.
     faults("upload", r#"[{"kind":"drop"},{"kind":"drop"},{"kind":"drop"},{"kind":"drop"}]"#).await;
     let probe = Probe::new(&[]);
-    let rec = recorder(&probe, &[]);
+    // No waiting for the network (tests/durability.rs covers waiting).
+    let rec = recorder(&probe, &[("offlineWaitMs", 0.into())]);
     ok(rec.start()).await;
     sleep_ms(800).await;
     let err = rejection(rec.stop()).await;

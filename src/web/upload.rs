@@ -419,6 +419,13 @@ impl Watch {
             self.observer.waiting(false);
         }
     }
+    /// A storage `PUT` ended: any HTTP answer means the network is there.
+    fn answered<T>(&self, result: Result<T, SdkError>) -> Result<T, SdkError> {
+        if result.as_ref().map_or_else(|e| e.status.is_some(), |_| true) {
+            self.reached();
+        }
+        result
+    }
     fn lost(&self) {
         if !self.waiting.replace(true) {
             self.observer.waiting(true);
@@ -530,13 +537,13 @@ async fn send_single(ctx: &SdkContext, blob: &Blob, mime: &str, grant: &UploadGr
         .clone()
         .ok_or_else(|| SdkError::new(ErrorCode::UnknownError, "the upload answer has no presigned_url"))?;
     let progress = RefCell::new(Progress::new(blob.size() as u64, 1));
+    let w = watch.clone();
     let report: Rc<dyn Fn(u64)> = Rc::new(move |bytes| {
-        watch.reached();
         if let Some(p) = progress.borrow_mut().update(0, bytes) {
-            watch.progress(p);
+            w.progress(p);
         }
     });
-    with_retries(RetryPolicy::new(ctx.config.retries), signal, || put(&url, blob, mime, signal, ctx.config.timeout_ms, report.clone())).await
+    with_retries(RetryPolicy::new(ctx.config.retries), signal, || async { watch.answered(put(&url, blob, mime, signal, ctx.config.timeout_ms, report.clone()).await) }).await
 }
 
 /// Sends every part the journal does not have, `PART_CONCURRENCY` at a time, each with its own
@@ -617,12 +624,14 @@ impl PartJob {
                 .map_err(|_| SdkError::new(ErrorCode::RecordingFailed, "could not slice the recording"))?;
             let job = self.clone();
             let report: Rc<dyn Fn(u64)> = Rc::new(move |bytes| {
-                job.watch.reached();
                 if let Some(p) = job.progress.borrow_mut().update(index, bytes) {
                     job.watch.progress(p);
                 }
             });
-            with_retries(self.policy, &self.signal, || put(&part.presigned_url, &slice, &self.mime, &self.signal, self.stall_ms, report.clone())).await?;
+            with_retries(self.policy, &self.signal, || async {
+                self.watch.answered(put(&part.presigned_url, &slice, &self.mime, &self.signal, self.stall_ms, report.clone()).await)
+            })
+            .await?;
             self.journal.update(|j| j.part_done(part.part_number));
         }
     }

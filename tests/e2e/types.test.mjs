@@ -23,8 +23,7 @@ it('pkg/index.d.ts types every API.md name and rejects wrong usage', async () =>
   assert.equal(code, 0, out);
 });
 
-it('pkg/index.d.ts types the Durability API (persist, pendingRecordings, resumePending)',
-  { todo: 'API.md "Durability" is not implemented or typed yet' }, async () => {
-    const { code, out } = await tsc('tests/types/tsconfig.durability.json');
-    assert.equal(code, 0, out);
-  });
+it('pkg/index.d.ts types the Durability API (persist, pendingRecordings, resumePending)', async () => {
+  const { code, out } = await tsc('tests/types/tsconfig.durability.json');
+  assert.equal(code, 0, out);
+});

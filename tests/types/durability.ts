@@ -1,6 +1,5 @@
 // API.md "Durability": the config fields and methods for recordings kept in IndexedDB.
-// Not yet in pkg/index.d.ts (nor implemented); checked separately so usage.ts stays green:
-//   tools/node_modules/.bin/tsc -p tests/types/tsconfig.durability.json --noEmit
+// Checked on its own: tools/node_modules/.bin/tsc -p tests/types/tsconfig.durability.json --noEmit
 import { VocaFuseSDK, VocaFuseError } from 'vocafuse-wasm';
 import type { UploadResult } from 'vocafuse-wasm';
 
@@ -28,4 +27,15 @@ export async function pending(): Promise<void> {
   }
   const resumed: Array<UploadResult | VocaFuseError> = await sdk.resumePending();
   void resumed;
+}
+
+// @ts-expect-error persist is a boolean
+new VocaFuseSDK({ tokenEndpoint: '/t', persist: 'yes' });
+// @ts-expect-error offlineWaitMs is a number of ms
+new VocaFuseSDK({ tokenEndpoint: '/t', offlineWaitMs: '1h' });
+export async function states(): Promise<void> {
+  const [p] = await sdk.pendingRecordings();
+  // @ts-expect-error a pending recording is 'recorded' or 'uploading', never 'uploaded'
+  const s: 'uploaded' = p.state;
+  void s;
 }
