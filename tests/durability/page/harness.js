@@ -153,6 +153,17 @@ function audioDuration(blob) {
 
 /** Starts `entry.upload()` as the job `name`. */
 H.uploadPending = async (id, name = 'upload') => H.start(name, (await pendingEntry(id)).upload());
+/** Keeps this page's `pendingRecordings()` entries, to call `upload()` on them later. */
+H.grab = async () => {
+  H.grabbed = await H.sdk.pendingRecordings();
+  return H.grabbed.map((p) => p.id);
+};
+/** Starts `upload()` on an entry kept by `H.grab()` (even if another tab holds it by now). */
+H.uploadGrabbed = (id, name = 'upload') => {
+  const entry = (H.grabbed || []).find((p) => p.id === id);
+  if (!entry) throw new Error(`no grabbed entry ${id}`);
+  return H.start(name, entry.upload());
+};
 H.discardPending = async (id) => { await (await pendingEntry(id)).discard(); return true; };
 H.resumePending = (name = 'resume') => H.start(name, H.sdk.resumePending());
 
@@ -240,6 +251,19 @@ H.readDb = async ({ hash = true } = {}) => {
       });
     }
     return out;
+  } finally {
+    db.close();
+  }
+};
+
+/** How many rows each store holds, and chunks whose recording row is gone. */
+H.dbCounts = async () => {
+  const db = await openDb();
+  try {
+    const tx = db.transaction(['recordings', 'chunks'], 'readonly');
+    const ids = new Set(await request(tx.objectStore('recordings').getAllKeys()));
+    const chunkKeys = await request(tx.objectStore('chunks').getAllKeys());
+    return { recordings: ids.size, chunks: chunkKeys.length, orphanChunks: chunkKeys.filter(([id]) => !ids.has(id)).length };
   } finally {
     db.close();
   }
