@@ -145,7 +145,14 @@ async function resumeAndCheck(session, server, seeded, before, since) {
   const pending = await session.run(() => H.pending());
   assert.deepEqual(pending, [], 'a confirmed upload is no longer pending');
   await expectAudioGone(session, seeded.id);
+  await expectNoPageErrors(session);
   return result;
+}
+
+/** No uncaught error or unhandled rejection in the current page (since it loaded). */
+async function expectNoPageErrors(session, where = '') {
+  const errors = await session.execute('return window.H ? H.pageErrors : ["no window.H"]');
+  assert.deepEqual(errors, [], `page errors${where ? ` (${where})` : ''}: ${errors.join('\n')}`);
 }
 
 /** A confirmed recording's audio is deleted from IndexedDB (its chunks; a metadata row may stay a while). */
@@ -265,6 +272,7 @@ for (const browser of BROWSERS) {
       const rec = await uploadedRecord(server, job.value.voicenote_id, () => report(session, server));
       assert.equal(rec.sha256, blob.sha256, `the stored note equals the pending blob\n${await server.describeLog()}`);
       assert.deepEqual(await session.run(() => H.pending()), [], 'nothing pending after the confirmed upload');
+      await expectNoPageErrors(session);
       await expectAudioGone(session, entry.id);
       note(`recorded ${recorded.toFixed(2)} s before the reload; pending ${entry.format} ${entry.duration} s, ${entry.size} B; <audio> ${audioDuration.toFixed(2)} s`);
     });
@@ -359,6 +367,7 @@ for (const browser of BROWSERS) {
       assert.ok(recording, 'rec.recording is kept after the upload');
       assert.equal(rec.sha256, recording.sha256, 'the stored note equals the recording');
       assert.deepEqual(await session.run(() => H.pending()), [], 'nothing pending after the confirmed upload');
+      await expectNoPageErrors(session);
       note(`server down: states ${s.join(' → ')}; done ${job.endedAt - upAt} ms after the restart; `
         + `after the restart: ${uploadPosts(await server.log()).map((e) => `POST /upload ${e.status}`).join(", ")}`);
     });
@@ -405,6 +414,7 @@ for (const browser of BROWSERS) {
         const rec = await uploadedRecord(server, job.value.voicenote_id, () => report(session, server));
         assert.equal(rec.sha256, recording?.sha256, 'the stored note equals the recording');
         // The online event, not a probe long after it, resumed the upload.
+        await expectNoPageErrors(session);
         const put = storagePuts(await server.log()).find((e) => e.status === 200);
         note(`offline switch: states ${s.join(' → ')}; the upload resumed ${Math.round(put.at_ms - onlineAt)} ms after going online`);
       });
@@ -458,6 +468,7 @@ for (const browser of BROWSERS) {
       for (const handle of [tabA, tabB]) {
         await session.switchTo(handle);
         assert.deepEqual(await session.run(() => H.pending()), [], 'nothing pending in either tab');
+        await expectNoPageErrors(session, handle);
       }
       note(`two tabs: A resolved ${outcomes.A.value.length} result(s), B ${outcomes.B.value.length}`);
     });
@@ -506,6 +517,7 @@ for (const browser of BROWSERS) {
       for (const handle of [tabA, tabB]) {
         await session.switchTo(handle);
         assert.deepEqual(await session.run(() => H.pending()), [], 'nothing pending in either tab');
+        await expectNoPageErrors(session, handle);
       }
     });
 
@@ -555,6 +567,7 @@ for (const browser of BROWSERS) {
       await session.switchTo(tabA);
       assert.deepEqual(await session.run(() => H.pending()), []);
       assert.equal((await server.log()).filter((e) => e.route === 'upload' || e.route === 'storage').length, 0, 'nothing was uploaded');
+      await expectNoPageErrors(session, 'tab A');
     });
 
     it('6. bench: reload to resumed upload with resumeOnInit (BENCH, median of 5)', SLOW, async () => {

@@ -187,18 +187,23 @@ export const uploadPosts = (log) => log.filter((e) => e.route === 'upload' && e.
  * `profileDir`: a persistent profile that outlives this browser (see `killBrowser`).
  */
 export async function openBrowser(browser, { profileDir } = {}) {
+  // chromedriver leaves its own temporary profiles behind in /tmp; give Chromium one we remove.
+  const scratch = !profileDir && browser === 'chromium' ? await tempDir('vocafuse-chromium-') : null;
+  const removeScratch = () => (scratch ? rm(scratch, { recursive: true, force: true }).catch(() => {}) : null);
   const driver = await startDriver(browser);
   try {
-    const session = await driver.newSession(capabilities(browser, { profileDir }));
+    const session = await driver.newSession(capabilities(browser, { profileDir: profileDir || scratch }));
     return {
       browser, driver, session, profileDir,
       async close() {
         await session.delete();
         await driver.stop();
+        await removeScratch();
       },
     };
   } catch (err) {
     await driver.stop();
+    await removeScratch();
     throw err;
   }
 }
