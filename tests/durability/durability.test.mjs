@@ -1,8 +1,10 @@
 // Durability end to end (API.md "Durability"), in headless Chromium and Firefox ESR driven
 // through W3C WebDriver (./webdriver.mjs), against the dev server: a reload in the middle of a
 // recording, a reload and a browser kill in the middle of a multipart upload, 10 s offline
-// during an upload, two tabs with one pending recording, and the time from a reload to the
-// resumed upload (BENCH lines, not asserted).
+// during an upload (the dev server stopped; in Chromium also the browser's offline switch), two
+// tabs with one pending recording (resumePending() in both; upload() of the same entry in both),
+// a live recording hidden from another tab with destroy()/cancel(), and the time from a reload
+// to the resumed upload (BENCH lines, not asserted).
 //
 // DURABILITY_BROWSERS=chromium,firefox (the default) picks the browsers. Every test gets its own
 // browser (a fresh profile, so a fresh IndexedDB) unless it needs a persistent one; the dev
