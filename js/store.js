@@ -4,6 +4,17 @@
 // {id, seq, data} keyed by [id, seq].
 
 let opened = null;
+// Every operation runs after the one before it, whatever it awaits: a recording's rows are
+// written, read and deleted in exactly the order the SDK asked.
+let queue = Promise.resolve();
+function inOrder(operation) {
+  const result = queue.then(operation);
+  queue = result.catch(() => {});
+  return result;
+}
+// Some browsers refuse Blobs in IndexedDB (WebKit in private or automated sessions): from the
+// first refusal on, chunks are stored as ArrayBuffers.
+let blobsRefused = false;
 
 function done(request) {
   return new Promise((resolve, reject) => {
@@ -53,20 +64,35 @@ async function transact(stores, mode, work) {
 const range = (id) => IDBKeyRange.bound([id, -Infinity], [id, Infinity]);
 
 export function putRecording(id, createdAt, meta) {
-  return transact(['recordings'], 'readwrite', (tx) => {
+  return inOrder(() => transact(['recordings'], 'readwrite', (tx) => {
     tx.objectStore('recordings').put({ id, createdAt, meta });
-  });
+  }));
 }
 
 // A chunk and the recording's updated metadata, together.
 export function putChunk(id, seq, data, createdAt, meta) {
-  return transact(['recordings', 'chunks'], 'readwrite', (tx) => {
-    tx.objectStore('chunks').put({ id, seq, data });
+  const write = (value) => transact(['recordings', 'chunks'], 'readwrite', (tx) => {
+    tx.objectStore('chunks').put({ id, seq, data: value });
     tx.objectStore('recordings').put({ id, createdAt, meta });
+  });
+  return inOrder(async () => {
+    if (!(data instanceof Blob)) return write(data);
+    if (blobsRefused) return write(await data.arrayBuffer());
+    try {
+      return await write(data);
+    } catch (e) {
+      if (e && e.name === 'QuotaExceededError') throw e;
+      blobsRefused = true;
+      return write(await data.arrayBuffer());
+    }
   });
 }
 
-export async function getRecording(id) {
+export function getRecording(id) {
+  return inOrder(() => readRecording(id));
+}
+
+async function readRecording(id) {
   let row;
   await transact(['recordings'], 'readonly', (tx) => {
     done(tx.objectStore('recordings').get(id)).then((r) => { row = r; });
@@ -75,7 +101,11 @@ export async function getRecording(id) {
 }
 
 // Every recording row, oldest first.
-export async function listRecordings() {
+export function listRecordings() {
+  return inOrder(readAll);
+}
+
+async function readAll() {
   let rows = [];
   await transact(['recordings'], 'readonly', (tx) => {
     done(tx.objectStore('recordings').getAll()).then((r) => { rows = r; });
@@ -85,28 +115,30 @@ export async function listRecordings() {
     .sort((a, b) => (a.createdAt || 0) - (b.createdAt || 0));
 }
 
-// The recorded data, in order: an array of Blobs (or typed arrays).
-export async function getChunks(id) {
-  let rows = [];
-  await transact(['chunks'], 'readonly', (tx) => {
-    done(tx.objectStore('chunks').getAll(range(id))).then((r) => { rows = r; });
+// The recorded data, in order, as Blobs.
+export function getChunks(id) {
+  return inOrder(async () => {
+    let rows = [];
+    await transact(['chunks'], 'readonly', (tx) => {
+      done(tx.objectStore('chunks').getAll(range(id))).then((r) => { rows = r; });
+    });
+    return rows.sort((a, b) => a.seq - b.seq).map((r) => (r.data instanceof Blob ? r.data : new Blob([r.data])));
   });
-  return rows.sort((a, b) => a.seq - b.seq).map((r) => r.data);
 }
 
 // Forgets the audio; the row stays (with what `meta` says).
 export function confirm(id, createdAt, meta) {
-  return transact(['recordings', 'chunks'], 'readwrite', (tx) => {
+  return inOrder(() => transact(['recordings', 'chunks'], 'readwrite', (tx) => {
     tx.objectStore('chunks').delete(range(id));
     tx.objectStore('recordings').put({ id, createdAt, meta });
-  });
+  }));
 }
 
 export function remove(id) {
-  return transact(['recordings', 'chunks'], 'readwrite', (tx) => {
+  return inOrder(() => transact(['recordings', 'chunks'], 'readwrite', (tx) => {
     tx.objectStore('chunks').delete(range(id));
     tx.objectStore('recordings').delete(id);
-  });
+  }));
 }
 
 // Asks the browser not to evict the recordings under storage pressure (where it allows).
