@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: native Rust tests, then the browser suites in headless Chromium, Firefox and
-# WebKitGTK (Safari's engine), then the package and demo end-to-end tests.
+# WebKitGTK (Safari's engine), then the package and demo end-to-end tests, then durability end to
+# end (reloads, a killed browser, offline, two tabs) in Chromium and Firefox.
 # A browser suite that cannot start, or runs fewer tests than it declares, fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,4 +61,6 @@ done
 say "the npm package (Vite app, script tag, types) and the demo, end to end"
 scripts/build-pkg.sh
 scripts/e2e.sh
+say "durability end to end: reloads, a killed browser, 10 s offline, two tabs (WebDriver)"
+scripts/durability.sh
 say "all suites passed"
