@@ -398,3 +398,33 @@ async fn an_interrupted_multipart_upload_resumes_with_only_the_missing_parts() {
     assert!(!parts.contains(&f64::from(done[0])));
     assert_eq!(stored_sha(&result).await, sha256(&blob).await, "byte-identical");
 }
+
+#[wasm_bindgen_test]
+async fn going_offline_abandons_the_request_in_flight_at_once() {
+    clear_store().await;
+    reset_dev().await;
+    // The PUT is never answered: only the browser's `offline` event can end it before the
+    // 30 s stall detector does.
+    faults("storage", r#"[{"kind":"stall"}]"#).await;
+    let sdk = new_sdk(&[]);
+    let probe = Probe::new(&[]);
+    let rec = started(&sdk, &probe);
+    ok(rec.start()).await;
+    record_for(&probe, 0.5).await;
+    let upload = rec.stop();
+    let mut tries = 0;
+    while log_of("storage").await.is_empty() {
+        tries += 1;
+        assert!(tries < 200, "the PUT never started");
+        sleep_ms(25).await;
+    }
+    go_offline();
+    probe.until_state("waiting", 10_000).await;
+    go_online();
+    let result = ok(upload).await;
+    assert_eq!(get_str(&result, "upload_type"), "single");
+    let puts = log_of("storage").await;
+    assert_eq!(puts.len(), 2, "the stalled PUT, then the one that landed");
+    assert_eq!(get_f64(&puts[0], "status"), 0.0, "the stalled PUT was never answered");
+    assert_eq!(get_f64(&puts[1], "status"), 200.0);
+}

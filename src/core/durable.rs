@@ -97,6 +97,18 @@ impl StoredMeta {
         })
     }
 
+    /// The service has it: what stays (an hour) is the result, without the audio or any URL.
+    pub fn confirm(&mut self, now_ms: f64) {
+        self.state = StoredState::Uploaded;
+        self.confirmed_at = Some(now_ms);
+        if let Some(grant) = self.upload.as_mut().and_then(|j| j.grant.as_mut()) {
+            let multipart = grant.is_multipart();
+            grant.upload_type = (if multipart { "multipart" } else { "single" }).to_string();
+            grant.presigned_url = None;
+            grant.upload_info = None;
+        }
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
@@ -243,6 +255,23 @@ mod tests {
         let mut m = meta();
         m.format = "mp4".into();
         assert!(m.spec(0.0).is_none());
+    }
+
+    #[test]
+    fn a_confirmed_row_keeps_the_result_but_no_url() {
+        for parts in [0, 3] {
+            let mut m = meta();
+            let mut j = UploadJournal::default();
+            j.granted(grant(900, parts), 0.0);
+            m.upload = Some(j);
+            m.confirm(42.0);
+            assert_eq!(m.state, StoredState::Uploaded);
+            assert_eq!(m.confirmed_at, Some(42.0));
+            let g = m.upload.as_ref().unwrap().grant.as_ref().unwrap();
+            assert_eq!(g.is_multipart(), parts > 0);
+            assert_eq!(g.voicenote_id, "vn");
+            assert!(!m.to_json().contains("http"), "{}", m.to_json());
+        }
     }
 
     #[test]

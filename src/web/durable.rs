@@ -302,11 +302,7 @@ impl Stored {
 
     /// The service has it: the audio goes; the result stays an hour for other tabs.
     pub async fn confirmed(&self) {
-        {
-            let mut m = self.meta.borrow_mut();
-            m.state = StoredState::Uploaded;
-            m.confirmed_at = Some(js_sys::Date::now());
-        }
+        self.meta.borrow_mut().confirm(js_sys::Date::now());
         let _ = settle(confirm_rows(&self.id, self.created_at, &self.meta_json())).await;
         self.lock.borrow_mut().take();
     }

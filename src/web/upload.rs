@@ -129,6 +129,11 @@ async fn send(builder: RequestBuilder, body: Option<String>, signal: &AbortSigna
         flag.set(true);
         controller.abort();
     });
+    // The browser says the network is gone: a request in flight will not be answered.
+    let _offline = web_sys::window().map(|w| {
+        let controller = child.controller.clone();
+        EventListener::once(&w, "offline", move |_| controller.abort())
+    });
     let builder = builder.abort_signal(Some(&child.signal()));
     let request = match body {
         Some(b) => builder.header("Content-Type", "application/json").body(b),
@@ -351,6 +356,14 @@ async fn put(url: &str, body: &Blob, content_type: &str, signal: &AbortSignal, s
     let x = xhr.clone();
     let _cancel = EventListener::once(signal, "abort", move |_| {
         let _ = x.abort();
+    });
+    // The browser says the network is gone: this PUT will not be answered.
+    let _offline = web_sys::window().map(|w| {
+        let (x, f) = (xhr.clone(), finish(End::Failed));
+        EventListener::once(&w, "offline", move |_| {
+            f();
+            let _ = x.abort();
+        })
     });
     let stall_finish = Rc::new(RefCell::new(Some(finish(End::Stalled))));
     let (x, last) = (xhr.clone(), last_progress.clone());
