@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures what BENCHMARKS.md reports, in one run on this machine: bundle size, auto-stop
 # accuracy, bytes per recorded minute, upload overhead against bare fetch, wasm memory growth,
-# the WAV encoder in the browser, and the resampler natively. Browser code is built in release,
+# the WAV encoder in the browser, what persisting costs (main thread, storage), and the
+# resampler natively. Browser code is built in release,
 # as shipped. Results are printed and written to target/bench/results.jsonl. Nothing is asserted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,7 @@ done | tee -a "$out/results.jsonl"
 trap stop_services EXIT
 start_dev_server --quiet
 for browser in chrome firefox; do
-  for suite in bench bench_wav; do
+  for suite in bench bench_wav bench_durability; do
     needs_null_audio "$browser" "$suite" && start_null_audio
     browser_test "$browser" --release --test "$suite" -- --nocapture 2>&1 \
       | grep -o 'BENCH {.*}' | sed 's/^BENCH //' | tee -a "$out/results.jsonl"

@@ -13,8 +13,9 @@ use super::format::AudioFormat;
 use super::protocol::UploadGrant;
 use super::upload::UploadSpec;
 
-/// How often buffered WAV blocks are written (MediaRecorder slices are written as they come).
-pub const FLUSH_MS: f64 = 250.0;
+/// How often what was recorded is written: at most this much (plus the slice in progress) is lost
+/// if the page dies. Fewer, larger writes cost less main-thread time and storage.
+pub const FLUSH_MS: f64 = 500.0;
 /// A confirmed recording's metadata (never its audio) is kept this long, so another tab that
 /// waited for it can answer with the same result.
 pub const CONFIRMED_TTL_MS: f64 = 3_600_000.0;

@@ -241,8 +241,9 @@ impl Stored {
         self.last_flush.set(js_sys::Date::now());
     }
 
-    /// A block of encoded WAV data: written with the others every `FLUSH_MS`.
-    pub fn buffer(&self, block: &Uint8Array, duration: f64, size: u64) {
+    /// A slice of recorded data (a `MediaRecorder` Blob, or encoded WAV bytes): written with the
+    /// others every `FLUSH_MS`.
+    pub fn buffer(&self, block: &JsValue, duration: f64, size: u64) {
         self.buffer.push(block);
         if js_sys::Date::now() - self.last_flush.get() >= FLUSH_MS {
             self.flush(duration, size);
@@ -256,7 +257,7 @@ impl Stored {
         }
         let parts = self.buffer.slice(0, self.buffer.length());
         self.buffer.set_length(0);
-        if let Ok(blob) = Blob::new_with_u8_array_sequence(&parts) {
+        if let Ok(blob) = Blob::new_with_blob_sequence(&parts) {
             self.append(&blob, duration, size);
         }
     }

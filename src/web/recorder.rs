@@ -534,7 +534,7 @@ impl Recorder {
             let elapsed = s.clock.elapsed_ms(now_ms()) / 1000.0;
             if verdict.0 != ChunkVerdict::DropAndStop {
                 if let Some(stored) = &inner.stored {
-                    stored.append(&blob, elapsed, verdict.1);
+                    stored.buffer(&blob, elapsed, verdict.1);
                 }
             }
             verdict
