@@ -1,7 +1,7 @@
 //! Durability in the browser: recordings written to IndexedDB as they are recorded, recovered
 //! after a reload or a crash, their uploads resumed, by one tab at a time (Web Locks).
 //!
-//! `core::durable` decides what is stored; `js/store.js` wraps IndexedDB and Web Locks in
+//! `core::durable` decides what is stored; `js/platform.js` wraps IndexedDB and Web Locks in
 //! promises. The audio stays in `Blob`s: chunks go to IndexedDB as the recorder produced them,
 //! and a recovered recording is a `Blob` of the stored chunks (only a WebM's first 4 KB are
 //! read into wasm, to write its Duration).
@@ -26,7 +26,7 @@ use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::AudioFormat;
 use crate::core::{resample, wav, webm};
 
-#[wasm_bindgen(module = "/js/store.js")]
+#[wasm_bindgen(module = "/js/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = putRecording)]
     fn put_recording(id: &str, created_at: f64, meta: &str) -> Promise;

@@ -154,7 +154,7 @@ impl Drop for LevelMeter {
     }
 }
 
-#[wasm_bindgen(module = "/js/capture.js")]
+#[wasm_bindgen(module = "/js/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = openCapture, catch)]
     async fn open_capture(stream: &MediaStream, on_block: &js_sys::Function) -> Result<JsValue, JsValue>;

@@ -78,6 +78,30 @@ export function mediaDuration(blob) {
     audio.src = url;
   });
 }
+export function makeBlob(size, type) {
+  const chunk = new Uint8Array(65536);
+  const parts = [];
+  let left = size, seed = 1;
+  while (left > 0) {
+    const n = Math.min(left, chunk.length);
+    for (let i = 0; i < n; i++) { seed = (seed * 1103515245 + 12345) >>> 0; chunk[i] = seed >>> 24; }
+    parts.push(chunk.slice(0, n));
+    left -= n;
+  }
+  return new Blob(parts, { type });
+}
+export async function sha256(blob) {
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  return [...new Uint8Array(digest)].map(b => b.toString(16).padStart(2, '0')).join('');
+}
+export async function dev(method, url, body) {
+  const res = await fetch(url, { method, headers: body ? { 'Content-Type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+export function wasmMemoryBytes(memory) { return memory.buffer.byteLength; }
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = spyOnMicrophone)]
@@ -103,6 +127,12 @@ extern "C" {
     pub fn wav_info(blob: &JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = mediaDuration)]
     pub fn media_duration(blob: &JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = makeBlob)]
+    pub fn make_blob(size: f64, mime: &str) -> web_sys::Blob;
+    #[wasm_bindgen(js_name = sha256)]
+    fn sha256_js(blob: &web_sys::Blob) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = dev)]
+    fn dev_js(method: &str, url: &str, body: &JsValue) -> js_sys::Promise;
 }
 
 /// An SDK whose token endpoint is unreachable: enough to record without uploading.
@@ -246,40 +276,6 @@ pub const DEV_API: &str = match option_env!("VOCAFUSE_DEV_API") {
     None => "http://127.0.0.1:18787",
 };
 
-#[wasm_bindgen(inline_js = r#"
-export function makeBlob(size, type) {
-  const chunk = new Uint8Array(65536);
-  const parts = [];
-  let left = size, seed = 1;
-  while (left > 0) {
-    const n = Math.min(left, chunk.length);
-    for (let i = 0; i < n; i++) { seed = (seed * 1103515245 + 12345) >>> 0; chunk[i] = seed >>> 24; }
-    parts.push(chunk.slice(0, n));
-    left -= n;
-  }
-  return new Blob(parts, { type });
-}
-export async function sha256(blob) {
-  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
-  return [...new Uint8Array(digest)].map(b => b.toString(16).padStart(2, '0')).join('');
-}
-export async function dev(method, url, body) {
-  const res = await fetch(url, { method, headers: body ? { 'Content-Type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-export function wasmMemoryBytes(memory) { return memory.buffer.byteLength; }
-"#)]
-extern "C" {
-    #[wasm_bindgen(js_name = makeBlob)]
-    pub fn make_blob(size: f64, mime: &str) -> web_sys::Blob;
-    #[wasm_bindgen(js_name = sha256)]
-    fn sha256_js(blob: &web_sys::Blob) -> js_sys::Promise;
-    #[wasm_bindgen(js_name = dev)]
-    fn dev_js(method: &str, url: &str, body: &JsValue) -> js_sys::Promise;
-}
 
 pub async fn sha256(blob: &web_sys::Blob) -> String {
     wasm_bindgen_futures::JsFuture::from(sha256_js(blob)).await.unwrap().as_string().unwrap()
