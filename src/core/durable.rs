@@ -182,6 +182,17 @@ pub fn probe_delay_ms(waits_so_far: u32, now_ms: f64, deadline_ms: f64) -> Optio
     Some(delay.min(left))
 }
 
+/// Recorded seconds as they are kept, stored and written into a WebM header: whole
+/// milliseconds, so the value survives the JSON in `meta` exactly and a recording rebuilt from
+/// storage is byte for byte the one that was recorded.
+pub fn kept_duration(seconds: f64) -> f64 {
+    if seconds.is_finite() {
+        (seconds * 1000.0).round() / 1000.0
+    } else {
+        0.0
+    }
+}
+
 /// The Web Lock that whoever records or uploads a stored recording holds.
 pub fn lock_name(id: &str) -> String {
     format!("vocafuse-recording:{id}")
@@ -335,6 +346,20 @@ mod tests {
         assert_eq!(probe_delay_ms(3, 9_000.0, 10_000.0), Some(1000.0), "never past the deadline");
         assert_eq!(probe_delay_ms(0, 10_000.0, 10_000.0), None);
         assert_eq!(probe_delay_ms(u32::MAX, 0.0, 1e9), Some(MAX_PROBE_MS));
+    }
+
+    #[test]
+    fn kept_durations_survive_the_json_exactly() {
+        assert_eq!(kept_duration(1.0045199999999983), 1.005);
+        assert_eq!(kept_duration(f64::NAN), 0.0);
+        let mut m = meta();
+        for i in 0..20_000u32 {
+            // Durations up to 60 s in odd steps, as a clock produces them.
+            let d = kept_duration(f64::from(i) * 0.003_007 + 0.000_01);
+            m.duration = d;
+            let back = StoredMeta::from_json(&m.to_json()).unwrap();
+            assert_eq!(back.duration.to_bits(), d.to_bits(), "{d}");
+        }
     }
 
     #[test]

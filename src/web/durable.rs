@@ -21,7 +21,7 @@ use web_sys::{AbortSignal, Blob, BlobPropertyBag};
 use super::js::error_from_js;
 use super::sdk::SdkContext;
 use super::upload::{result_object, upload_resumable, Journal, UploadObserver};
-use crate::core::durable::{lock_name, StoredMeta, StoredState, UploadJournal, FLUSH_MS};
+use crate::core::durable::{kept_duration, lock_name, StoredMeta, StoredState, UploadJournal, FLUSH_MS};
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::AudioFormat;
 use crate::core::{resample, wav, webm};
@@ -229,7 +229,7 @@ impl Stored {
     pub fn append(&self, data: &JsValue, duration: f64, size: u64) {
         {
             let mut m = self.meta.borrow_mut();
-            m.duration = duration;
+            m.duration = kept_duration(duration);
             m.size = size;
         }
         if self.broken.get() {
@@ -267,7 +267,7 @@ impl Stored {
         {
             let mut m = self.meta.borrow_mut();
             m.mime_type = mime_type.to_string();
-            m.duration = duration;
+            m.duration = kept_duration(duration);
             m.size = size;
             m.patched = patched;
             m.state = StoredState::Recorded;

@@ -23,7 +23,7 @@ use super::media::{media_recorder, recording_plan, LevelMeter, Microphone, WavCa
 use super::sdk::SdkContext;
 use super::durable::{patch_webm, Stored};
 use super::upload::{upload_resumable, Journal, UploadObserver};
-use crate::core::durable::{StoredMeta, StoredState, UploadJournal};
+use crate::core::durable::{kept_duration, StoredMeta, StoredState, UploadJournal};
 use crate::core::upload::UploadSpec;
 use wasm_bindgen_futures::JsFuture;
 use crate::core::clock::RecordClock;
@@ -640,7 +640,8 @@ impl Recorder {
         let Some((result, duration)) = kept else { return };
         let result = match result {
             Ok(mut recording) => {
-                recording.duration = duration;
+                recording.duration = kept_duration(duration);
+                let duration = recording.duration;
                 let mut patched = false;
                 if recording.format == AudioFormat::Webm {
                     if let Some(blob) = patch_webm(&recording.blob, &recording.mime_type, duration, self.options.limits.max_file_size).await {
