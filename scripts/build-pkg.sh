@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 scripts/setup.sh build
 
+# A clean pkg/: wasm-pack leaves snippet files of earlier builds behind.
+rm -rf pkg
 wasm-pack build --target web --release --weak-refs --out-dir pkg --out-name vocafuse_wasm --no-pack
 tools/node_modules/.bin/wasm-opt pkg/vocafuse_wasm_bg.wasm -o pkg/vocafuse_wasm_bg.wasm -Oz \
   --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \

@@ -301,11 +301,17 @@ impl Stored {
         ))
     }
 
-    /// The service has it: the audio goes; the result stays an hour for other tabs.
+    /// The service has it: the audio goes; the result stays an hour for other tabs. The lock is
+    /// let go once that is written. Nothing waits for storage here: an upload's result never
+    /// depends on IndexedDB answering.
     pub async fn confirmed(&self) {
         self.meta.borrow_mut().confirm(js_sys::Date::now());
-        let _ = settle(confirm_rows(&self.id, self.created_at, &self.meta_json())).await;
-        self.lock.borrow_mut().take();
+        let written = confirm_rows(&self.id, self.created_at, &self.meta_json());
+        let held = self.lock.borrow_mut().take();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = settle(written).await;
+            drop(held);
+        });
     }
 
     /// Nothing of it is kept.

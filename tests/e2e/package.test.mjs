@@ -66,7 +66,10 @@ async function recordThroughPage(browser, url) {
     await sleep(RECORD_MS);
     await page.click('#record');
     await page.waitForFunction(() => document.getElementById('result').textContent !== ''
-      || document.getElementById('error').textContent !== '', null, { timeout: 2 * WAIT });
+      || document.getElementById('error').textContent !== '', null, { timeout: 2 * WAIT })
+      .catch(async (e) => {
+        throw new Error(`${e.message}; state ${await page.textContent('#state')}; page errors ${JSON.stringify(watch.errors)}; warnings ${JSON.stringify(watch.warnings)}; requests ${JSON.stringify(requests.slice(-8))}`);
+      });
     assert.equal(await page.textContent('#error'), '', 'no error while recording and uploading');
     const voicenoteId = (await page.textContent('#result')).trim();
     assert.match(voicenoteId, UUID);

@@ -190,7 +190,7 @@ const everyCode = [
   ErrorCode.PERMISSION_DENIED, ErrorCode.NOT_SUPPORTED, ErrorCode.MICROPHONE_NOT_FOUND,
   ErrorCode.MICROPHONE_UNAVAILABLE, ErrorCode.DURATION_EXCEEDED, ErrorCode.FILE_SIZE_EXCEEDED,
   ErrorCode.NETWORK_ERROR, ErrorCode.AUTHENTICATION_FAILED, ErrorCode.INVALID_STATE,
-  ErrorCode.INVALID_CONFIG, ErrorCode.RECORDING_FAILED, ErrorCode.ABORTED,
+  ErrorCode.INVALID_CONFIG, ErrorCode.RECORDING_FAILED, ErrorCode.ABORTED, ErrorCode.STORAGE_UNAVAILABLE,
   ErrorCode.INVALID_TOKEN, ErrorCode.TOKEN_EXPIRED, ErrorCode.INVALID_REQUEST_FORMAT,
   ErrorCode.MISSING_REQUIRED_FIELD, ErrorCode.INVALID_FIELD_VALUE, ErrorCode.UNSUPPORTED_AUDIO_FORMAT,
   ErrorCode.RECORDING_TOO_LONG, ErrorCode.TRANSCRIPTION_FAILED, ErrorCode.AUDIO_PROCESSING_FAILED,
@@ -200,7 +200,7 @@ const everyCode = [
   ErrorCode.MODEL_ACCESS_DENIED, ErrorCode.NOT_FOUND, ErrorCode.CONCURRENCY_LIMIT_EXCEEDED,
   ErrorCode.FORBIDDEN, ErrorCode.UNKNOWN_ERROR,
 ] as const;
-assertType<Equals<(typeof everyCode)[number], ErrorCodeName>>(); // exactly these 35, no more
+assertType<Equals<(typeof everyCode)[number], ErrorCodeName>>(); // exactly these 36, no more
 const literal: 'NETWORK_ERROR' = ErrorCode.NETWORK_ERROR; // keys equal values
 void literal;
 
