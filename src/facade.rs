@@ -1,7 +1,6 @@
 //! The `#[wasm_bindgen]` surface of API.md. Only this module knows JS shapes of the public API;
 //! it converts and delegates.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Object, Promise};
@@ -115,7 +114,10 @@ impl VocaFuseSdk {
         let recorder = self.create_recorder(options)?;
         let rec = recorder.rec.clone();
         let toggle = button::Toggle::attach(button, rec.clone());
-        Ok(VoiceNoteHandle { recorder: recorder.into(), rec, toggle: RefCell::new(Some(toggle)) })
+        // The recorder keeps its button working even when the app drops the handle (and the
+        // garbage collector finalizes it): only `detach()` ends it.
+        *rec.button.borrow_mut() = Some(toggle);
+        Ok(VoiceNoteHandle { recorder: recorder.into(), rec })
     }
 
     /// Forgets the cached token.
@@ -263,7 +265,7 @@ impl VoiceRecorder {
 pub struct VoiceNoteHandle {
     recorder: JsValue,
     rec: Rc<Recorder>,
-    toggle: RefCell<Option<button::Toggle>>,
+
 }
 
 #[wasm_bindgen]
@@ -275,7 +277,8 @@ impl VoiceNoteHandle {
 
     /// Removes every listener and destroys the recorder. Calling it again does nothing.
     pub fn detach(&self) {
-        if let Some(toggle) = self.toggle.borrow_mut().take() {
+        let toggle = self.rec.button.borrow_mut().take();
+        if let Some(toggle) = toggle {
             toggle.detach(&self.rec);
         }
     }

@@ -190,6 +190,8 @@ pub struct Recorder {
     pub ctx: Rc<SdkContext>,
     /// Called on every state change before the app's callback (`addVoiceNote`'s button).
     state_hook: RefCell<Option<Box<dyn Fn(RecorderState)>>>,
+    /// The `addVoiceNote` button bound to this recorder, until `detach()`.
+    pub button: RefCell<Option<super::button::Toggle>>,
     me: Weak<Recorder>,
 }
 
@@ -214,6 +216,7 @@ impl Recorder {
             callbacks,
             ctx,
             state_hook: RefCell::new(None),
+            button: RefCell::new(None),
             me: me.clone(),
         })
     }

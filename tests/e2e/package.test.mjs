@@ -52,6 +52,8 @@ async function recordThroughPage(browser, url) {
   page.setDefaultTimeout(WAIT);
   const watch = watchPage(page);
   const requests = [];
+  const logs = [];
+  page.on('console', (m) => logs.push(m.text()));
   page.on('response', (r) => requests.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] || '' }));
   try {
     await page.goto(url);
@@ -68,7 +70,7 @@ async function recordThroughPage(browser, url) {
     await page.waitForFunction(() => document.getElementById('result').textContent !== ''
       || document.getElementById('error').textContent !== '', null, { timeout: 2 * WAIT })
       .catch(async (e) => {
-        throw new Error(`${e.message}; state ${await page.textContent('#state')}; page errors ${JSON.stringify(watch.errors)}; warnings ${JSON.stringify(watch.warnings)}; requests ${JSON.stringify(requests.slice(-8))}`);
+        throw new Error(`${e.message}; state ${await page.textContent('#state')}; page errors ${JSON.stringify(watch.errors)}; warnings ${JSON.stringify(watch.warnings)}; requests ${JSON.stringify(requests.slice(-8))}; logs ${JSON.stringify(logs.slice(-20))}`);
       });
     assert.equal(await page.textContent('#error'), '', 'no error while recording and uploading');
     const voicenoteId = (await page.textContent('#result')).trim();
