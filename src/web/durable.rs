@@ -9,14 +9,11 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use futures_channel::oneshot;
-use gloo_events::EventListener;
-use gloo_timers::callback::Timeout;
 use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Blob, BlobPropertyBag};
+use web_sys::{Blob, BlobPropertyBag};
 
 use super::js::error_from_js;
 use super::sdk::SdkContext;
@@ -57,38 +54,6 @@ extern "C" {
 /// `navigator.onLine`, true where the browser does not say.
 pub fn online() -> bool {
     is_online()
-}
-
-/// Waits for the `online` event or `delay_ms`, whichever comes first; `Err` when `signal` aborts.
-pub async fn wait_for_network(delay_ms: f64, signal: &AbortSignal) -> Result<(), ()> {
-    if signal.aborted() {
-        return Err(());
-    }
-    let (tx, rx) = oneshot::channel::<bool>();
-    let tx = Rc::new(RefCell::new(Some(tx)));
-    let send = |value: bool| {
-        let tx = tx.clone();
-        move || {
-            if let Some(tx) = tx.borrow_mut().take() {
-                let _ = tx.send(value);
-            }
-        }
-    };
-    let wake = send(true);
-    let _timer = Timeout::new(delay_ms.clamp(0.0, 86_400_000.0) as u32, wake);
-    let online = web_sys::window().map(|w| {
-        let wake = send(true);
-        EventListener::once(&w, "online", move |_| wake())
-    });
-    let abort = send(false);
-    let _abort = EventListener::once(signal, "abort", move |_| abort());
-    let woke = rx.await.unwrap_or(false);
-    drop(online);
-    if woke {
-        Ok(())
-    } else {
-        Err(())
-    }
 }
 
 async fn settle(promise: Promise) -> Result<JsValue, SdkError> {

@@ -64,24 +64,29 @@ impl Child {
     }
 }
 
-/// Waits `ms`, or fails with `ABORTED` as soon as `signal` aborts.
-async fn sleep(ms: f64, signal: &AbortSignal) -> Result<(), SdkError> {
+/// Waits `ms` (or until `window` fires `wake_on`, when given), or fails with `ABORTED` as soon
+/// as `signal` aborts.
+async fn sleep(ms: f64, wake_on: Option<&'static str>, signal: &AbortSignal) -> Result<(), SdkError> {
     if signal.aborted() {
         return Err(aborted());
     }
     let (tx, rx) = oneshot::channel::<bool>();
     let tx = Rc::new(RefCell::new(Some(tx)));
-    let t = tx.clone();
-    let _timer = Timeout::new(ms.clamp(0.0, 86_400_000.0) as u32, move || {
-        if let Some(tx) = t.borrow_mut().take() {
-            let _ = tx.send(true);
+    let send = |value: bool| {
+        let tx = tx.clone();
+        move || {
+            if let Some(tx) = tx.borrow_mut().take() {
+                let _ = tx.send(value);
+            }
         }
+    };
+    let _timer = Timeout::new(ms.clamp(0.0, 86_400_000.0) as u32, send(true));
+    let _wake = wake_on.zip(web_sys::window()).map(|(event, w)| {
+        let wake = send(true);
+        EventListener::once(&w, event, move |_| wake())
     });
-    let _abort = EventListener::once(signal, "abort", move |_| {
-        if let Some(tx) = tx.borrow_mut().take() {
-            let _ = tx.send(false);
-        }
-    });
+    let abort = send(false);
+    let _abort = EventListener::once(signal, "abort", move |_| abort());
     match rx.await {
         Ok(true) => Ok(()),
         _ => Err(aborted()),
@@ -105,7 +110,7 @@ where
             Err(e) => {
                 tries += 1;
                 match policy.delay_ms(tries, &e, js_sys::Math::random()) {
-                    Some(ms) => sleep(ms, signal).await?,
+                    Some(ms) => sleep(ms, None, signal).await?,
                     None => return Err(e),
                 }
             }
@@ -507,7 +512,8 @@ pub async fn upload_resumable(
                 let Some(delay) = probe_delay_ms(waits, now(), deadline) else { return Err(e) };
                 waits += 1;
                 watch.lost();
-                super::durable::wait_for_network(delay, signal).await.map_err(|_| aborted())?;
+                // Back when the browser says it is online, or at the next probe.
+                sleep(delay, Some("online"), signal).await?;
             }
             other => return other,
         }
