@@ -65,7 +65,7 @@ impl VocaFuseSdk {
     pub fn pending_recordings(&self) -> Promise {
         let ctx = self.ctx.clone();
         future_to_promise(async move {
-            let rows = durable::pending(&ctx).await.map_err(|e| error_to_js(&e, &ctx.messages))?;
+            let rows = durable::pending().await.map_err(|e| error_to_js(&e, &ctx.messages))?;
             let list = Array::new();
             for row in rows {
                 list.push(&PendingRecording { ctx: ctx.clone(), row }.into());
@@ -127,7 +127,7 @@ impl VocaFuseSdk {
 }
 
 async fn resume_all(ctx: &Rc<SdkContext>) -> Result<Array, JsValue> {
-    let rows = durable::pending(ctx).await.map_err(|e| error_to_js(&e, &ctx.messages))?;
+    let rows = durable::pending().await.map_err(|e| error_to_js(&e, &ctx.messages))?;
     let results = Array::new();
     for row in rows {
         let outcome = durable::upload_pending(ctx, &row.id).await;

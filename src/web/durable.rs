@@ -103,6 +103,15 @@ async fn read(id: &str) -> Result<Option<Row>, SdkError> {
     Ok(row_from_js(&settle(get_recording(id)).await?))
 }
 
+/// The row of a recording a `PendingRecording` names, which may have been discarded since.
+async fn read_kept(id: &str) -> Result<Row, SdkError> {
+    read(id).await?.ok_or_else(|| SdkError::new(ErrorCode::InvalidState, "this recording was discarded"))
+}
+
+fn foreign_format(meta: &StoredMeta) -> SdkError {
+    SdkError::new(ErrorCode::UnsupportedAudioFormat, format!("a stored recording is '{}'", meta.format))
+}
+
 // ---- the recorder's side: writing as it records ----
 
 /// The stored copy of the recording a recorder is making or holds. Writes are queued in order
@@ -191,7 +200,7 @@ impl Stored {
     }
 
     /// A chunk as the recorder kept it, with the recorded time and kept bytes so far.
-    pub fn append(&self, data: &JsValue, duration: f64, size: u64) {
+    fn append(&self, data: &JsValue, duration: f64, size: u64) {
         {
             let mut m = self.meta.borrow_mut();
             m.duration = kept_duration(duration);
@@ -269,7 +278,7 @@ impl Stored {
     /// The service has it: the audio goes; the result stays an hour for other tabs. The lock is
     /// let go once that is written. Nothing waits for storage here: an upload's result never
     /// depends on IndexedDB answering.
-    pub async fn confirmed(&self) {
+    pub fn confirmed(&self) {
         self.meta.borrow_mut().confirm(js_sys::Date::now());
         let written = confirm_rows(&self.id, self.created_at, &self.meta_json());
         let held = self.lock.borrow_mut().take();
@@ -317,7 +326,7 @@ pub async fn rebuild(row: &Row) -> Result<(Blob, StoredMeta), SdkError> {
     if chunks.length() == 0 {
         return Err(SdkError::new(ErrorCode::RecordingFailed, "nothing of this recording was stored"));
     }
-    let format = meta.audio_format().ok_or_else(|| SdkError::new(ErrorCode::UnsupportedAudioFormat, format!("a stored recording is '{}'", meta.format)))?;
+    let format = meta.audio_format().ok_or_else(|| foreign_format(&meta))?;
     if format == AudioFormat::Wav {
         let data_len: f64 = chunks.iter().map(|c| c.unchecked_into::<Blob>().size()).sum();
         let header = wav::header(resample::OUTPUT_RATE, data_len.min(f64::from(u32::MAX)) as u32);
@@ -345,8 +354,7 @@ pub async fn rebuild(row: &Row) -> Result<(Blob, StoredMeta), SdkError> {
 
 /// Recordings kept and not confirmed that nobody is recording or uploading, oldest first. Rows
 /// confirmed more than an hour ago are cleared on the way.
-pub async fn pending(ctx: &SdkContext) -> Result<Vec<Row>, SdkError> {
-    let _ = ctx;
+pub async fn pending() -> Result<Vec<Row>, SdkError> {
     let rows: Array = settle(list_recordings()).await?.unchecked_into();
     let busy: Vec<String> = JsFuture::from(busy_locks())
         .await
@@ -394,25 +402,25 @@ impl UploadObserver for Silent {
 /// tab's result.
 pub async fn upload_pending(ctx: &SdkContext, id: &str) -> Result<JsValue, SdkError> {
     let held = lock(id).await;
-    let row = read(id).await?.ok_or_else(|| SdkError::new(ErrorCode::InvalidState, "this recording was discarded"))?;
-    let spec = row.meta.spec(row.created_at).ok_or_else(|| SdkError::new(ErrorCode::UnsupportedAudioFormat, format!("a stored recording is '{}'", row.meta.format)))?;
+    let row = read_kept(id).await?;
     if row.meta.state == StoredState::Uploaded {
+        let spec = row.meta.spec(row.created_at).ok_or_else(|| foreign_format(&row.meta))?;
         let grant = row.meta.upload.as_ref().and_then(|j| j.grant.as_ref());
         return grant.map(|g| result_object(g, &spec)).ok_or_else(|| SdkError::new(ErrorCode::InvalidState, "this recording was uploaded"));
     }
     let (blob, meta) = rebuild(&row).await?;
-    let spec = meta.spec(row.created_at).unwrap_or(spec);
+    let spec = meta.spec(row.created_at).ok_or_else(|| foreign_format(&meta))?;
     let stored = Stored::new(row.id.clone(), row.created_at, meta.clone(), Box::new(|_| {}));
     *stored.lock.borrow_mut() = Some(held);
     let controller = web_sys::AbortController::new().map_err(|e| error_from_js(&e, ErrorCode::NotSupported))?;
     let result = upload_resumable(ctx, &blob, &meta.mime_type, &spec, &controller.signal(), Rc::new(Silent), &stored.upload_journal()).await?;
-    stored.confirmed().await;
+    stored.confirmed();
     Ok(result)
 }
 
 /// The stored recording as a Blob.
 pub async fn pending_blob(id: &str) -> Result<Blob, SdkError> {
-    let row = read(id).await?.ok_or_else(|| SdkError::new(ErrorCode::InvalidState, "this recording was discarded"))?;
+    let row = read_kept(id).await?;
     if row.meta.state == StoredState::Uploaded {
         return Err(SdkError::new(ErrorCode::InvalidState, "this recording was uploaded and is no longer kept"));
     }

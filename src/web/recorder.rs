@@ -532,15 +532,9 @@ impl Recorder {
         }
         let verdict = {
             let mut inner = self.inner.borrow_mut();
+            let inner = &mut *inner;
             let Some(s) = inner.session.as_mut().filter(|s| s.id == id) else { return };
-            let verdict = keep_chunk(s, size, &blob);
-            let elapsed = s.clock.elapsed_ms(now_ms()) / 1000.0;
-            if verdict.0 != ChunkVerdict::DropAndStop {
-                if let Some(stored) = &inner.stored {
-                    stored.buffer(&blob, elapsed, verdict.1);
-                }
-            }
-            verdict
+            keep_chunk(s, inner.stored.as_deref(), size, &blob)
         };
         self.after_chunk(id, verdict);
     }
@@ -549,6 +543,7 @@ impl Recorder {
     fn on_pcm(&self, id: u64, block: &js_sys::Float32Array) {
         let verdict = {
             let mut inner = self.inner.borrow_mut();
+            let inner = &mut *inner;
             // Paused time is not recorded: blocks are dropped while the clock stands still.
             let Some(s) = inner.session.as_mut().filter(|s| s.id == id && !s.stopping && s.clock.is_running()) else { return };
             let Encoder::Wav { stream, .. } = &mut s.encoder else { return };
@@ -556,15 +551,7 @@ impl Recorder {
             if bytes.is_empty() {
                 return;
             }
-            let data = js_sys::Uint8Array::from(bytes.as_slice());
-            let verdict = keep_chunk(s, bytes.len() as u64, &data);
-            let elapsed = s.clock.elapsed_ms(now_ms()) / 1000.0;
-            if verdict.0 != ChunkVerdict::DropAndStop {
-                if let Some(stored) = &inner.stored {
-                    stored.buffer(&data, elapsed, verdict.1);
-                }
-            }
-            verdict
+            keep_chunk(s, inner.stored.as_deref(), bytes.len() as u64, &js_sys::Uint8Array::from(bytes.as_slice()))
         };
         self.after_chunk(id, verdict);
     }
@@ -621,17 +608,13 @@ impl Recorder {
     async fn finish(&self, id: u64) {
         let kept = {
             let mut inner = self.inner.borrow_mut();
+            let inner = &mut *inner;
             match inner.session.as_mut() {
                 Some(s) if s.id == id && !s.finishing => {
                     s.finishing = true;
                     s.stop_grace = None;
                     let duration = s.clock.elapsed_ms(now_ms()) / 1000.0;
-                    if let Some(tail) = finish_wav(s) {
-                        if let Some(stored) = &inner.stored {
-                            stored.buffer(&tail, duration, 0);
-                        }
-                    }
-                    let s = inner.session.as_ref().expect("checked above");
+                    finish_wav(s, inner.stored.as_deref());
                     if let Some(stored) = &inner.stored {
                         stored.flush(duration, s.guard.kept());
                     }
@@ -930,7 +913,7 @@ impl Recorder {
         let result = upload_resumable(&self.ctx, &recording.blob, &recording.mime_type, &spec, &controller.signal(), observer, &journal).await;
         if result.is_ok() {
             if let Some(stored) = &stored {
-                stored.confirmed().await;
+                stored.confirmed();
             }
         }
         let mut inner = self.inner.borrow_mut();
@@ -979,32 +962,32 @@ impl UploadObserver for UploadCallbacks {
     }
 }
 
-/// Offers a chunk to the size guard and keeps it if it fits. Returns the guard's verdict (only
-/// its first trip, later ones read as `Keep`) and the kept size.
-fn keep_chunk(s: &mut Session, size: u64, chunk: &JsValue) -> (ChunkVerdict, u64) {
+/// Offers a chunk to the size guard and keeps it (in memory, and in the stored copy) if it
+/// fits. Returns the guard's verdict (only its first trip, later ones read as `Keep`) and the
+/// kept size.
+fn keep_chunk(s: &mut Session, stored: Option<&Stored>, size: u64, chunk: &JsValue) -> (ChunkVerdict, u64) {
     let already_stopping = s.guard.tripped();
     let verdict = s.guard.offer(size);
     if verdict != ChunkVerdict::DropAndStop {
         s.chunks.push(chunk);
+        if let Some(stored) = stored {
+            stored.buffer(chunk, s.clock.elapsed_ms(now_ms()) / 1000.0, s.guard.kept());
+        }
     }
     let header = if matches!(s.encoder, Encoder::Wav { .. }) { wav::HEADER_LEN as u64 } else { 0 };
     (if already_stopping { ChunkVerdict::Keep } else { verdict }, s.guard.kept() + header)
 }
 
 /// Ends a WAV recording: the resampler's tail (if it fits), then the header, sized for exactly
-/// the data kept, in front. Returns the tail it kept, for the stored copy.
-fn finish_wav(s: &mut Session) -> Option<js_sys::Uint8Array> {
-    let Encoder::Wav { stream, .. } = &mut s.encoder else { return None };
+/// the data kept, in front (the stored copy gets the tail; its header is made when it is rebuilt).
+fn finish_wav(s: &mut Session, stored: Option<&Stored>) {
+    let Encoder::Wav { stream, .. } = &mut s.encoder else { return };
     let (tail, _) = stream.finish();
-    let mut kept = None;
-    if !tail.is_empty() && s.guard.offer(tail.len() as u64) != ChunkVerdict::DropAndStop {
-        let data = js_sys::Uint8Array::from(tail.as_slice());
-        s.chunks.push(&data);
-        kept = Some(data);
+    if !tail.is_empty() {
+        keep_chunk(s, stored, tail.len() as u64, &js_sys::Uint8Array::from(tail.as_slice()));
     }
     let header = wav::header(resample::OUTPUT_RATE, s.guard.kept().min(u64::from(u32::MAX)) as u32);
     s.chunks.unshift(&js_sys::Uint8Array::from(&header[..]));
-    kept
 }
 
 fn start_cancelled() -> SdkError {
