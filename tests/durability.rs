@@ -140,6 +140,17 @@ fn started(sdk: &VocaFuseSdk, probe: &Probe) -> VoiceRecorder {
     sdk.create_recorder(probe.options.clone()).unwrap()
 }
 
+/// Records about `seconds` with `autoUpload` off and stops: the recorder, its probe and the kept
+/// recording.
+async fn recorded(sdk: &VocaFuseSdk, seconds: f64) -> (VoiceRecorder, Probe, JsValue) {
+    let probe = local(&[]);
+    let rec = started(sdk, &probe);
+    ok(rec.start()).await;
+    record_for(&probe, seconds).await;
+    let kept = ok(rec.stop()).await;
+    (rec, probe, kept)
+}
+
 #[wasm_bindgen_test]
 async fn a_recording_is_stored_as_it_is_recorded_and_recovered_when_its_page_lets_go() {
     clear_store().await;
@@ -181,11 +192,7 @@ async fn a_kept_recording_rebuilds_byte_identical_and_uploads_once() {
     clear_store().await;
     reset_dev().await;
     let sdk = new_sdk(&[]);
-    let probe = local(&[]);
-    let rec = started(&sdk, &probe);
-    ok(rec.start()).await;
-    record_for(&probe, 1.0).await;
-    let kept = ok(rec.stop()).await;
+    let (rec, _probe, kept) = recorded(&sdk, 1.0).await;
     let blob: web_sys::Blob = get(&kept, "blob").unchecked_into();
     assert!(pending(&new_sdk(&[])).await.is_empty(), "its recorder still holds it");
     rec.destroy();
@@ -216,20 +223,12 @@ async fn cancel_deletes_what_was_stored_and_persist_false_stores_nothing() {
     assert_eq!(stored_rows().await.len(), 1);
     ok(rec.cancel()).await;
     let off = new_sdk(&[("persist", JsValue::FALSE)]);
-    let probe = local(&[]);
-    let rec = started(&off, &probe);
-    ok(rec.start()).await;
-    record_for(&probe, 0.8).await;
-    ok(rec.stop()).await;
+    let (rec, _probe, _) = recorded(&off, 0.8).await;
     rec.destroy();
     assert!(stored_rows().await.is_empty(), "{:?}", stored_rows().await.iter().map(stringify).collect::<Vec<_>>());
     assert_eq!(ok(stored_chunks_js()).await.as_f64(), Some(0.0));
     // A retake replaces a recording that was never sent: it is not left behind either.
-    let probe = local(&[]);
-    let rec = started(&sdk, &probe);
-    ok(rec.start()).await;
-    record_for(&probe, 0.5).await;
-    ok(rec.stop()).await;
+    let (rec, probe, _) = recorded(&sdk, 0.5).await;
     probe.progress.borrow_mut().clear();
     ok(rec.start()).await;
     record_for(&probe, 0.5).await;
@@ -243,16 +242,8 @@ async fn without_storage_recording_goes_on_and_the_app_is_told_once() {
     clear_store().await;
     break_storage();
     let sdk = new_sdk(&[]);
-    let probe = local(&[]);
-    let rec = started(&sdk, &probe);
-    ok(rec.start()).await;
-    record_for(&probe, 0.8).await;
-    let kept = ok(rec.stop()).await;
-    let second = local(&[]);
-    let again = started(&sdk, &second);
-    ok(again.start()).await;
-    record_for(&second, 0.8).await;
-    ok(again.stop()).await;
+    let (rec, probe, kept) = recorded(&sdk, 0.8).await;
+    let (again, second, _) = recorded(&sdk, 0.8).await;
     restore_storage();
     assert!(get_f64(&kept, "size") > 0.0, "the recording is kept in memory");
     let notices: Vec<JsValue> = probe.errors.borrow().iter().chain(second.errors.borrow().iter()).cloned().collect();
@@ -321,11 +312,7 @@ async fn two_sdks_resuming_the_same_recording_upload_it_once() {
     clear_store().await;
     reset_dev().await;
     let first = new_sdk(&[]);
-    let probe = local(&[]);
-    let rec = started(&first, &probe);
-    ok(rec.start()).await;
-    record_for(&probe, 0.8).await;
-    ok(rec.stop()).await;
+    let (rec, _probe, _) = recorded(&first, 0.8).await;
     rec.destroy();
     let second = new_sdk(&[]);
     let (a, b) = futures::join!(ok(first.resume_pending()), ok(second.resume_pending()));
@@ -344,11 +331,7 @@ async fn resume_on_init_uploads_what_was_pending() {
     clear_store().await;
     reset_dev().await;
     let sdk = new_sdk(&[]);
-    let probe = local(&[]);
-    let rec = started(&sdk, &probe);
-    ok(rec.start()).await;
-    record_for(&probe, 0.8).await;
-    ok(rec.stop()).await;
+    let (rec, _probe, _) = recorded(&sdk, 0.8).await;
     rec.destroy();
     let later = new_sdk(&[("resumeOnInit", JsValue::TRUE)]);
     ok(later.init()).await;
