@@ -7,9 +7,8 @@
 //! is the JSON of [`StoredMeta`]) and `chunks` (key `[id, seq]`, value `{id, seq, data}`, the
 //! recorded bytes in order). Tokens are never stored.
 
-use serde::{Deserialize, Serialize};
-
 use super::format::AudioFormat;
+use super::json::{Map, Value};
 use super::protocol::UploadGrant;
 use super::upload::UploadSpec;
 
@@ -25,8 +24,7 @@ pub const MAX_PROBE_MS: f64 = 15_000.0;
 pub const DEFAULT_OFFLINE_WAIT_MS: f64 = 86_400_000.0;
 
 /// Where a stored recording is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StoredState {
     /// Chunks are still arriving (or the page died while they were).
     Recording,
@@ -38,8 +36,23 @@ pub enum StoredState {
     Uploaded,
 }
 
+impl StoredState {
+    pub fn name(self) -> &'static str {
+        match self {
+            StoredState::Recording => "recording",
+            StoredState::Recorded => "recorded",
+            StoredState::Uploading => "uploading",
+            StoredState::Uploaded => "uploaded",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<StoredState> {
+        [StoredState::Recording, StoredState::Recorded, StoredState::Uploading, StoredState::Uploaded].into_iter().find(|s| s.name() == name)
+    }
+}
+
 /// What `meta` holds: everything needed to rebuild the recording and resume its upload.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct StoredMeta {
     pub format: String,
     pub mime_type: String,
@@ -48,19 +61,13 @@ pub struct StoredMeta {
     /// Bytes of the finished recording (so far, while recording: the chunks, without a header).
     pub size: u64,
     pub state: StoredState,
-    #[serde(default)]
     pub max_duration: f64,
-    #[serde(default)]
     pub max_file_size: u64,
-    #[serde(default)]
     pub bits_per_second: u64,
     /// The WebM Duration is written into the first bytes when the recording is rebuilt.
-    #[serde(default)]
     pub patched: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload: Option<UploadJournal>,
     /// ms since the epoch, when the service confirmed the upload.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed_at: Option<f64>,
 }
 
@@ -110,26 +117,72 @@ impl StoredMeta {
         }
     }
 
+    /// `{"format", "mime_type", "duration", "size", "state", "max_duration", "max_file_size",
+    /// "bits_per_second", "patched", "upload"?: {"grant"?, "expires_at", "done"}, "confirmed_at"?}`
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let mut m = Map::new();
+        m.insert("format", self.format.as_str().into());
+        m.insert("mime_type", self.mime_type.as_str().into());
+        m.insert("duration", self.duration.into());
+        m.insert("size", self.size.into());
+        m.insert("state", self.state.name().into());
+        m.insert("max_duration", self.max_duration.into());
+        m.insert("max_file_size", self.max_file_size.into());
+        m.insert("bits_per_second", self.bits_per_second.into());
+        m.insert("patched", self.patched.into());
+        if let Some(j) = &self.upload {
+            let mut u = Map::new();
+            if let Some(grant) = &j.grant {
+                u.insert("grant", grant.to_value());
+            }
+            u.insert("expires_at", j.expires_at.into());
+            u.insert("done", Value::Array(j.done.iter().map(|&n| n.into()).collect()));
+            m.insert("upload", Value::Object(u));
+        }
+        if let Some(at) = self.confirmed_at {
+            m.insert("confirmed_at", at.into());
+        }
+        Value::Object(m).to_json()
     }
 
-    /// `None` for anything that is not a meta this SDK wrote (a foreign or damaged row).
+    /// `None` for anything that is not a meta this SDK wrote (a foreign or damaged row): the
+    /// first five fields must be there with their types.
     pub fn from_json(text: &str) -> Option<StoredMeta> {
-        serde_json::from_str(text).ok()
+        let v = Value::parse(text)?;
+        let number = |key: &str| v.get(key)?.as_f64().filter(|n| n.is_finite() && *n >= 0.0);
+        let upload = match v.get("upload") {
+            Some(u @ Value::Object(_)) => Some(UploadJournal {
+                grant: u.get("grant").filter(|g| matches!(g, Value::Object(_))).map(UploadGrant::from_value),
+                expires_at: u.f64_field("expires_at"),
+                done: u.get("done").and_then(Value::as_array).map_or_else(Vec::new, |d| {
+                    d.iter().filter_map(Value::as_f64).filter(|n| (0.0..=f64::from(u32::MAX)).contains(n)).map(|n| n as u32).collect()
+                }),
+            }),
+            _ => None,
+        };
+        Some(StoredMeta {
+            format: v.get("format")?.as_str()?.to_string(),
+            mime_type: v.get("mime_type")?.as_str()?.to_string(),
+            duration: number("duration")?,
+            size: number("size")? as u64,
+            state: StoredState::from_name(v.get("state")?.as_str()?)?,
+            max_duration: v.f64_field("max_duration"),
+            max_file_size: v.u64_field("max_file_size"),
+            bits_per_second: v.u64_field("bits_per_second"),
+            patched: v.bool_field("patched"),
+            upload,
+            confirmed_at: v.get("confirmed_at").and_then(Value::as_f64),
+        })
     }
 }
 
 /// How far an upload got: the presign answer and the parts storage accepted. Part numbers are
 /// the server's; a single upload is part 1.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UploadJournal {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant: Option<UploadGrant>,
     /// ms since the epoch, when the grant's URLs stop working.
-    #[serde(default)]
     pub expires_at: f64,
-    #[serde(default)]
     pub done: Vec<u32>,
 }
 

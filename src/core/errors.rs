@@ -4,7 +4,7 @@
 //! and `STATUS_CODES` (the fallback by HTTP status) are the only place codes are listed; the
 //! mapping, the JS `ErrorCode` object and the tests all read them.
 
-use serde_json::Value;
+use super::json::Value;
 
 /// One row of the code table.
 #[derive(Debug)]
@@ -248,9 +248,8 @@ impl std::error::Error for SdkError {}
 /// The `ErrorCode` object as JSON (`{"PERMISSION_DENIED": "PERMISSION_DENIED", …}`), for the JS
 /// package, which freezes it.
 pub fn error_code_object_json() -> String {
-    let map: serde_json::Map<String, Value> =
-        CODES.iter().map(|c| (c.name.to_string(), Value::String(c.name.to_string()))).collect();
-    Value::Object(map).to_string()
+    let map = CODES.iter().map(|c| (c.name.to_string(), Value::String(c.name.to_string()))).collect();
+    Value::Object(super::json::Map(map)).to_json()
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -334,7 +333,7 @@ mod tests {
 
     #[test]
     fn error_code_object_has_keys_equal_to_values() {
-        let v: Value = serde_json::from_str(&error_code_object_json()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&error_code_object_json()).unwrap();
         let obj = v.as_object().unwrap();
         assert_eq!(obj.len(), CODES.len());
         for (k, v) in obj {

@@ -17,3 +17,4 @@ pub mod wav;
 pub mod webm;
 pub mod text;
 pub mod durable;
+pub mod json;

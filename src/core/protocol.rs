@@ -3,15 +3,23 @@
 //!
 //! Response types are lenient: a missing or `null` field takes its default, so the SDK keeps
 //! working against a server that omits something it doesn't need.
+//!
+//! The SDK reads and writes these with [`super::json`] (the `from_json` / `to_json` methods here);
+//! the `serde` feature adds serde derives with the same field names and the same leniency, for
+//! the development server.
 
-use serde::{Deserialize, Deserializer, Serialize};
+#[cfg(feature = "serde")]
+use serde::{Deserialize, Deserializer};
+#[cfg(feature = "serde")]
 use serde_json::Value;
 
+use super::json::{object, Map, Value as Json};
 use super::limits::MULTIPART_THRESHOLD;
 
 /// The scope the SDK asks for.
 pub const UPLOAD_SCOPE: &str = "voice-api.upload";
 
+#[cfg(feature = "serde")]
 /// `null` and absent both become the type's default.
 fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
@@ -21,6 +29,7 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+#[cfg(feature = "serde")]
 /// A count of seconds or bytes that some servers send as `3600.0` or `"3600"`.
 fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     Ok(match Option::<Value>::deserialize(d)? {
@@ -31,9 +40,10 @@ fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 }
 
 /// `POST {tokenEndpoint}` body.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TokenRequest {
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub scopes: Vec<String>,
 }
 
@@ -44,32 +54,34 @@ impl Default for TokenRequest {
 }
 
 /// The token endpoint's answer.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TokenResponse {
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub success: bool,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub message: String,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub data: TokenData,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TokenData {
     /// What the official server libraries return.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub jwt_token: Option<String>,
     /// What the official browser client uses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub id_token: Option<String>,
-    #[serde(default = "bearer", deserialize_with = "null_bearer")]
+    #[cfg_attr(feature = "serde", serde(default = "bearer", deserialize_with = "null_bearer"))]
     pub token_type: String,
     /// Seconds the token stays valid; 0 when the server didn't say.
-    #[serde(default, deserialize_with = "lenient_u64")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub expires_in: u64,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub tenant_id: String,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub scopes: Vec<String>,
 }
 
@@ -77,6 +89,7 @@ fn bearer() -> String {
     "Bearer".to_string()
 }
 
+#[cfg(feature = "serde")]
 fn null_bearer<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(Option::<String>::deserialize(d)?.filter(|s| !s.is_empty()).unwrap_or_else(bearer))
 }
@@ -105,15 +118,16 @@ impl TokenData {
 }
 
 /// `POST {apiBaseUrl}/upload` body.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UploadRequest {
     pub file_name: String,
     pub file_size: u64,
     pub audio_format: String,
     pub duration_seconds: f64,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub use_multipart: bool,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub sdk_metadata: SdkMetadata,
 }
 
@@ -132,29 +146,31 @@ impl UploadRequest {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SdkMetadata {
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub duration_seconds: f64,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub sample_rate: u32,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub channels: u32,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub bit_rate: u64,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub codec: String,
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub file_size_bytes: u64,
 }
 
 /// `{"object": "…", "data": {…}, "request_id": "…"}`
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Envelope<T> {
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub object: String,
     pub data: T,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub request_id: String,
 }
 
@@ -162,29 +178,30 @@ pub const UPLOAD_SINGLE: &str = "single";
 pub const UPLOAD_MULTIPART: &str = "multipart";
 
 /// The `data` of a successful `POST /upload`: where to send the bytes.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UploadGrant {
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub voicenote_id: String,
     /// `"single"` or `"multipart"`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub upload_type: String,
     /// Single uploads only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub presigned_url: Option<String>,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub s3_key: String,
     /// Seconds the presigned URLs stay valid.
-    #[serde(default, deserialize_with = "lenient_u64")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub expires_in: u64,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub processing_strategy: String,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub client_processed: bool,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub message: String,
     /// Multipart uploads only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub upload_info: Option<UploadInfo>,
 }
 
@@ -195,27 +212,29 @@ impl UploadGrant {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UploadInfo {
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub upload_id: String,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub parts: Vec<PartInfo>,
 }
 
 /// One part of a multipart upload: bytes `start_byte..=end_byte` go to `presigned_url`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PartInfo {
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub part_number: u32,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub presigned_url: String,
-    #[serde(default, deserialize_with = "lenient_u64")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub start_byte: u64,
     /// Inclusive.
-    #[serde(default, deserialize_with = "lenient_u64")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub end_byte: u64,
-    #[serde(default, deserialize_with = "lenient_u64")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub content_length: u64,
 }
 
@@ -233,21 +252,153 @@ impl PartInfo {
     }
 }
 
-/// `{"error": {"code": 2004, "message": "…", "details": {…}}}`
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+// ---- reading and writing with `super::json` (what the SDK uses) ----
+
+fn strings(v: &Json, key: &str) -> Vec<String> {
+    v.get(key).and_then(Json::as_array).map_or_else(Vec::new, |a| a.iter().filter_map(Json::as_str).map(str::to_string).collect())
+}
+
+fn string_array(items: &[String]) -> Json {
+    Json::Array(items.iter().map(|s| Json::from(s.as_str())).collect())
+}
+
+impl TokenRequest {
+    pub fn to_json(&self) -> String {
+        object([("scopes", string_array(&self.scopes))]).to_json()
+    }
+}
+
+impl TokenResponse {
+    /// The token endpoint's answer: `None` when it is not a JSON object at all; missing, `null`
+    /// or mistyped fields take their defaults.
+    pub fn from_json(text: &str) -> Option<TokenResponse> {
+        let v = Json::parse(text).filter(|v| matches!(v, Json::Object(_)))?;
+        let data = v.get("data").map_or_else(TokenData::default, |d| TokenData {
+            jwt_token: d.opt_str_field("jwt_token"),
+            id_token: d.opt_str_field("id_token"),
+            token_type: Some(d.str_field("token_type")).filter(|t| !t.is_empty()).unwrap_or_else(bearer),
+            expires_in: d.u64_field("expires_in"),
+            tenant_id: d.str_field("tenant_id"),
+            scopes: strings(d, "scopes"),
+        });
+        Some(TokenResponse { success: v.bool_field("success"), message: v.str_field("message"), data })
+    }
+}
+
+impl UploadRequest {
+    pub fn to_json(&self) -> String {
+        let m = &self.sdk_metadata;
+        object([
+            ("file_name", self.file_name.as_str().into()),
+            ("file_size", self.file_size.into()),
+            ("audio_format", self.audio_format.as_str().into()),
+            ("duration_seconds", self.duration_seconds.into()),
+            ("use_multipart", self.use_multipart.into()),
+            (
+                "sdk_metadata",
+                object([
+                    ("duration_seconds", m.duration_seconds.into()),
+                    ("sample_rate", m.sample_rate.into()),
+                    ("channels", m.channels.into()),
+                    ("bit_rate", m.bit_rate.into()),
+                    ("codec", m.codec.as_str().into()),
+                    ("file_size_bytes", m.file_size_bytes.into()),
+                ]),
+            ),
+        ])
+        .to_json()
+    }
+}
+
+impl UploadGrant {
+    /// The `data` of a `POST /upload` answer (`{"object", "data", "request_id"}`); `None` unless
+    /// the body is JSON with a `data` object.
+    pub fn from_envelope(text: &str) -> Option<UploadGrant> {
+        let data = Json::parse(text)?.get("data").filter(|d| matches!(d, Json::Object(_))).map(UploadGrant::from_value)?;
+        Some(data)
+    }
+
+    pub fn from_value(v: &Json) -> UploadGrant {
+        UploadGrant {
+            voicenote_id: v.str_field("voicenote_id"),
+            upload_type: v.str_field("upload_type"),
+            presigned_url: v.opt_str_field("presigned_url"),
+            s3_key: v.str_field("s3_key"),
+            expires_in: v.u64_field("expires_in"),
+            processing_strategy: v.str_field("processing_strategy"),
+            client_processed: v.bool_field("client_processed"),
+            message: v.str_field("message"),
+            upload_info: v.get("upload_info").filter(|i| matches!(i, Json::Object(_))).map(|i| UploadInfo {
+                upload_id: i.str_field("upload_id"),
+                parts: i.get("parts").and_then(Json::as_array).map_or_else(Vec::new, |parts| parts.iter().map(PartInfo::from_value).collect()),
+            }),
+        }
+    }
+
+    pub fn to_value(&self) -> Json {
+        let mut m = Map::new();
+        m.insert("voicenote_id", self.voicenote_id.as_str().into());
+        m.insert("upload_type", self.upload_type.as_str().into());
+        if let Some(url) = &self.presigned_url {
+            m.insert("presigned_url", url.as_str().into());
+        }
+        m.insert("s3_key", self.s3_key.as_str().into());
+        m.insert("expires_in", self.expires_in.into());
+        m.insert("processing_strategy", self.processing_strategy.as_str().into());
+        m.insert("client_processed", self.client_processed.into());
+        m.insert("message", self.message.as_str().into());
+        if let Some(info) = &self.upload_info {
+            let parts = info.parts.iter().map(PartInfo::to_value).collect();
+            m.insert("upload_info", object([("upload_id", info.upload_id.as_str().into()), ("parts", Json::Array(parts))]));
+        }
+        Json::Object(m)
+    }
+}
+
+impl PartInfo {
+    fn from_value(v: &Json) -> PartInfo {
+        let n = v.f64_field("part_number");
+        PartInfo {
+            part_number: if (0.0..=f64::from(u32::MAX)).contains(&n) { n as u32 } else { 0 },
+            presigned_url: v.str_field("presigned_url"),
+            start_byte: v.u64_field("start_byte"),
+            end_byte: v.u64_field("end_byte"),
+            content_length: v.u64_field("content_length"),
+        }
+    }
+
+    fn to_value(&self) -> Json {
+        object([
+            ("part_number", self.part_number.into()),
+            ("presigned_url", self.presigned_url.as_str().into()),
+            ("start_byte", self.start_byte.into()),
+            ("end_byte", self.end_byte.into()),
+            ("content_length", self.content_length.into()),
+        ])
+    }
+}
+
+/// `{"error": {"code": 2004, "message": "…", "details": {…}}}` (the development server's; the SDK
+/// reads error bodies with `response`).
+#[cfg(feature = "serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ApiErrorBody {
     pub error: ApiError,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg(feature = "serde")]
+#[derive(Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ApiError {
     pub code: i64,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub details: Option<Value>,
 }
 
+#[cfg(feature = "serde")]
 impl ApiErrorBody {
     pub fn new(code: i64, message: impl Into<String>, details: Option<Value>) -> Self {
         ApiErrorBody { error: ApiError { code, message: message.into(), details } }
@@ -255,33 +406,34 @@ impl ApiErrorBody {
 }
 
 /// A voice note as `GET /voicenotes/{id}` describes it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VoiceNote {
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub id: String,
     /// `"pending"` until every byte has arrived, then `"uploaded"`.
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub status: String,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub file_name: String,
-    #[serde(default, deserialize_with = "lenient_u64")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub file_size: u64,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub audio_format: String,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub duration_seconds: f64,
     /// RFC 3339, UTC.
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub created_at: String,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub s3_key: String,
-    #[serde(default, deserialize_with = "null_default")]
+    #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub upload_type: String,
     /// The `Content-Type` the bytes arrived with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub content_type: Option<String>,
     /// Where the stored bytes can be fetched (the development server sets it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub audio_url: Option<String>,
 }
 
@@ -368,77 +520,118 @@ mod tests {
 
     #[test]
     fn token_prefers_id_token() {
-        let body = json!({"success": true, "message": "ok", "data": {"jwt_token": "J", "id_token": "I",
-            "token_type": "Bearer", "expires_in": 3600, "tenant_id": "t", "scopes": ["voice-api.upload"]}});
-        let r: TokenResponse = serde_json::from_value(body).unwrap();
+        let body = r#"{"success": true, "message": "ok", "data": {"jwt_token": "J", "id_token": "I",
+            "token_type": "Bearer", "expires_in": 3600, "tenant_id": "t", "scopes": ["voice-api.upload"]}}"#;
+        let r = TokenResponse::from_json(body).unwrap();
         assert_eq!(r.token(), Some("I"));
-        assert_eq!(r.data.expires_in, 3600);
-        let round: TokenResponse = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
-        assert_eq!(round, r);
+        assert_eq!((r.success, r.message.as_str(), r.data.expires_in, r.data.tenant_id.as_str()), (true, "ok", 3600, "t"));
+        assert_eq!(r.data.scopes, vec![UPLOAD_SCOPE.to_string()]);
 
-        let only_jwt: TokenResponse = serde_json::from_value(json!({"data": {"jwt_token": "J", "id_token": ""}})).unwrap();
+        let only_jwt = TokenResponse::from_json(r#"{"data": {"jwt_token": "J", "id_token": ""}}"#).unwrap();
         assert_eq!(only_jwt.token(), Some("J"));
-        let only_id: TokenResponse = serde_json::from_value(json!({"data": {"id_token": "I", "jwt_token": null}})).unwrap();
+        let only_id = TokenResponse::from_json(r#"{"data": {"id_token": "I", "jwt_token": null}}"#).unwrap();
         assert_eq!(only_id.token(), Some("I"));
-        let none: TokenResponse = serde_json::from_value(json!({"success": false, "message": "no"})).unwrap();
+        let none = TokenResponse::from_json(r#"{"success": false, "message": "no"}"#).unwrap();
         assert_eq!(none.token(), None);
+        for not_an_answer in ["", "[]", "\"token\"", "{\"data\":", "<html>"] {
+            assert_eq!(TokenResponse::from_json(not_an_answer), None, "{not_an_answer:?}");
+        }
     }
 
     #[test]
     fn token_response_tolerates_odd_servers() {
-        let r: TokenResponse = serde_json::from_value(json!({"data": {"id_token": "I", "token_type": null,
-            "expires_in": "900", "tenant_id": null, "scopes": null}})).unwrap();
+        let r = TokenResponse::from_json(r#"{"data": {"id_token": "I", "token_type": null,
+            "expires_in": "900", "tenant_id": null, "scopes": null}}"#).unwrap();
         assert_eq!(r.data.token_type, "Bearer");
         assert_eq!(r.data.expires_in, 900);
         assert!(r.data.scopes.is_empty());
-        let r: TokenResponse = serde_json::from_value(json!({"data": {"jwt_token": "J", "expires_in": 3600.0}})).unwrap();
+        let r = TokenResponse::from_json(r#"{"data": {"jwt_token": "J", "expires_in": 3600.0}}"#).unwrap();
         assert_eq!(r.data.expires_in, 3600);
+        // Wrong types read as absent rather than failing the whole answer.
+        let r = TokenResponse::from_json(r#"{"success": "yes", "data": {"jwt_token": 5, "id_token": "I", "expires_in": -3, "scopes": [1, "s"]}}"#).unwrap();
+        assert_eq!((r.success, r.data.jwt_token.as_deref(), r.token(), r.data.expires_in, r.data.scopes.clone()), (false, None, Some("I"), 0, vec!["s".to_string()]));
+    }
+
+    #[test]
+    fn token_request_has_the_documented_shape() {
+        assert_eq!(TokenRequest::default().to_json(), r#"{"scopes":["voice-api.upload"]}"#);
     }
 
     #[test]
     fn upload_request_has_the_documented_shape() {
         let req = UploadRequest::new("voicenote-2026-11-21T10-00-00-000Z.webm", 123_456, "webm", 12.34, 48_000, 1, 128_000);
-        let v = serde_json::to_value(&req).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&req.to_json()).unwrap();
         assert_eq!(v, json!({"file_name": "voicenote-2026-11-21T10-00-00-000Z.webm", "file_size": 123456,
             "audio_format": "webm", "duration_seconds": 12.34, "use_multipart": false,
             "sdk_metadata": {"duration_seconds": 12.34, "sample_rate": 48000, "channels": 1,
                              "bit_rate": 128000, "codec": "webm", "file_size_bytes": 123456}}));
-        assert_eq!(serde_json::from_value::<UploadRequest>(v).unwrap(), req);
         assert!(UploadRequest::new("a.wav", 6_000_000, "wav", 30.0, 48_000, 1, 768_000).use_multipart);
+    }
+
+    fn as_serde(v: &Json) -> serde_json::Value {
+        serde_json::from_str(&v.to_json()).unwrap()
     }
 
     #[test]
     fn single_grant_round_trips() {
-        let body = json!({"object": "upload", "request_id": "req_1", "data": {"voicenote_id": "v1",
+        let data = json!({"voicenote_id": "v1",
             "upload_type": "single", "presigned_url": "http://s/x", "s3_key": "k", "expires_in": 900,
-            "processing_strategy": "standard", "client_processed": true, "message": "m"}});
-        let e: Envelope<UploadGrant> = serde_json::from_value(body.clone()).unwrap();
-        assert!(!e.data.is_multipart());
-        assert_eq!(e.data.presigned_url.as_deref(), Some("http://s/x"));
-        assert_eq!(serde_json::to_value(&e).unwrap(), body);
+            "processing_strategy": "standard", "client_processed": true, "message": "m"});
+        let body = json!({"object": "upload", "request_id": "req_1", "data": data});
+        let g = UploadGrant::from_envelope(&body.to_string()).unwrap();
+        assert!(!g.is_multipart());
+        assert_eq!(g.presigned_url.as_deref(), Some("http://s/x"));
+        assert_eq!(as_serde(&g.to_value()), data);
     }
 
     #[test]
     fn multipart_grant_round_trips_and_tolerates_omissions() {
-        let body = json!({"object": "upload", "request_id": "req_2", "data": {"voicenote_id": "v2",
+        let data = json!({"voicenote_id": "v2",
             "upload_type": "multipart", "s3_key": "k", "expires_in": 900, "processing_strategy": "standard",
             "client_processed": false, "message": "m", "upload_info": {"upload_id": "u", "parts": [
                 {"part_number": 1, "presigned_url": "http://s/1", "start_byte": 0, "end_byte": 5242879, "content_length": 5242880},
-                {"part_number": 2, "presigned_url": "http://s/2", "start_byte": 5242880, "end_byte": 5242890, "content_length": 11}]}}});
-        let e: Envelope<UploadGrant> = serde_json::from_value(body.clone()).unwrap();
-        assert!(e.data.is_multipart());
-        let parts = &e.data.upload_info.as_ref().unwrap().parts;
+                {"part_number": 2, "presigned_url": "http://s/2", "start_byte": 5242880, "end_byte": 5242890, "content_length": 11}]}});
+        let body = json!({"object": "upload", "request_id": "req_2", "data": data});
+        let g = UploadGrant::from_envelope(&body.to_string()).unwrap();
+        assert!(g.is_multipart());
+        let parts = &g.upload_info.as_ref().unwrap().parts;
         assert_eq!(parts[1].len(), 11);
-        assert_eq!(serde_json::to_value(&e).unwrap(), body);
+        assert_eq!(as_serde(&g.to_value()), data);
 
         // A server that leaves out the type, the envelope fields and content_length.
-        let sparse: Envelope<UploadGrant> = serde_json::from_value(json!({"data": {"voicenote_id": "v",
-            "upload_info": {"parts": [{"part_number": 1, "presigned_url": "u", "start_byte": 10, "end_byte": 19}]}}})).unwrap();
-        assert!(sparse.data.is_multipart());
-        assert_eq!(sparse.data.upload_info.unwrap().parts[0].len(), 10);
-        assert_eq!(sparse.object, "");
+        let sparse = UploadGrant::from_envelope(r#"{"data": {"voicenote_id": "v",
+            "upload_info": {"parts": [{"part_number": 1, "presigned_url": "u", "start_byte": 10, "end_byte": 19}]}}}"#).unwrap();
+        assert!(sparse.is_multipart());
+        assert_eq!(sparse.upload_info.unwrap().parts[0].len(), 10);
+
+        for not_a_grant in ["", "{}", r#"{"data": null}"#, r#"{"data": "x"}"#, r#"[{"data": {}}]"#, "<html></html>"] {
+            assert_eq!(UploadGrant::from_envelope(not_a_grant), None, "{not_a_grant:?}");
+        }
     }
 
+    /// What the development server writes with serde, the SDK reads with `core::json` as the same
+    /// values, and the other way round.
+    #[cfg(feature = "serde")]
+    #[test]
+    fn the_sdk_reads_what_serde_writes_and_back() {
+        let grant = UploadGrant {
+            voicenote_id: "v".into(), upload_type: UPLOAD_MULTIPART.into(), presigned_url: None, s3_key: "k".into(),
+            expires_in: 900, processing_strategy: "standard".into(), client_processed: false, message: "m".into(),
+            upload_info: Some(UploadInfo { upload_id: "u".into(), parts: vec![PartInfo { part_number: 1, presigned_url: "p".into(), start_byte: 0, end_byte: 9, content_length: 10 }] }),
+        };
+        let envelope = Envelope { object: "upload".into(), data: grant.clone(), request_id: "r".into() };
+        assert_eq!(UploadGrant::from_envelope(&serde_json::to_string(&envelope).unwrap()), Some(grant.clone()));
+        assert_eq!(serde_json::from_str::<UploadGrant>(&grant.to_value().to_json()).unwrap(), grant);
+
+        let token = TokenResponse { success: true, message: "ok".into(), data: TokenData { jwt_token: Some("J".into()), expires_in: 60, scopes: vec!["s".into()], ..TokenData::default() } };
+        assert_eq!(TokenResponse::from_json(&serde_json::to_string(&token).unwrap()), Some(token));
+
+        let req = UploadRequest::new("a.ogg", 10, "ogg", 1.5, 48_000, 1, 32_000);
+        assert_eq!(serde_json::from_str::<UploadRequest>(&req.to_json()).unwrap(), req);
+        assert_eq!(serde_json::from_str::<TokenRequest>(&TokenRequest::default().to_json()).unwrap(), TokenRequest::default());
+    }
+
+    #[cfg(feature = "serde")]
     #[test]
     fn error_body_round_trips() {
         let body = json!({"error": {"code": 2005, "message": "Audio format not supported",
@@ -450,6 +643,7 @@ mod tests {
         assert_eq!(serde_json::to_value(&bare).unwrap(), json!({"error": {"code": 1001, "message": ""}}));
     }
 
+    #[cfg(feature = "serde")]
     #[test]
     fn voice_note_tolerates_missing_fields() {
         let n: VoiceNote = serde_json::from_value(json!({"id": "x", "status": "uploaded", "file_size": null})).unwrap();

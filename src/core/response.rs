@@ -11,8 +11,7 @@
 
 use std::time::UNIX_EPOCH;
 
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use super::json::{Map, Value};
 
 use super::errors::{code_for_status, server_code, Dialect, ErrorCode, SdkError};
 
@@ -96,7 +95,9 @@ pub fn error_from_socket_message(data: &str) -> Option<SdkError> {
     let mut nested = match obj.remove("error") {
         Some(Value::Object(map)) => Some(map),
         Some(Value::String(s)) => {
-            obj.entry("errorMessage").or_insert(Value::String(s));
+            if obj.get("errorMessage").is_none() {
+                obj.insert("errorMessage", Value::String(s));
+            }
             None
         }
         _ => None,
@@ -138,9 +139,8 @@ fn trim_body(body: &str) -> &str {
 
 /// The first JSON value in `text`; trailing bytes (a proxy's appended junk) are ignored.
 fn parse_json_prefix(text: &str) -> Option<Value> {
-    // serde_json's recursion limit (128) turns deep nesting into an error, not a stack overflow.
-    let mut de = serde_json::Deserializer::from_str(text);
-    Value::deserialize(&mut de).ok()
+    // Deep nesting is an error, not a stack overflow.
+    Value::parse_prefix(text)
 }
 
 fn read_json_body(root: Value) -> BodyError {
@@ -174,7 +174,7 @@ fn read_json_body(root: Value) -> BodyError {
 }
 
 /// Messages of other common JSON error shapes (OAuth, FastAPI, RFC 7807, API gateways).
-fn loose_text(top: &mut Map<String, Value>, error_string: Option<String>) -> Option<String> {
+fn loose_text(top: &mut Map, error_string: Option<String>) -> Option<String> {
     let description = take_string(top, "error_description");
     let oauth = match (error_string, description) {
         (Some(e), Some(d)) => Some(format!("{e}: {d}")),
@@ -198,7 +198,7 @@ fn loose_text(top: &mut Map<String, Value>, error_string: Option<String>) -> Opt
         })
 }
 
-fn take_string(map: &mut Map<String, Value>, key: &str) -> Option<String> {
+fn take_string(map: &mut Map, key: &str) -> Option<String> {
     match map.get_mut(key) {
         Some(Value::String(s)) if !s.trim().is_empty() => Some(std::mem::take(s)),
         _ => None,
@@ -206,7 +206,7 @@ fn take_string(map: &mut Map<String, Value>, key: &str) -> Option<String> {
 }
 
 /// `details` when it is an object of reasonable size.
-fn take_details(map: &mut Map<String, Value>) -> Option<Value> {
+fn take_details(map: &mut Map) -> Option<Value> {
     match map.remove("details") {
         Some(v @ Value::Object(_)) => {
             let mut budget = MAX_DETAILS_BYTES;
@@ -242,7 +242,7 @@ fn fits_in(v: &Value, budget: &mut usize) -> bool {
 /// An integer code from a number (2004, 2004.0) or a numeric string ("2004").
 fn json_int(v: &Value) -> Option<i64> {
     let n = match v {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().and_then(integral)),
+        Value::Number(n) => integral(*n),
         Value::String(s) if s.len() <= 32 => {
             let s = s.trim();
             s.parse::<i64>().ok().or_else(|| crate::core::text::parse_decimal(s).and_then(integral))
@@ -271,7 +271,7 @@ fn max_wait(a: Option<f64>, b: Option<f64>) -> Option<f64> {
 fn details_retry_after(details: &Value) -> Option<f64> {
     let v = details.get("retry_after").or_else(|| details.get("retryAfter"))?;
     match v {
-        Value::Number(n) => n.as_f64().and_then(clamp_wait),
+        Value::Number(n) => clamp_wait(*n),
         Value::String(s) => {
             let s = s.trim();
             if s.is_empty() || s.len() > 32 || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
@@ -293,14 +293,14 @@ fn details_from_message(code: ErrorCode, text: Option<&str>) -> Option<Value> {
         ErrorCode::InsufficientBalance => {
             for (label, key) in [("Required:", "required"), ("Available:", "available")] {
                 if let Some(amount) = word_after(text, label) {
-                    map.insert(key.into(), Value::String(amount.to_string()));
+                    map.insert(key, Value::from(amount));
                 }
             }
         }
         ErrorCode::ConcurrencyLimitExceeded => {
             for (label, key) in [("Maximum", "maximum"), ("Current:", "current")] {
                 if let Some(n) = word_after(text, label).and_then(|w| w.parse::<u64>().ok()) {
-                    map.insert(key.into(), Value::from(n));
+                    map.insert(key, Value::from(n));
                 }
             }
         }
@@ -522,8 +522,15 @@ fn classify_socket_text(text: &str) -> ErrorCode {
 mod tests {
     use super::*;
     use crate::core::errors::{CODES, SERVER_CODES, STATUS_CODES};
-    use serde_json::json;
     use std::time::{Duration, Instant};
+
+    /// serde_json's `json!`, as our `Value`.
+    macro_rules! json {
+        ($($t:tt)+) => { ours(serde_json::json!($($t)+)) };
+    }
+    fn ours(v: serde_json::Value) -> Value {
+        Value::parse(&v.to_string()).unwrap()
+    }
 
     const NOW_MS: f64 = 1_700_000_000_000.0; // Tue, 14 Nov 2023 22:13:20 GMT
 
@@ -575,9 +582,9 @@ mod tests {
         for row in SERVER_CODES {
             let body = SEED_BODIES.iter().find(|(n, _)| *n == row.number).map(|(_, b)| *b);
             let body = body.unwrap_or_else(|| panic!("no seed body for {}", row.number));
-            let seed: Value = serde_json::from_str(body).unwrap();
+            let seed: serde_json::Value = serde_json::from_str(body).unwrap();
             let (seed_message, seed_details) = match row.dialect {
-                Dialect::VocaFuse => (seed["error"]["message"].as_str().unwrap(), seed["error"].get("details").cloned()),
+                Dialect::VocaFuse => (seed["error"]["message"].as_str().unwrap(), seed["error"].get("details").cloned().map(ours)),
                 Dialect::Faseeh => (seed["errorMessage"].as_str().unwrap(), None),
             };
 
@@ -706,7 +713,8 @@ mod tests {
             case("bom before json", 400, "\u{feff}{\"error\": {\"code\": 2001, \"message\": \"m\"}}", "INVALID_REQUEST_FORMAT").server(2001),
             case("trailing garbage after json", 400, r#"{"error": {"code": 2006, "message": "long"}} <!-- proxy -->"#, "RECORDING_TOO_LONG").server(2006).says("HTTP 400: long"),
             case("invalid unicode escape", 400, r#"{"error": {"code": 2004, "message": "\ud800 \uZZZZ"}}"#, "VALIDATION_ERROR"),
-            case("lone surrogate escape", 400, r#"{"error": {"code": 2004, "message": "\ud800"}}"#, "VALIDATION_ERROR"),
+            // JSON.parse takes a lone surrogate too: the code is read, the surrogate shown as U+FFFD.
+            case("lone surrogate escape", 400, r#"{"error": {"code": 2004, "message": "\ud800"}}"#, "FILE_SIZE_EXCEEDED").server(2004).says("HTTP 400: \u{fffd}"),
             case("nul bytes and escapes", 500, "in\u{0}ternal\u{1b}[31m error\n\nhere", "INTERNAL_SERVER_ERROR").says("HTTP 500: internal[31m error here"),
             case("bidi override removed", 400, "a\u{202e}b\u{200b}c", "VALIDATION_ERROR").says("HTTP 400: abc"),
             case("replacement characters", 502, "bad \u{fffd}\u{fffd} bytes", "SERVICE_UNAVAILABLE").says("bad \u{fffd}\u{fffd} bytes"),
@@ -906,7 +914,7 @@ mod tests {
             assert!((0.0..=MAX_RETRY_AFTER_SECS).contains(&w), "{w} for {body:?}");
         }
         if let Some(d) = &e.details {
-            assert!(d.is_object());
+            assert!(matches!(d, Value::Object(_)));
         }
     }
 

@@ -1,7 +1,7 @@
 //! What an upload sends and how it reports progress, decided before any byte leaves.
 
 use super::text::{utc, Num};
-use serde_json::json;
+use super::json::object;
 
 use super::errors::{ErrorCode, SdkError};
 use super::format::AudioFormat;
@@ -26,12 +26,12 @@ pub fn preflight(spec: &UploadSpec) -> Result<(), SdkError> {
     }
     if spec.size > MAX_FILE_SIZE {
         return Err(SdkError::new(ErrorCode::FileSizeExceeded, format!("{} bytes is over the {MAX_FILE_SIZE}-byte limit", spec.size))
-            .with_details(json!({ "max_size": MAX_FILE_SIZE, "actual_size": spec.size })));
+            .with_details(object([("max_size", MAX_FILE_SIZE.into()), ("actual_size", spec.size.into())])));
     }
     // A few ms of timer lateness past the limit is not a longer voice note.
     if !spec.duration_secs.is_finite() || spec.duration_secs > MAX_DURATION_SECS + 0.5 {
         return Err(SdkError::new(ErrorCode::DurationExceeded, format!("{} s is over the {} s limit", Num(spec.duration_secs), Num(MAX_DURATION_SECS)))
-            .with_details(json!({ "max_duration": MAX_DURATION_SECS, "actual_duration": spec.duration_secs })));
+            .with_details(object([("max_duration", MAX_DURATION_SECS.into()), ("actual_duration", spec.duration_secs.into())])));
     }
     Ok(())
 }

@@ -1,7 +1,5 @@
 //! The JS side of errors and values: `SdkError` <-> `VocaFuseError`, option reading, callbacks.
 
-use std::collections::HashMap;
-
 use js_sys::{Function, Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -24,11 +22,11 @@ extern "C" {
 
 /// The app's `messages` overrides, keyed by code name.
 #[derive(Clone, Debug, Default)]
-pub struct Messages(pub HashMap<String, String>);
+pub struct Messages(pub Vec<(String, String)>);
 
 impl Messages {
     pub fn user_message(&self, code: ErrorCode) -> &str {
-        self.0.get(code.name()).map_or(code.info().user_message, String::as_str)
+        self.0.iter().find(|(k, _)| k == code.name()).map_or(code.info().user_message, |(_, v)| v.as_str())
     }
 }
 
@@ -36,8 +34,8 @@ pub fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
-pub fn json_to_js(value: &serde_json::Value) -> JsValue {
-    JSON::parse(&value.to_string()).unwrap_or(JsValue::UNDEFINED)
+pub fn json_to_js(value: &crate::core::json::Value) -> JsValue {
+    JSON::parse(&value.to_json()).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Builds the `VocaFuseError` an app sees.
@@ -135,17 +133,17 @@ impl<'a> Fields<'a> {
     pub fn function(&self, key: &str) -> Result<Option<Function>, SdkError> {
         self.raw(key).map(|v| v.dyn_into::<Function>().map_err(|_| self.wrong(key, "a function"))).transpose()
     }
-    /// An object whose values are all strings.
-    pub fn string_map(&self, key: &str) -> Result<HashMap<String, String>, SdkError> {
-        let Some(v) = self.raw(key) else { return Ok(HashMap::new()) };
+    /// An object whose values are all strings, as (key, value) pairs in the object's order.
+    pub fn string_map(&self, key: &str) -> Result<Vec<(String, String)>, SdkError> {
+        let Some(v) = self.raw(key) else { return Ok(Vec::new()) };
         let obj = v.dyn_into::<Object>().map_err(|_| self.wrong(key, "an object of strings"))?;
-        let mut out = HashMap::new();
+        let mut out = Vec::new();
         for entry in Object::entries(&obj).iter() {
             let pair: js_sys::Array = entry.unchecked_into();
             let (k, v) = (pair.get(0).as_string(), pair.get(1).as_string());
             match (k, v) {
                 (Some(k), Some(v)) => {
-                    out.insert(k, v);
+                    out.push((k, v));
                 }
                 _ => return Err(self.wrong(key, "an object of strings")),
             }

@@ -6,6 +6,7 @@
 //! recorder's state is borrowed, so they may call back into the recorder.
 
 use crate::core::text::Num;
+use crate::core::json::object;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
@@ -13,7 +14,6 @@ use futures_channel::oneshot;
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
 use js_sys::{Array, Function, Object, Promise};
-use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobEvent, BlobPropertyBag, MediaRecorder, RecordingState};
@@ -501,7 +501,7 @@ impl Recorder {
         };
         let max = self.options.limits.max_duration_secs;
         let notice = SdkError::new(ErrorCode::DurationExceeded, format!("recording stopped at the {} s limit", Num(max)))
-            .with_details(json!({ "max_duration": max, "actual_duration": actual }));
+            .with_details(object([("max_duration", max.into()), ("actual_duration", actual.into())]));
         self.request_stop(id, StopCause::Limit, Some(notice));
     }
 
@@ -561,7 +561,7 @@ impl Recorder {
         if verdict != ChunkVerdict::Keep {
             let max = self.options.limits.max_file_size;
             let notice = SdkError::new(ErrorCode::FileSizeExceeded, format!("recording stopped before passing {max} bytes"))
-                .with_details(json!({ "max_size": max, "actual_size": kept }));
+                .with_details(object([("max_size", max.into()), ("actual_size", kept.into())]));
             self.request_stop(id, StopCause::Limit, Some(notice));
         }
     }

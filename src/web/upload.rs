@@ -22,7 +22,7 @@ use web_sys::{AbortController, AbortSignal, Blob, RequestCredentials, XmlHttpReq
 use super::js::set;
 use super::sdk::SdkContext;
 use crate::core::errors::{ErrorCode, SdkError};
-use crate::core::protocol::{Envelope, PartInfo, TokenRequest, TokenResponse, UploadGrant, UPLOAD_SCOPE};
+use crate::core::protocol::{PartInfo, TokenRequest, TokenResponse, UploadGrant, UPLOAD_SCOPE};
 use crate::core::response::error_from_response;
 use crate::core::retry::RetryPolicy;
 use crate::core::upload::{preflight, token_needs_refresh, upload_request, Progress, UploadSpec};
@@ -229,7 +229,7 @@ impl TokenCache {
 }
 
 async fn fetch_token(ctx: &SdkContext) -> Result<Token, SdkError> {
-    let body = serde_json::to_string(&TokenRequest { scopes: vec![UPLOAD_SCOPE.to_string()] }).unwrap_or_default();
+    let body = TokenRequest { scopes: vec![UPLOAD_SCOPE.to_string()] }.to_json();
     let mut builder = Request::post(&ctx.config.token_endpoint).credentials(RequestCredentials::Include);
     for (k, v) in &ctx.config.token_request_headers {
         builder = builder.header(k, v);
@@ -242,8 +242,8 @@ async fn fetch_token(ctx: &SdkContext) -> Result<Token, SdkError> {
         }
         SdkError { code: ErrorCode::AuthenticationFailed, message: format!("the token endpoint refused: {}", e.message), ..e }
     })?;
-    let parsed: TokenResponse = serde_json::from_str(&answer.body).map_err(|e| {
-        SdkError::new(ErrorCode::AuthenticationFailed, format!("the token endpoint answered {} without a token ({e})", answer.status))
+    let parsed = TokenResponse::from_json(&answer.body).ok_or_else(|| {
+        SdkError::new(ErrorCode::AuthenticationFailed, format!("the token endpoint answered {} without a token (not a JSON object)", answer.status))
     })?;
     let value = parsed
         .token()
@@ -274,7 +274,7 @@ fn is_auth_refusal(e: &SdkError) -> bool {
 
 /// `POST /upload`, refreshing the token once if the API refuses it.
 async fn presign(ctx: &SdkContext, spec: &UploadSpec, signal: &AbortSignal) -> Result<UploadGrant, SdkError> {
-    let body = serde_json::to_string(&upload_request(spec)).unwrap_or_default();
+    let body = upload_request(spec).to_json();
     let url = format!("{}/upload", ctx.config.api_base_url);
     let policy = RetryPolicy::new(ctx.config.retries);
     let attempt = |token: String| {
@@ -306,9 +306,8 @@ async fn presign(ctx: &SdkContext, spec: &UploadSpec, signal: &AbortSignal) -> R
             Err(e) => return Err(e),
         }
     };
-    let envelope: Envelope<UploadGrant> = serde_json::from_str(&answer.body)
-        .map_err(|e| SdkError::new(ErrorCode::UnknownError, format!("unexpected answer to POST /upload: {e}")))?;
-    Ok(envelope.data)
+    UploadGrant::from_envelope(&answer.body)
+        .ok_or_else(|| SdkError::new(ErrorCode::UnknownError, "unexpected answer to POST /upload: not JSON with a data object"))
 }
 
 // ---- storage PUTs (XMLHttpRequest) ----

@@ -1,0 +1,686 @@
+//! The little JSON the SDK reads and writes: error bodies, token and presign answers, and the
+//! metadata it stores. Hand-written because serde and serde_json cost about 60 KB of wasm (their
+//! code, the derived visitors, BTreeMap, float formatting) for a few small documents.
+//!
+//! Parsing never panics: deep nesting is an error (not a stack overflow), as is anything that is
+//! not JSON. Numbers are f64, as in JS. Objects keep their keys in order; a repeated key's last
+//! value wins, as with `JSON.parse`.
+
+/// Nesting deeper than this is refused (serde_json's limit too).
+const MAX_DEPTH: usize = 128;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Array(Vec<Value>),
+    Object(Map),
+}
+
+/// An object: keys in document order, each once. Equal to another with the same keys and
+/// values in any order, as JSON objects are.
+#[derive(Clone, Debug, Default)]
+pub struct Map(pub Vec<(String, Value)>);
+
+impl PartialEq for Map {
+    fn eq(&self, other: &Map) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().all(|(k, v)| other.get(k) == Some(v))
+    }
+}
+
+impl Map {
+    pub fn new() -> Map {
+        Map(Vec::new())
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let i = self.0.iter().position(|(k, _)| k == key)?;
+        Some(self.0.remove(i).1)
+    }
+    /// Sets `key`, replacing an earlier value in place.
+    pub fn insert(&mut self, key: impl Into<String>, value: Value) {
+        let key = key.into();
+        match self.get_mut(&key) {
+            Some(slot) => *slot = value,
+            None => self.0.push((key, value)),
+        }
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::String(s.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(s)
+    }
+}
+impl From<f64> for Value {
+    fn from(n: f64) -> Value {
+        Value::Number(n)
+    }
+}
+impl From<u64> for Value {
+    fn from(n: u64) -> Value {
+        Value::Number(n as f64)
+    }
+}
+impl From<u32> for Value {
+    fn from(n: u32) -> Value {
+        Value::Number(f64::from(n))
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+/// Builds an object from `(key, value)` pairs.
+pub fn object<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    Value::Object(Map(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()))
+}
+
+impl Value {
+    /// The whole of `text` as one JSON value (surrounding whitespace allowed).
+    pub fn parse(text: &str) -> Option<Value> {
+        let mut p = Parser { s: text.as_bytes(), i: 0 };
+        let v = p.value(0)?;
+        p.ws();
+        (p.i == p.s.len()).then_some(v)
+    }
+
+    /// The first JSON value in `text`; whatever follows it (a proxy's appended junk) is ignored.
+    pub fn parse_prefix(text: &str) -> Option<Value> {
+        Parser { s: text.as_bytes(), i: 0 }.value(0)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Object(m) => m.get(key),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    pub fn as_array(&self) -> Option<&Vec<Value>> {
+        match self {
+            Value::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+    pub fn as_object_mut(&mut self) -> Option<&mut Map> {
+        match self {
+            Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// A string field, `""` when missing, `null` or not a string.
+    pub fn str_field(&self, key: &str) -> String {
+        self.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
+    }
+    /// A string field that may be absent: `None` when missing, `null` or not a string.
+    pub fn opt_str_field(&self, key: &str) -> Option<String> {
+        self.get(key).and_then(Value::as_str).map(str::to_string)
+    }
+    pub fn bool_field(&self, key: &str) -> bool {
+        self.get(key).and_then(Value::as_bool).unwrap_or(false)
+    }
+    pub fn f64_field(&self, key: &str) -> f64 {
+        self.get(key).and_then(Value::as_f64).filter(|n| n.is_finite()).unwrap_or(0.0)
+    }
+    /// A count of seconds or bytes, which some servers send as `3600.0` or `"3600"`; 0 when
+    /// missing, negative or not a number.
+    pub fn u64_field(&self, key: &str) -> u64 {
+        let n = match self.get(key) {
+            Some(Value::Number(n)) => Some(*n),
+            Some(Value::String(s)) if s.len() <= 32 => super::text::parse_decimal(s),
+            _ => None,
+        };
+        n.filter(|n| *n >= 0.0 && n.is_finite()).map_or(0, |n| n as u64)
+    }
+
+    /// Compact JSON text.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    pub fn write(&self, out: &mut String) {
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) => write_number(*n, out),
+            Value::String(s) => write_string(s, out),
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write(out);
+                }
+                out.push(']');
+            }
+            Value::Object(map) => {
+                out.push('{');
+                for (i, (k, v)) in map.0.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(k, out);
+                    out.push(':');
+                    v.write(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+/// Integers below 2^53 exactly; other numbers with up to 6 decimals, which round-trip every value
+/// the SDK stores (whole milliseconds as seconds, times in ms). Not finite: `null`, as in JS.
+fn write_number(n: f64, out: &mut String) {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if !n.is_finite() {
+        out.push_str("null");
+        return;
+    }
+    if n < 0.0 {
+        out.push('-');
+    }
+    let a = n.abs();
+    if a.fract() == 0.0 && a < EXACT {
+        push_digits(a as u64, out);
+        return;
+    }
+    let micro = (a * 1e6).round();
+    if micro >= EXACT {
+        // Huge and fractional can't happen below 2^53; beyond it, the integer part is what's left.
+        push_digits(a.min(u64::MAX as f64) as u64, out);
+        return;
+    }
+    let micro = micro as u64;
+    push_digits(micro / 1_000_000, out);
+    let mut frac = micro % 1_000_000;
+    if frac > 0 {
+        out.push('.');
+        let mut width = 6;
+        while frac % 10 == 0 {
+            frac /= 10;
+            width -= 1;
+        }
+        let digits_start = out.len();
+        push_digits(frac, out);
+        let written = out.len() - digits_start;
+        for _ in written..width {
+            out.insert(digits_start, '0');
+        }
+    }
+}
+
+fn push_digits(mut n: u64, out: &mut String) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &b in &buf[i..] {
+        out.push(b as char);
+    }
+}
+
+fn write_string(s: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 15] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn ws(&mut self) {
+        while matches!(self.s.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        self.ws();
+        let hit = self.s.get(self.i) == Some(&b);
+        if hit {
+            self.i += 1;
+        }
+        hit
+    }
+
+    fn word(&mut self, w: &[u8], v: Value) -> Option<Value> {
+        self.s[self.i..].starts_with(w).then(|| {
+            self.i += w.len();
+            v
+        })
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Value> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.ws();
+        match *self.s.get(self.i)? {
+            b'{' => {
+                self.i += 1;
+                let mut map = Map::new();
+                if self.eat(b'}') {
+                    return Some(Value::Object(map));
+                }
+                loop {
+                    self.ws();
+                    if self.s.get(self.i) != Some(&b'"') {
+                        return None;
+                    }
+                    let key = self.string()?;
+                    if !self.eat(b':') {
+                        return None;
+                    }
+                    let v = self.value(depth + 1)?;
+                    map.insert(key, v);
+                    if self.eat(b'}') {
+                        return Some(Value::Object(map));
+                    }
+                    if !self.eat(b',') {
+                        return None;
+                    }
+                }
+            }
+            b'[' => {
+                self.i += 1;
+                let mut items = Vec::new();
+                if self.eat(b']') {
+                    return Some(Value::Array(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    if self.eat(b']') {
+                        return Some(Value::Array(items));
+                    }
+                    if !self.eat(b',') {
+                        return None;
+                    }
+                }
+            }
+            b'"' => self.string().map(Value::String),
+            b't' => self.word(b"true", Value::Bool(true)),
+            b'f' => self.word(b"false", Value::Bool(false)),
+            b'n' => self.word(b"null", Value::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.s.get(self.i..self.i + 4)?;
+        let mut n = 0;
+        for &d in digits {
+            n = n * 16 + char::from(d).to_digit(16)?;
+        }
+        self.i += 4;
+        Some(n)
+    }
+
+    /// At the opening quote.
+    fn string(&mut self) -> Option<String> {
+        self.i += 1;
+        let mut out = Vec::new();
+        loop {
+            let b = *self.s.get(self.i)?;
+            self.i += 1;
+            match b {
+                b'"' => return String::from_utf8(out).ok(),
+                b'\\' => {
+                    let e = *self.s.get(self.i)?;
+                    self.i += 1;
+                    let c = match e {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let code = if (0xd800..0xdc00).contains(&hi) && self.s[self.i..].starts_with(b"\\u") {
+                                let save = self.i;
+                                self.i += 2;
+                                match self.hex4()? {
+                                    lo @ 0xdc00..=0xdfff => 0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00),
+                                    _ => {
+                                        self.i = save;
+                                        hi
+                                    }
+                                }
+                            } else {
+                                hi
+                            };
+                            // A lone surrogate becomes U+FFFD, as lenient decoders do.
+                            char::from_u32(code).unwrap_or('\u{fffd}')
+                        }
+                        _ => return None,
+                    };
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                }
+                0..=0x1f => return None,
+                _ => out.push(b),
+            }
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while self.s.get(self.i).is_some_and(u8::is_ascii_digit) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> Option<Value> {
+        let negative = self.s[self.i] == b'-';
+        if negative {
+            self.i += 1;
+        }
+        let int_start = self.i;
+        let int_len = self.digits();
+        if int_len == 0 || (int_len > 1 && self.s[int_start] == b'0') {
+            return None;
+        }
+        let mut frac = &self.s[0..0];
+        if self.s.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            let f = self.i;
+            if self.digits() == 0 {
+                return None;
+            }
+            frac = &self.s[f..self.i];
+        }
+        let mut exp: i64 = 0;
+        if matches!(self.s.get(self.i), Some(b'e' | b'E')) {
+            self.i += 1;
+            let exp_negative = match self.s.get(self.i) {
+                Some(b'-') => {
+                    self.i += 1;
+                    true
+                }
+                Some(b'+') => {
+                    self.i += 1;
+                    false
+                }
+                _ => false,
+            };
+            let e = self.i;
+            if self.digits() == 0 {
+                return None;
+            }
+            for &d in &self.s[e..self.i] {
+                exp = (exp * 10 + i64::from(d - b'0')).min(100_000);
+            }
+            if exp_negative {
+                exp = -exp;
+            }
+        }
+        let n = decimal(&self.s[int_start..int_start + int_len], frac, exp);
+        Some(Value::Number(if negative { -n } else { n }))
+    }
+}
+
+/// `int.frac × 10^exp`. Exact (correctly rounded) when the significant digits fit in 2^53 and the
+/// power of ten in 10^22, which covers every number a server or this SDK writes in practice;
+/// otherwise within a few ulps.
+fn decimal(int: &[u8], frac: &[u8], exp: i64) -> f64 {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+        1e21, 1e22,
+    ];
+    let mut mantissa: u64 = 0;
+    let mut exp10 = exp;
+    for &d in int.iter().chain(frac) {
+        if mantissa < 100_000_000_000_000_000 {
+            mantissa = mantissa * 10 + u64::from(d - b'0');
+        } else {
+            exp10 += 1;
+        }
+    }
+    exp10 -= frac.len() as i64;
+    // Digits dropped from the fraction above were counted back in by `exp10 += 1`.
+    let m = mantissa as f64;
+    if mantissa == 0 {
+        return 0.0;
+    }
+    if mantissa < (1 << 53) && (-22..=22).contains(&exp10) {
+        return if exp10 >= 0 { m * POW10[exp10 as usize] } else { m / POW10[(-exp10) as usize] };
+    }
+    let mut v = m;
+    let mut e = exp10.clamp(-400, 400);
+    while e > 0 {
+        let step = e.min(22);
+        v *= POW10[step as usize];
+        e -= step;
+    }
+    while e < 0 {
+        let step = (-e).min(22);
+        v /= POW10[step as usize];
+        e += step;
+    }
+    v
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn n(v: f64) -> Value {
+        Value::Number(v)
+    }
+
+    #[test]
+    fn parses_every_kind_of_value() {
+        let v = Value::parse(r#" {"a": [1, -2.5, 3e2, 1E-2, true, false, null], "b": {"c": "d\n\u00e9\ud83d\ude00"}, "": 0} "#).unwrap();
+        assert_eq!(v.get("a").unwrap(), &Value::Array(vec![n(1.0), n(-2.5), n(300.0), n(0.01), Value::Bool(true), Value::Bool(false), Value::Null]));
+        assert_eq!(v.get("b").and_then(|b| b.get("c")).and_then(Value::as_str), Some("d\né😀"));
+        assert_eq!(v.get(""), Some(&n(0.0)));
+    }
+
+    #[test]
+    fn refuses_what_is_not_json() {
+        for bad in [
+            "", " ", "{", "[1,]", "{\"a\":}", "{\"a\" 1}", "{a:1}", "[1 2]", "01", "1.", ".5", "-", "+1", "1e", "tru", "nul",
+            "\"abc", "\"\\x\"", "\"\\u12\"", "\"a\u{1}\"", "{\"a\":1,}", "NaN", "Infinity", "'a'",
+        ] {
+            assert_eq!(Value::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_prefix_ignores_trailing_junk_but_parse_does_not() {
+        assert_eq!(Value::parse_prefix("{\"a\":1} <html>"), Some(object([("a", n(1.0))])));
+        assert_eq!(Value::parse("{\"a\":1} <html>"), None);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = "[".repeat(100_000);
+        assert_eq!(Value::parse(&deep), None);
+        let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert!(Value::parse(&ok).is_some());
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_the_last_value_like_json_parse() {
+        let v = Value::parse(r#"{"a":1,"b":2,"a":3}"#).unwrap();
+        assert_eq!(v, object([("a", n(3.0)), ("b", n(2.0))]));
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        assert_eq!(Value::parse(r#""\ud800x""#), Some(Value::from("\u{fffd}x")));
+        assert_eq!(Value::parse(r#""\udc00""#), Some(Value::from("\u{fffd}")));
+    }
+
+    #[test]
+    fn numbers_parse_as_javascript_does() {
+        for (text, want) in [
+            ("0", 0.0),
+            ("-0.5", -0.5),
+            ("2.345", 2.345),
+            ("0.1", 0.1),
+            ("3600.0", 3600.0),
+            ("1e21", 1e21),
+            ("123456789012345678", 123456789012345678.0),
+            ("9007199254740993", 9007199254740992.0),
+            ("1.5e300", 1.5e300),
+            ("-2.5e-30", -2.5e-30),
+        ] {
+            let got = Value::parse(text).and_then(|v| v.as_f64()).unwrap();
+            let rel = ((got - want) / want).abs();
+            assert!(got == want || rel < 1e-14, "{text}: {got} != {want}");
+        }
+        assert_eq!(Value::parse("1e400").and_then(|v| v.as_f64()), Some(f64::INFINITY));
+    }
+
+    #[test]
+    fn writes_compact_json_that_reads_back_the_same() {
+        let v = object([
+            ("s", Value::from("quote \" back \\ nl \n tab \t ctl \u{1} é")),
+            ("n", Value::Array(vec![n(0.0), n(-3.0), n(2.345), n(0.000001), n(1_700_000_000_123.0), n(f64::NAN)])),
+            ("o", object([("t", Value::Bool(true)), ("z", Value::Null)])),
+        ]);
+        let text = v.to_json();
+        assert_eq!(
+            text,
+            r#"{"s":"quote \" back \\ nl \n tab \t ctl \u0001 é","n":[0,-3,2.345,0.000001,1700000000123,null],"o":{"t":true,"z":null}}"#
+        );
+        let back = Value::parse(&text).unwrap();
+        assert_eq!(back.get("s"), v.get("s"));
+        assert_eq!(back.get("n").and_then(|a| a.as_array()).map(|a| a[2].clone()), Some(n(2.345)));
+    }
+
+    #[test]
+    fn whole_milliseconds_survive_a_round_trip_exactly() {
+        for ms in (0..200_000u64).step_by(7) {
+            let secs = ms as f64 / 1000.0;
+            let back = Value::parse(&n(secs).to_json()).and_then(|v| v.as_f64()).unwrap();
+            assert_eq!(back.to_bits(), secs.to_bits(), "{ms} ms");
+        }
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_what_serde_json_writes() {
+        use proptest::prelude::*;
+        fn leaf() -> impl Strategy<Value = serde_json::Value> {
+            prop_oneof![
+                Just(serde_json::Value::Null),
+                any::<bool>().prop_map(serde_json::Value::Bool),
+                any::<i32>().prop_map(|i| serde_json::json!(i)),
+                (-1_000_000i64..1_000_000, 0u32..4).prop_map(|(m, d)| serde_json::json!(m as f64 / 10f64.powi(d as i32))),
+                ".*".prop_map(serde_json::Value::String),
+            ]
+        }
+        let tree = leaf().prop_recursive(4, 40, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+                prop::collection::btree_map(".{0,8}", inner, 0..6).prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        });
+        fn same(ours: &Value, theirs: &serde_json::Value) -> bool {
+            match (ours, theirs) {
+                (Value::Null, serde_json::Value::Null) => true,
+                (Value::Bool(a), serde_json::Value::Bool(b)) => a == b,
+                (Value::Number(a), serde_json::Value::Number(b)) => Some(*a) == b.as_f64(),
+                (Value::String(a), serde_json::Value::String(b)) => a == b,
+                (Value::Array(a), serde_json::Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y)),
+                (Value::Object(a), serde_json::Value::Object(b)) => {
+                    a.0.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same(v, w)))
+                }
+                _ => false,
+            }
+        }
+        proptest!(ProptestConfig::with_cases(2000), |(theirs in tree)| {
+            let text = serde_json::to_string(&theirs).unwrap();
+            let ours = Value::parse(&text).unwrap();
+            prop_assert!(same(&ours, &theirs), "{text}");
+            // And what we write, serde_json reads as the same value.
+            let again: serde_json::Value = serde_json::from_str(&ours.to_json()).unwrap();
+            prop_assert!(same(&ours, &again), "{}", ours.to_json());
+        });
+    }
+
+    #[test]
+    fn never_panics_on_arbitrary_bytes() {
+        use proptest::prelude::*;
+        proptest!(ProptestConfig::with_cases(5000), |(bytes in prop::collection::vec(any::<u8>(), 0..64))| {
+            let text = String::from_utf8_lossy(&bytes);
+            let _ = Value::parse(&text);
+            let _ = Value::parse_prefix(&text);
+        });
+        proptest!(ProptestConfig::with_cases(3000), |(text in "[\\[\\]{}\",:0-9eE.+\\-tfnrulase\\\\ ]{0,40}")| {
+            let _ = Value::parse(&text);
+        });
+    }
+}
