@@ -213,9 +213,9 @@ impl UploadJournal {
     }
 
     pub fn part_done(&mut self, part_number: u32) {
-        if !self.done.contains(&part_number) {
-            self.done.push(part_number);
-            self.done.sort_unstable();
+        // Kept in order by inserting in place (a sort would pull 3.5 KB of quicksort into the wasm).
+        if let Err(at) = self.done.binary_search(&part_number) {
+            self.done.insert(at, part_number);
         }
     }
 
