@@ -9,8 +9,6 @@
 //! A documented numeric code wins over the HTTP status; everything else is classified by status.
 //! When a body carries both dialects, a documented VocaFuse code wins over a Faseeh one.
 
-use std::time::UNIX_EPOCH;
-
 use super::json::{Map, Value};
 
 use super::errors::{code_for_status, server_code, Dialect, ErrorCode, SdkError};
@@ -73,9 +71,7 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     if value.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return crate::core::text::parse_decimal(value).and_then(clamp_wait);
     }
-    // `httpdate` only parses; it never reads the clock (SystemTime::now panics on wasm32).
-    let date = httpdate::parse_http_date(value).ok()?;
-    let date_secs = date.duration_since(UNIX_EPOCH).ok()?.as_secs_f64();
+    let date_secs = crate::core::text::parse_http_date(value)? as f64;
     if !now_ms.is_finite() {
         return None;
     }
@@ -522,7 +518,7 @@ fn classify_socket_text(text: &str) -> ErrorCode {
 mod tests {
     use super::*;
     use crate::core::errors::{CODES, SERVER_CODES, STATUS_CODES};
-    use std::time::{Duration, Instant};
+    use std::time::{Duration, Instant, UNIX_EPOCH};
 
     /// serde_json's `json!`, as our `Value`.
     macro_rules! json {
