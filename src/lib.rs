@@ -7,3 +7,9 @@
 pub mod core;
 pub mod web;
 pub mod facade;
+
+/// Talc instead of the default dlmalloc: the same job in 7 KB less wasm (3 KB gzipped), and
+/// faster (talc's WebAssembly benchmarks).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
