@@ -1,5 +1,6 @@
 // The package entry: the generated bindings plus what wasm-bindgen cannot export itself
-// (the VocaFuseError class and the frozen ErrorCode object). Built by scripts/build-pkg.sh.
+// (the VocaFuseError class and the frozen ErrorCode object). scripts/build-pkg.sh fills it in and
+// bundles it with the bindings into pkg/index.js.
 import wasmInit, { initSync } from './vocafuse_wasm.js';
 
 export { VocaFuseSDK, VoiceRecorder, PendingRecording, errorFromResponse, errorFromSocketMessage } from './vocafuse_wasm.js';

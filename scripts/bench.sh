@@ -11,7 +11,7 @@ scripts/setup.sh test
 out=target/bench; mkdir -p "$out"; : > "$out/results.jsonl"
 
 scripts/build-pkg.sh >/dev/null
-for f in pkg/vocafuse_wasm_bg.wasm pkg/vocafuse_wasm.js pkg/index.js pkg/snippets/*/js/*.js; do
+for f in pkg/vocafuse_wasm_bg.wasm pkg/index.js; do
   printf '{"bench":"bundle","file":"%s","raw":%d,"gzip":%d}\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
 done | tee -a "$out/results.jsonl"
 

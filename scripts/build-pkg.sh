@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the npm package in pkg/: the release wasm (size-tuned, wasm-opt run), the generated
-# bindings, and the wrapper entry that adds VocaFuseError and ErrorCode.
+# Builds the npm package in pkg/: the release wasm (size-tuned, wasm-opt run, short import
+# names) and one minified ES module, index.js (with its source map): the wrapper entry that adds
+# VocaFuseError and ErrorCode, the generated bindings and the SDK's JS snippets, bundled by esbuild.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -19,7 +20,14 @@ error_module=$(cd pkg && find snippets -path '*/js/error.js' | head -n 1)
 [ -n "$error_module" ] || { echo "build-pkg: the error.js snippet is missing from pkg/" >&2; exit 1; }
 codes=$(cargo run --quiet --example error_codes)
 
-sed -e "s#__ERROR_MODULE__#./${error_module}#" -e "s#__ERROR_CODES__#${codes}#" js/index.js > pkg/index.js
+sed -e "s#__ERROR_MODULE__#./${error_module}#" -e "s#__ERROR_CODES__#${codes}#" js/index.js > pkg/entry.js
+# One file for the browser to fetch besides the wasm; minified, as <script type="module"> pages
+# get it (bundlers minify anyway). new URL('vocafuse_wasm_bg.wasm', import.meta.url) is kept.
+tools/node_modules/.bin/esbuild pkg/entry.js --bundle --format=esm --minify --sourcemap \
+  --legal-comments=none --log-level=warning --log-override:duplicate-object-key=silent --outfile=pkg/index.js
+grep -q 'new URL("vocafuse_wasm_bg.wasm",import.meta.url)' pkg/index.js \
+  || { echo "build-pkg: the bundle no longer finds its wasm next to itself" >&2; exit 1; }
+rm -rf pkg/entry.js pkg/vocafuse_wasm.js pkg/vocafuse_wasm.d.ts pkg/vocafuse_wasm_bg.wasm.d.ts pkg/snippets
 {
   sed '/__ERROR_CODES_TYPE__/,$d' js/index.d.ts
   printf 'export declare const ErrorCode: Readonly<{\n'

@@ -1,4 +1,5 @@
-// Writes pkg/package.json for npm: one ES module entry (index.js) that wraps the bindings.
+// Writes pkg/package.json for npm: one ES module (index.js, bundled and minified, with its source
+// map) and the wasm it loads.
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const cargo = readFileSync(new URL('../Cargo.toml', import.meta.url), 'utf8');
@@ -20,8 +21,7 @@ const pkg = {
     './vocafuse_wasm_bg.wasm': './vocafuse_wasm_bg.wasm',
     './package.json': './package.json',
   },
-  files: ['index.js', 'index.d.ts', 'vocafuse_wasm.js', 'vocafuse_wasm.d.ts', 'vocafuse_wasm_bg.wasm',
-    'vocafuse_wasm_bg.wasm.d.ts', 'snippets/', 'README.md'],
+  files: ['index.js', 'index.js.map', 'index.d.ts', 'vocafuse_wasm_bg.wasm', 'README.md'],
   sideEffects: false,
 };
 writeFileSync(new URL('../pkg/package.json', import.meta.url), JSON.stringify(pkg, null, 2) + '\n');

@@ -34,8 +34,9 @@ fi
 
 # A current binaryen (wasm-opt) and TypeScript, from the npm registry.
 root="$(cd "$(dirname "$0")/.." && pwd)"
-if [ ! -x "$root/tools/node_modules/.bin/wasm-opt" ] || [ ! -x "$root/tools/node_modules/.bin/tsc" ]; then
-  say "installing build tools from npm (binaryen, typescript)"
+if [ ! -x "$root/tools/node_modules/.bin/wasm-opt" ] || [ ! -x "$root/tools/node_modules/.bin/tsc" ] \
+  || [ ! -x "$root/tools/node_modules/.bin/esbuild" ]; then
+  say "installing build tools from npm (binaryen, typescript, esbuild)"
   (cd "$root/tools" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 if [ "$what" = test ] && [ ! -d "$root/tests/e2e/node_modules/playwright-core" ]; then

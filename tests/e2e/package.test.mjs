@@ -139,7 +139,7 @@ describe('npm package', () => {
   it('installs from the packed tarball as a real copy with the wasm and the types', () => {
     const installed = path.join(APP, 'node_modules/vocafuse-wasm');
     assert.equal(lstatSync(installed).isSymbolicLink(), false, 'installed from the tarball, not linked to pkg/');
-    for (const f of ['index.js', 'index.d.ts', 'vocafuse_wasm.js', 'vocafuse_wasm_bg.wasm', 'package.json']) {
+    for (const f of ['index.js', 'index.js.map', 'index.d.ts', 'vocafuse_wasm_bg.wasm', 'package.json']) {
       assert.ok(existsSync(path.join(installed, f)), `the tarball lacks ${f}`);
     }
     assert.ok(readFileSync(path.join(installed, 'vocafuse_wasm_bg.wasm')).equals(readFileSync(path.join(PKG, 'vocafuse_wasm_bg.wasm'))));
