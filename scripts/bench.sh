@@ -20,8 +20,9 @@ start_dev_server --quiet
 for browser in chrome firefox; do
   for suite in bench bench_wav bench_durability; do
     needs_null_audio "$browser" "$suite" && start_null_audio
-    browser_test "$browser" --release --test "$suite" -- --nocapture 2>&1 \
-      | grep -o 'BENCH {.*}' | sed 's/^BENCH //' | tee -a "$out/results.jsonl"
+    lines=$(browser_test "$browser" --release --test "$suite" -- --nocapture 2>&1 | grep -o 'BENCH {.*}' | sed 's/^BENCH //' || true)
+    [ -n "$lines" ] || { echo "bench: $suite in $browser printed no measurements (failed or timed out)" >&2; exit 1; }
+    printf '%s\n' "$lines" | tee -a "$out/results.jsonl"
     stop_null_audio
   done
 done

@@ -7,7 +7,6 @@
 
 mod support;
 
-use js_sys::Promise;
 use support::bench::*;
 use support::*;
 use vocafuse_wasm::facade::VocaFuseSdk;
@@ -15,55 +14,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-#[wasm_bindgen(inline_js = r#"
-let busy = 0, depth = 0;
-function timed(fn) {
-  return function (...args) {
-    if (depth > 0) return fn.apply(this, args);
-    depth++;
-    const t = performance.now();
-    try { return fn.apply(this, args); } finally { busy += performance.now() - t; depth--; }
-  };
-}
-export function instrument() {
-  if (globalThis.__vfInstrumented) return;
-  globalThis.__vfInstrumented = true;
-  const wrapped = new WeakMap();
-  const add = EventTarget.prototype.addEventListener, remove = EventTarget.prototype.removeEventListener;
-  EventTarget.prototype.addEventListener = function (type, l, o) {
-    if (typeof l !== 'function') return add.call(this, type, l, o);
-    if (!wrapped.has(l)) wrapped.set(l, timed(l));
-    return add.call(this, type, wrapped.get(l), o);
-  };
-  EventTarget.prototype.removeEventListener = function (type, l, o) {
-    return remove.call(this, type, (typeof l === 'function' && wrapped.get(l)) || l, o);
-  };
-  const handlers = [[IDBRequest.prototype, ['onsuccess', 'onerror']],
-    [IDBOpenDBRequest.prototype, ['onupgradeneeded', 'onblocked']],
-    [IDBTransaction.prototype, ['oncomplete', 'onerror', 'onabort']]];
-  for (const [proto, names] of handlers) for (const name of names) {
-    const d = Object.getOwnPropertyDescriptor(proto, name);
-    if (!d) continue;
-    Object.defineProperty(proto, name, { configurable: true, get: d.get,
-      set(fn) { d.set.call(this, typeof fn === 'function' ? timed(fn) : fn); } });
-  }
-  for (const [proto, names] of [[IDBDatabase.prototype, ['transaction']], [IDBObjectStore.prototype, ['put', 'get', 'getAll', 'delete', 'clear']]]) {
-    for (const name of names) proto[name] = timed(proto[name]);
-  }
-}
-export function busyMs() { return busy; }
-export async function usage() {
-  const e = await navigator.storage.estimate();
-  return e.usage;
-}
-"#)]
-extern "C" {
-    fn instrument();
-    #[wasm_bindgen(js_name = busyMs)]
-    fn busy_ms() -> f64;
-    fn usage() -> Promise;
-}
 
 /// Records `seconds` and returns (main-thread ms in listeners and IndexedDB work, recorded
 /// seconds, the recording's size). The recorder is destroyed, so a stored copy stays stored.
