@@ -1,20 +1,18 @@
 // Shared by the durability tests: a dev server that can be killed and restarted on the same
 // ports and data dir, browsers opened through WebDriver (optionally on a persistent profile, and
 // killable by hand), and waiting on conditions with a deadline.
-import { spawn, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startDriver, capabilities, WAIT } from './webdriver.mjs';
+import { DEVSERVER, PKG, ROOT, spawnDevServer } from '../devserver.mjs';
 
 export { WAIT };
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const PKG = path.join(ROOT, 'pkg');
+export { DEVSERVER, PKG, ROOT };
 export const PAGE_DIR = path.join(ROOT, 'tests/durability/page');
-export const DEVSERVER = path.join(ROOT, 'target/debug/vocafuse-devserver');
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -78,27 +76,10 @@ export class DevServer {
   }
 
   async #spawn() {
-    const child = spawn(DEVSERVER, [
-      '--port', String(this.port), '--storage-port', String(this.storagePort),
-      '--www', this.www, '--pkg', this.pkg, '--data-dir', path.join(this.dataRoot, 'data'),
-    ], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk) => {
-      stderr = (stderr + chunk).slice(-20_000);
-      this.stderr = (this.stderr + chunk).slice(-40_000);
-    });
-    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-    const ready = await new Promise((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`dev server did not start in ${WAIT} ms:\n${stderr}`)), WAIT);
-      child.stdout.setEncoding('utf8');
-      child.stdout.on('data', (chunk) => {
-        out += chunk;
-        const nl = out.indexOf('\n');
-        if (nl >= 0) { clearTimeout(timer); resolve(JSON.parse(out.slice(0, nl))); }
-      });
-      child.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`dev server exited (${code ?? signal}):\n${stderr}`)); });
+    const onStderr = (chunk) => { this.stderr = (this.stderr + chunk).slice(-40_000); };
+    const { child, exited, ready } = await spawnDevServer({
+      port: this.port, storagePort: this.storagePort, www: this.www, pkg: this.pkg,
+      dataDir: this.dataRoot, wait: WAIT, onStderr,
     });
     this.child = child;
     this.exited = exited;

@@ -1,16 +1,13 @@
 // Shared by the end-to-end tests: a dev server per test file on ephemeral ports, Debian's
 // Chromium driven by playwright-core, and a watcher for page errors.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { DEVSERVER, PKG, ROOT, spawnDevServer } from '../devserver.mjs';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const PKG = path.join(ROOT, 'pkg');
-export const DEVSERVER = path.join(ROOT, 'target/debug/vocafuse-devserver');
+export { DEVSERVER, PKG, ROOT };
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 /** Generous: the machine may be a loaded 2-core box. */
@@ -33,25 +30,9 @@ export async function startDevServer({ www, pkg = PKG } = {}) {
     throw new Error(`${DEVSERVER} is missing: run cargo build -p vocafuse-devserver`);
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), 'vocafuse-e2e-'));
-  const child = spawn(DEVSERVER, [
-    '--port', '0', '--storage-port', '0', '--www', www, '--pkg', pkg,
-    '--data-dir', path.join(dataDir, 'data'),
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk) => { stderr = (stderr + chunk).slice(-20_000); });
-
-  const ready = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`dev server did not start in ${WAIT} ms:\n${stderr}`)), WAIT);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) { clearTimeout(timer); resolve(JSON.parse(out.slice(0, nl))); }
-    });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`dev server exited (${code}):\n${stderr}`)); });
-  });
+  const onStderr = (chunk) => { stderr = (stderr + chunk).slice(-20_000); };
+  const { child, exited, ready } = await spawnDevServer({ www, pkg, dataDir, wait: WAIT, onStderr });
 
   const api = ready.api;
   return {
@@ -74,7 +55,6 @@ export async function startDevServer({ www, pkg = PKG } = {}) {
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
         await exited;
