@@ -32,7 +32,7 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" </dev/null
 fi
 
-# A current binaryen (wasm-opt) and TypeScript, from the npm registry.
+# A current binaryen (wasm-opt), TypeScript and esbuild (bundles the package's JS), from the npm registry.
 root="$(cd "$(dirname "$0")/.." && pwd)"
 if [ ! -x "$root/tools/node_modules/.bin/wasm-opt" ] || [ ! -x "$root/tools/node_modules/.bin/tsc" ] \
   || [ ! -x "$root/tools/node_modules/.bin/esbuild" ]; then

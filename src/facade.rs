@@ -265,7 +265,6 @@ impl VoiceRecorder {
 pub struct VoiceNoteHandle {
     recorder: JsValue,
     rec: Rc<Recorder>,
-
 }
 
 #[wasm_bindgen]

@@ -150,16 +150,11 @@ impl StoredMeta {
     pub fn from_json(text: &str) -> Option<StoredMeta> {
         let v = Value::parse(text)?;
         let number = |key: &str| v.get(key)?.as_f64().filter(|n| n.is_finite() && *n >= 0.0);
-        let upload = match v.get("upload") {
-            Some(u @ Value::Object(_)) => Some(UploadJournal {
-                grant: u.get("grant").filter(|g| matches!(g, Value::Object(_))).map(UploadGrant::from_value),
-                expires_at: u.f64_field("expires_at"),
-                done: u.get("done").and_then(Value::as_array).map_or_else(Vec::new, |d| {
-                    d.iter().filter_map(Value::as_f64).filter(|n| (0.0..=f64::from(u32::MAX)).contains(n)).map(|n| n as u32).collect()
-                }),
-            }),
-            _ => None,
-        };
+        let upload = v.object_field("upload").map(|u| UploadJournal {
+            grant: u.object_field("grant").map(UploadGrant::from_value),
+            expires_at: u.f64_field("expires_at"),
+            done: u.get("done").and_then(Value::as_array).map_or_else(Vec::new, |d| d.iter().filter_map(Value::as_u32).collect()),
+        });
         Some(StoredMeta {
             format: v.get("format")?.as_str()?.to_string(),
             mime_type: v.get("mime_type")?.as_str()?.to_string(),

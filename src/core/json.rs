@@ -140,6 +140,13 @@ impl Value {
             _ => None,
         }
     }
+    pub fn is_object(&self) -> bool {
+        matches!(self, Value::Object(_))
+    }
+    /// A number that is a `u32` (a fraction is dropped).
+    pub fn as_u32(&self) -> Option<u32> {
+        self.as_f64().filter(|n| (0.0..=f64::from(u32::MAX)).contains(n)).map(|n| n as u32)
+    }
     pub fn as_object_mut(&mut self) -> Option<&mut Map> {
         match self {
             Value::Object(m) => Some(m),
@@ -147,6 +154,10 @@ impl Value {
         }
     }
 
+    /// A field that is an object, `None` when missing or anything else.
+    pub fn object_field(&self, key: &str) -> Option<&Value> {
+        self.get(key).filter(|v| v.is_object())
+    }
     /// A string field, `""` when missing, `null` or not a string.
     pub fn str_field(&self, key: &str) -> String {
         self.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
@@ -213,7 +224,9 @@ impl Value {
 
 /// Integers below 2^53 exactly; other numbers with up to 6 decimals, which round-trip every value
 /// the SDK stores (whole milliseconds as seconds, times in ms). Not finite: `null`, as in JS.
+/// Integer formatting only: f64's own `Display` would add its 14 KB of float printing to the wasm.
 fn write_number(n: f64, out: &mut String) {
+    use std::fmt::Write;
     const EXACT: f64 = 9_007_199_254_740_992.0;
     if !n.is_finite() {
         out.push_str("null");
@@ -223,49 +236,16 @@ fn write_number(n: f64, out: &mut String) {
         out.push('-');
     }
     let a = n.abs();
-    if a.fract() == 0.0 && a < EXACT {
-        push_digits(a as u64, out);
-        return;
-    }
     let micro = (a * 1e6).round();
-    if micro >= EXACT {
-        // Huge and fractional can't happen below 2^53; beyond it, the integer part is what's left.
-        push_digits(a.min(u64::MAX as f64) as u64, out);
+    if a.fract() == 0.0 || micro >= EXACT {
+        // Whole, or too large for millionths to be exact: the integer part.
+        let _ = write!(out, "{}", a.min(u64::MAX as f64) as u64);
         return;
     }
     let micro = micro as u64;
-    push_digits(micro / 1_000_000, out);
-    let mut frac = micro % 1_000_000;
-    if frac > 0 {
-        out.push('.');
-        let mut width = 6;
-        while frac % 10 == 0 {
-            frac /= 10;
-            width -= 1;
-        }
-        let digits_start = out.len();
-        push_digits(frac, out);
-        let written = out.len() - digits_start;
-        for _ in written..width {
-            out.insert(digits_start, '0');
-        }
-    }
-}
-
-fn push_digits(mut n: u64, out: &mut String) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &b in &buf[i..] {
-        out.push(b as char);
-    }
+    let _ = write!(out, "{}.{:06}", micro / 1_000_000, micro % 1_000_000);
+    let kept = out.trim_end_matches('0').trim_end_matches('.').len();
+    out.truncate(kept);
 }
 
 fn write_string(s: &str, out: &mut String) {
@@ -324,45 +304,26 @@ impl Parser<'_> {
         self.ws();
         match *self.s.get(self.i)? {
             b'{' => {
-                self.i += 1;
                 let mut map = Map::new();
-                if self.eat(b'}') {
-                    return Some(Value::Object(map));
-                }
-                loop {
-                    self.ws();
-                    if self.s.get(self.i) != Some(&b'"') {
+                self.items(b'}', |p| {
+                    p.ws();
+                    if p.s.get(p.i) != Some(&b'"') {
                         return None;
                     }
-                    let key = self.string()?;
-                    if !self.eat(b':') {
-                        return None;
-                    }
-                    let v = self.value(depth + 1)?;
-                    map.insert(key, v);
-                    if self.eat(b'}') {
-                        return Some(Value::Object(map));
-                    }
-                    if !self.eat(b',') {
-                        return None;
-                    }
-                }
+                    let key = p.string()?;
+                    p.eat(b':').then_some(())?;
+                    map.insert(key, p.value(depth + 1)?);
+                    Some(())
+                })?;
+                Some(Value::Object(map))
             }
             b'[' => {
-                self.i += 1;
                 let mut items = Vec::new();
-                if self.eat(b']') {
-                    return Some(Value::Array(items));
-                }
-                loop {
-                    items.push(self.value(depth + 1)?);
-                    if self.eat(b']') {
-                        return Some(Value::Array(items));
-                    }
-                    if !self.eat(b',') {
-                        return None;
-                    }
-                }
+                self.items(b']', |p| {
+                    items.push(p.value(depth + 1)?);
+                    Some(())
+                })?;
+                Some(Value::Array(items))
             }
             b'"' => self.string().map(Value::String),
             b't' => self.word(b"true", Value::Bool(true)),
@@ -370,6 +331,23 @@ impl Parser<'_> {
             b'n' => self.word(b"null", Value::Null),
             b'-' | b'0'..=b'9' => self.number(),
             _ => None,
+        }
+    }
+
+    /// At an opening bracket: reads comma-separated items with `item` up to `close`.
+    fn items(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.i += 1;
+        if self.eat(close) {
+            return Some(());
+        }
+        loop {
+            item(self)?;
+            if self.eat(close) {
+                return Some(());
+            }
+            if !self.eat(b',') {
+                return None;
+            }
         }
     }
 
@@ -507,12 +485,12 @@ fn decimal(int: &[u8], frac: &[u8], exp: i64) -> f64 {
             exp10 += 1;
         }
     }
+    // Every fraction digit scales by 1/10 (the dropped ones were counted up by `exp10 += 1`).
     exp10 -= frac.len() as i64;
-    // Digits dropped from the fraction above were counted back in by `exp10 += 1`.
-    let m = mantissa as f64;
     if mantissa == 0 {
         return 0.0;
     }
+    let m = mantissa as f64;
     if mantissa < (1 << 53) && (-22..=22).contains(&exp10) {
         return if exp10 >= 0 { m * POW10[exp10 as usize] } else { m / POW10[(-exp10) as usize] };
     }

@@ -272,7 +272,7 @@ impl TokenResponse {
     /// The token endpoint's answer: `None` when it is not a JSON object at all; missing, `null`
     /// or mistyped fields take their defaults.
     pub fn from_json(text: &str) -> Option<TokenResponse> {
-        let v = Json::parse(text).filter(|v| matches!(v, Json::Object(_)))?;
+        let v = Json::parse(text).filter(Json::is_object)?;
         let data = v.get("data").map_or_else(TokenData::default, |d| TokenData {
             jwt_token: d.opt_str_field("jwt_token"),
             id_token: d.opt_str_field("id_token"),
@@ -314,8 +314,7 @@ impl UploadGrant {
     /// The `data` of a `POST /upload` answer (`{"object", "data", "request_id"}`); `None` unless
     /// the body is JSON with a `data` object.
     pub fn from_envelope(text: &str) -> Option<UploadGrant> {
-        let data = Json::parse(text)?.get("data").filter(|d| matches!(d, Json::Object(_))).map(UploadGrant::from_value)?;
-        Some(data)
+        Json::parse(text)?.object_field("data").map(UploadGrant::from_value)
     }
 
     pub fn from_value(v: &Json) -> UploadGrant {
@@ -328,7 +327,7 @@ impl UploadGrant {
             processing_strategy: v.str_field("processing_strategy"),
             client_processed: v.bool_field("client_processed"),
             message: v.str_field("message"),
-            upload_info: v.get("upload_info").filter(|i| matches!(i, Json::Object(_))).map(|i| UploadInfo {
+            upload_info: v.object_field("upload_info").map(|i| UploadInfo {
                 upload_id: i.str_field("upload_id"),
                 parts: i.get("parts").and_then(Json::as_array).map_or_else(Vec::new, |parts| parts.iter().map(PartInfo::from_value).collect()),
             }),
@@ -357,9 +356,8 @@ impl UploadGrant {
 
 impl PartInfo {
     fn from_value(v: &Json) -> PartInfo {
-        let n = v.f64_field("part_number");
         PartInfo {
-            part_number: if (0.0..=f64::from(u32::MAX)).contains(&n) { n as u32 } else { 0 },
+            part_number: v.get("part_number").and_then(Json::as_u32).unwrap_or(0),
             presigned_url: v.str_field("presigned_url"),
             start_byte: v.u64_field("start_byte"),
             end_byte: v.u64_field("end_byte"),

@@ -22,7 +22,7 @@ use web_sys::{AbortController, AbortSignal, Blob, RequestCredentials, XmlHttpReq
 use super::js::set;
 use super::sdk::SdkContext;
 use crate::core::errors::{ErrorCode, SdkError};
-use crate::core::protocol::{PartInfo, TokenRequest, TokenResponse, UploadGrant, UPLOAD_SCOPE};
+use crate::core::protocol::{PartInfo, TokenRequest, TokenResponse, UploadGrant};
 use crate::core::response::error_from_response;
 use crate::core::retry::RetryPolicy;
 use crate::core::upload::{preflight, token_needs_refresh, upload_request, Progress, UploadSpec};
@@ -229,7 +229,7 @@ impl TokenCache {
 }
 
 async fn fetch_token(ctx: &SdkContext) -> Result<Token, SdkError> {
-    let body = TokenRequest { scopes: vec![UPLOAD_SCOPE.to_string()] }.to_json();
+    let body = TokenRequest::default().to_json();
     let mut builder = Request::post(&ctx.config.token_endpoint).credentials(RequestCredentials::Include);
     for (k, v) in &ctx.config.token_request_headers {
         builder = builder.header(k, v);
