@@ -14,6 +14,13 @@ scripts/build-pkg.sh >/dev/null
 for f in pkg/vocafuse_wasm_bg.wasm pkg/index.js; do
   printf '{"bench":"bundle","file":"%s","raw":%d,"gzip":%d}\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
 done | tee -a "$out/results.jsonl"
+# The budget's alternative (BENCHMARKS.md): the pure core alone, exported for a JS orchestrator.
+build_release_wasm bench/decision-core target/decision-core decision_core >/dev/null 2>&1
+tools/node_modules/.bin/esbuild target/decision-core/decision_core.js --bundle --format=esm --minify \
+  --log-level=warning --outfile=target/decision-core/glue.min.js
+for f in target/decision-core/decision_core_bg.wasm target/decision-core/glue.min.js; do
+  printf '{"bench":"bundle","probe":"decision-core","file":"%s","raw":%d,"gzip":%d}\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
+done | tee -a "$out/results.jsonl"
 
 trap stop_services EXIT
 start_dev_server --quiet

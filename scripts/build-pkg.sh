@@ -4,17 +4,11 @@
 # VocaFuseError and ErrorCode, the generated bindings and the SDK's JS snippets, bundled by esbuild.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+source scripts/lib.sh
 scripts/setup.sh build
 
-# A clean pkg/: wasm-pack leaves snippet files of earlier builds behind.
-rm -rf pkg
-wasm-pack build --target web --release --weak-refs --out-dir pkg --out-name vocafuse_wasm --no-pack
-tools/node_modules/.bin/wasm-opt pkg/vocafuse_wasm_bg.wasm -o pkg/vocafuse_wasm_bg.wasm -Oz \
-  --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-multivalue --strip-debug --strip-producers
-# Short names for the imports from the glue (the hashed names were 5 KB of the wasm, 2 KB gzipped of the glue).
-node scripts/short-imports.mjs pkg/vocafuse_wasm_bg.wasm pkg/vocafuse_wasm.js
+# A clean pkg/ (wasm-pack leaves snippet files of earlier builds behind).
+build_release_wasm . pkg vocafuse_wasm
 
 error_module=$(cd pkg && find snippets -path '*/js/error.js' | head -n 1)
 [ -n "$error_module" ] || { echo "build-pkg: the error.js snippet is missing from pkg/" >&2; exit 1; }

@@ -1,4 +1,4 @@
-# Shared by scripts/test.sh and scripts/bench.sh (sourced, not run).
+# Shared by scripts/test.sh, bench.sh and build-pkg.sh (sourced, not run).
 
 export PATH="$HOME/.cargo/bin:$PATH"
 # wasm-bindgen-test-runner gives a whole suite 20 s and a driver 5 s by default: too tight on a
@@ -7,6 +7,19 @@ export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
 export WASM_BINDGEN_TEST_DRIVER_TIMEOUT="${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-60}"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+# The release wasm of crate <dir> as shipped: wasm-pack's build (size-tuned profile), a current
+# wasm-opt, short import names. Into <out> (made anew), as <name>_bg.wasm and <name>.js.
+build_release_wasm() {
+  local dir=$1 out=$2 name=$3
+  rm -rf "$out"
+  wasm-pack build "$dir" --target web --release --weak-refs --out-dir "$(realpath -m "$out")" --out-name "$name" --no-pack
+  tools/node_modules/.bin/wasm-opt "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm" -Oz \
+    --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-multivalue --strip-debug --strip-producers
+  # Short names for the imports from the glue (the hashed names were 5 KB of the wasm, 2 KB gzipped of the glue).
+  node scripts/short-imports.mjs "$out/${name}_bg.wasm" "$out/$name.js"
+}
 
 # An audio server with a null sink: without one, Firefox's AudioContext never starts (no audio
 # device in a container).

@@ -2,10 +2,13 @@
 //! upload them, and explain every failure with one documented error object.
 //!
 //! `core` is pure Rust (tested natively); `web` wraps the browser APIs; `facade` is the
-//! `#[wasm_bindgen]` surface described in API.md.
+//! `#[wasm_bindgen]` surface described in API.md. Without the default `browser` feature only `core`
+//! is built (`bench/decision-core` measures what that alone weighs as wasm).
 
 pub mod core;
+#[cfg(feature = "browser")]
 pub mod web;
+#[cfg(feature = "browser")]
 pub mod facade;
 
 /// Talc instead of the default dlmalloc: the same job in 7 KB less wasm (3 KB gzipped); the WAV
