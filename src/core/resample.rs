@@ -63,6 +63,8 @@ pub struct Resampler {
     /// Taps per phase, a multiple of 8; 0 means 16 kHz in, passed through untouched.
     taps: usize,
     /// `up` phases of `taps` coefficients; phase `p` is for instants `p / up` past an input sample.
+    /// With one phase (whole-number ratios: 32, 48, 96, 192 kHz) the kernel is symmetric and only
+    /// its first half is kept, then its last tap (see `dot_folded`).
     coefs: Vec<f32>,
     /// Input not yet needed by any output, after `taps / 2 - 1` leading zeros (the silence
     /// before the recording). `history[0]` is buffer position `dropped`.
@@ -107,6 +109,9 @@ impl Resampler {
         }
         r.taps = taps;
         r.coefs = kernel_table(up, taps, (stop * (1.0 + PASSBAND) / 2.0) / rate);
+        if up == 1 {
+            r.coefs = fold(&r.coefs);
+        }
         r.reset();
         Ok(r)
     }
@@ -164,7 +169,11 @@ impl Resampler {
             let start = (self.next_index - self.dropped) as usize;
             let Some(window) = self.history.get(start..start + taps) else { break };
             let p = self.next_phase as usize;
-            out.push(dot(window, &self.coefs[p * taps..(p + 1) * taps]));
+            out.push(if up == 1 {
+                dot_folded(window, &self.coefs[..taps / 2], self.coefs[taps / 2])
+            } else {
+                dot(window, &self.coefs[p * taps..(p + 1) * taps])
+            });
             self.next_index += step;
             self.next_phase += step_phase;
             if self.next_phase >= up {
@@ -234,6 +243,34 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
         s7 += x[7] * y[7];
     }
     ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
+}
+
+/// A one-phase kernel of `2n` taps is symmetric about tap `n - 1` (tap `k` and tap `2n - 2 - k`
+/// are the same instant either side of the output's), with tap `2n - 1` left over: keeps taps
+/// `0..n`, the centre one halved (it pairs with itself in `dot_folded`), then the last.
+fn fold(kernel: &[f32]) -> Vec<f32> {
+    let n = kernel.len() / 2;
+    let mut folded = kernel[..n].to_vec();
+    folded[n - 1] /= 2.0;
+    folded.push(kernel[2 * n - 1]);
+    folded
+}
+
+/// `dot` with a folded kernel (`fold`): the two inputs that share a coefficient are added first,
+/// so a window of `2n` taps costs `n + 1` multiplies. `n` is a multiple of 4 (taps are of 8).
+fn dot_folded(window: &[f32], half: &[f32], last: f32) -> f32 {
+    let n = half.len();
+    let (mut s0, mut s1, mut s2, mut s3) = (0f32, 0f32, 0f32, 0f32);
+    // Tap k pairs with tap 2n - 2 - k: `mirror` read backwards, four at a time.
+    let (left, mirror) = (&window[..n], &window[n - 1..2 * n - 1]);
+    for ((l, r), c) in left.chunks_exact(4).zip(mirror.rchunks_exact(4)).zip(half.chunks_exact(4)) {
+        let (l, r, c): (&[f32; 4], &[f32; 4], &[f32; 4]) = (l.try_into().unwrap(), r.try_into().unwrap(), c.try_into().unwrap());
+        s0 += c[0] * (l[0] + r[3]);
+        s1 += c[1] * (l[1] + r[2]);
+        s2 += c[2] * (l[2] + r[1]);
+        s3 += c[3] * (l[3] + r[0]);
+    }
+    ((s0 + s2) + (s1 + s3)) + last * window[2 * n - 1]
 }
 
 fn gcd(mut a: u32, mut b: u32) -> u32 {
@@ -415,6 +452,22 @@ mod tests {
         r.process(&input, &mut b);
         r.flush(&mut b);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn one_phase_kernels_are_symmetric_so_folding_them_loses_nothing() {
+        for rate in RATES.into_iter().filter(|r| OUTPUT_RATE % r != 0 && r % OUTPUT_RATE == 0) {
+            let taps = Resampler::new(rate).unwrap().taps();
+            let kernel = kernel_table(1, taps, 7_500.0 / f64::from(rate));
+            for k in 0..taps - 1 {
+                assert!((kernel[k] - kernel[taps - 2 - k]).abs() <= 1e-9, "{rate} Hz: tap {k} and its mirror differ");
+            }
+            let folded = fold(&kernel);
+            assert_eq!(folded.len(), taps / 2 + 1);
+            let window: Vec<f32> = (0..taps).map(|n| ((n * 7919) % 1000) as f32 / 500.0 - 1.0).collect();
+            let (full, half) = (dot(&window, &kernel), dot_folded(&window, &folded[..taps / 2], folded[taps / 2]));
+            assert!((full - half).abs() <= 1e-5, "{rate} Hz: folded {half} vs {full}");
+        }
     }
 
     proptest! {
