@@ -11,15 +11,11 @@
 # Prints node's TAP summary per browser and the BENCH lines; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+source scripts/lib.sh
 export CI="${CI:-true}"
 exec </dev/null
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-
-for f in index.js index.d.ts package.json vocafuse_wasm_bg.wasm; do
-  [ -f "pkg/$f" ] || { echo "durability: pkg/$f is missing; build the package first: bash scripts/build-pkg.sh" >&2; exit 1; }
-done
+need_pkg durability
 browsers="${DURABILITY_BROWSERS:-chromium firefox}"
 browsers="${browsers//,/ }"
 for browser in $browsers; do

@@ -9,16 +9,12 @@
 # Prints node's TAP summary ("# pass N" / "# fail N") and the BENCH lines; exits non-zero on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+source scripts/lib.sh
 export CI="${CI:-true}"
 exec </dev/null
-
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 npm_ci() { (cd "$1" && npm ci --no-audit --no-fund --loglevel=error); }
 
-for f in index.js index.d.ts package.json vocafuse_wasm_bg.wasm; do
-  [ -f "pkg/$f" ] || { echo "e2e: pkg/$f is missing; build the package first: bash scripts/build-pkg.sh" >&2; exit 1; }
-done
+need_pkg e2e
 command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null \
   || { echo "e2e: ${CHROMIUM:-/usr/bin/chromium} is missing; run scripts/setup.sh test" >&2; exit 1; }
 [ -x tools/node_modules/.bin/tsc ] || npm_ci tools

@@ -1,4 +1,4 @@
-# Shared by scripts/test.sh, bench.sh and build-pkg.sh (sourced, not run).
+# Shared by the scripts in scripts/ (sourced, not run).
 
 export PATH="$HOME/.cargo/bin:$PATH"
 # wasm-bindgen-test-runner gives a whole suite 20 s and a driver 5 s by default: too tight on a
@@ -7,6 +7,14 @@ export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-600}"
 export WASM_BINDGEN_TEST_DRIVER_TIMEOUT="${WASM_BINDGEN_TEST_DRIVER_TIMEOUT:-60}"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+# Stops the calling script ($1 names it) unless pkg/ holds a built package.
+need_pkg() {
+  local f
+  for f in index.js index.d.ts package.json vocafuse_wasm_bg.wasm; do
+    [ -f "pkg/$f" ] || { echo "$1: pkg/$f is missing; build the package first: bash scripts/build-pkg.sh" >&2; exit 1; }
+  done
+}
 
 # The release wasm of crate <dir> as shipped: wasm-pack's build (size-tuned profile), a current
 # wasm-opt, short import names. Into <out> (made anew), as <name>_bg.wasm and <name>.js.
