@@ -204,13 +204,29 @@ fn kernel_table(up: u32, taps: usize, cutoff: f64) -> Vec<f32> {
             let x = t / half;
             let window = bessel_i0(beta * (1.0 - x * x).max(0.0).sqrt()) / i0_beta;
             let arg = 2.0 * cutoff * t;
-            let sinc = if arg == 0.0 { 1.0 } else { (std::f64::consts::PI * arg).sin() / (std::f64::consts::PI * arg) };
+            let sinc = if arg == 0.0 { 1.0 } else { sin(std::f64::consts::PI * arg) / (std::f64::consts::PI * arg) };
             *c = 2.0 * cutoff * sinc * window;
         }
         let sum: f64 = phase.iter().sum();
         table.extend(phase.iter().map(|c| (c / sum) as f32));
     }
     table
+}
+
+/// `sin(x)` for the filter design (|x| below 200 for every accepted rate): reduced to [-π/2, π/2] and summed as
+/// its Taylor series; within 1e-13 of `f64::sin` up to |x| = 1000 (tested). `f64::sin` would bring libm's
+/// argument reduction for any `f64` into the wasm: 4.8 KB (2.1 KB gzipped) for a filter designed
+/// once per recording.
+fn sin(x: f64) -> f64 {
+    use std::f64::consts::{FRAC_PI_2, PI, TAU};
+    let r = x - TAU * (x / TAU).round_ties_even();
+    let r = if r > FRAC_PI_2 { PI - r } else if r < -FRAC_PI_2 { -PI - r } else { r };
+    let (r2, mut term, mut sum) = (r * r, r, r);
+    for n in 1..13 {
+        term *= -r2 / f64::from((2 * n) * (2 * n + 1));
+        sum += term;
+    }
+    sum
 }
 
 /// The modified Bessel function of the first kind, order 0, by its power series.
@@ -452,6 +468,17 @@ mod tests {
         r.process(&input, &mut b);
         r.flush(&mut b);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn the_filter_designs_sine_is_the_standard_one() {
+        let mut worst = 0f64;
+        for i in -100_000..=100_000 {
+            let x = f64::from(i) * 0.01 + f64::from(i % 7) * 1e-3;
+            worst = worst.max((sin(x) - x.sin()).abs());
+            assert_eq!(sin(-x), -sin(x));
+        }
+        assert!(worst < 1e-13, "worst difference {worst:e}");
     }
 
     #[test]
