@@ -247,8 +247,7 @@ fn bessel_i0(x: f64) -> f64 {
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let (mut s0, mut s1, mut s2, mut s3, mut s4, mut s5, mut s6, mut s7) =
         (0f32, 0f32, 0f32, 0f32, 0f32, 0f32, 0f32, 0f32);
-    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
-        let (x, y): (&[f32; 8], &[f32; 8]) = (x.try_into().unwrap(), y.try_into().unwrap());
+    for (x, y) in a.as_chunks::<8>().0.iter().zip(b.as_chunks::<8>().0) {
         s0 += x[0] * y[0];
         s1 += x[1] * y[1];
         s2 += x[2] * y[2];
@@ -279,8 +278,8 @@ fn dot_folded(window: &[f32], half: &[f32], last: f32) -> f32 {
     let (mut s0, mut s1, mut s2, mut s3) = (0f32, 0f32, 0f32, 0f32);
     // Tap k pairs with tap 2n - 2 - k: `mirror` read backwards, four at a time.
     let (left, mirror) = (&window[..n], &window[n - 1..2 * n - 1]);
-    for ((l, r), c) in left.chunks_exact(4).zip(mirror.rchunks_exact(4)).zip(half.chunks_exact(4)) {
-        let (l, r, c): (&[f32; 4], &[f32; 4], &[f32; 4]) = (l.try_into().unwrap(), r.try_into().unwrap(), c.try_into().unwrap());
+    let (left, mirror, half) = (left.as_chunks::<4>().0, mirror.as_chunks::<4>().0, half.as_chunks::<4>().0);
+    for ((l, r), c) in left.iter().zip(mirror.iter().rev()).zip(half) {
         s0 += c[0] * (l[0] + r[3]);
         s1 += c[1] * (l[1] + r[2]);
         s2 += c[2] * (l[2] + r[1]);
