@@ -283,7 +283,7 @@ fn details_retry_after(details: &Value) -> Option<f64> {
 /// "Maximum 5 concurrent requests allowed. Current: 6".
 fn details_from_message(code: ErrorCode, text: Option<&str>) -> Option<Value> {
     let text = text?;
-    let text = &text[..floor_char_boundary(text, TAG_TEXT_BYTES)];
+    let text = clip(text, TAG_TEXT_BYTES);
     let mut map = Map::new();
     match code {
         ErrorCode::InsufficientBalance => {
@@ -307,7 +307,7 @@ fn details_from_message(code: ErrorCode, text: Option<&str>) -> Option<Value> {
 
 /// The word right after `label`, without a trailing `,` `.` `;`.
 fn word_after<'a>(text: &'a str, label: &str) -> Option<&'a str> {
-    let rest = text[text.find(label)? + label.len()..].trim_start();
+    let rest = tail(text, find(text, label)? + label.len()).trim_start();
     let word = rest.split(|c: char| c.is_whitespace() || c == ',' || c == ';').next()?;
     let word = word.trim_end_matches('.');
     (!word.is_empty()).then_some(word)
@@ -367,25 +367,38 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }
 
-fn floor_char_boundary(s: &str, max: usize) -> usize {
-    if max >= s.len() {
-        return s.len();
-    }
-    let mut i = max;
+/// The longest start of `s` of at most `max` bytes, cut between chars.
+fn clip(s: &str, max: usize) -> &str {
+    let mut i = max.min(s.len());
     while !s.is_char_boundary(i) {
         i -= 1;
     }
-    i
+    s.get(..i).unwrap_or_default()
+}
+
+/// `s` from byte `from` on (empty past the end). The text helpers here cut only where they found
+/// an ASCII byte or a whole char, so never inside one; `get` instead of `&s[from..]` keeps str
+/// slicing's panic messages, with their formatting, out of the wasm.
+fn tail(s: &str, from: usize) -> &str {
+    s.get(from..).unwrap_or_default()
+}
+
+/// Where `needle` first occurs in `hay`, comparing bytes: a match of valid UTF-8 in valid UTF-8
+/// starts on a char boundary. `str::find` with a string pattern would bring the two-way searcher
+/// (and str slicing's panic formatting) into the wasm for haystacks of at most 64 KB.
+fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    (0..=hay.len().checked_sub(needle.len())?).find(|&i| hay.get(i..i + needle.len()) == Some(needle))
 }
 
 fn looks_like_html(trimmed: &str) -> bool {
-    let head = &trimmed[..floor_char_boundary(trimmed, 512)].to_ascii_lowercase();
-    head.starts_with('<') && ["<!doctype html", "<html", "<head", "<body"].iter().any(|t| head.contains(t))
+    let head = clip(trimmed, 512).to_ascii_lowercase();
+    head.starts_with('<') && ["<!doctype html", "<html", "<head", "<body"].iter().any(|t| find(&head, t).is_some())
 }
 
 /// The useful text of an HTML page or an XML error: `<title>`, S3-style `<Code>`/`<Message>`, `<h1>`.
 fn markup_text(trimmed: &str) -> Option<String> {
-    let head = &trimmed[..floor_char_boundary(trimmed, MARKUP_SCAN_BYTES)];
+    let head = clip(trimmed, MARKUP_SCAN_BYTES);
     // ASCII lowercasing keeps byte offsets, so positions found in `lower` index `head`.
     let lower = head.to_ascii_lowercase();
     if let Some(title) = tag_text(head, &lower, "title") {
@@ -405,14 +418,13 @@ fn tag_text(head: &str, lower: &str, tag: &str) -> Option<String> {
     let open = format!("<{tag}");
     let close = format!("</{tag}");
     let mut from = 0;
-    while let Some(found) = lower[from..].find(&open) {
+    while let Some(found) = find(tail(lower, from), &open) {
         let after = from + found + open.len();
         let next = lower.as_bytes().get(after).copied();
         if matches!(next, Some(b'>') | Some(b' ') | Some(b'\t') | Some(b'\n') | Some(b'\r') | Some(b'/')) {
-            let start = after + lower[after..].find('>')? + 1;
-            let end = start + lower[start..].find(&close).unwrap_or(lower.len() - start);
-            let content = &head[start..end];
-            let content = &content[..floor_char_boundary(content, TAG_TEXT_BYTES)];
+            let start = after + tail(lower, after).find('>')? + 1;
+            let end = start + find(tail(lower, start), &close).unwrap_or(lower.len() - start);
+            let content = clip(head.get(start..end)?, TAG_TEXT_BYTES);
             let text = decode_markup(content);
             let text = text.trim();
             return (!text.is_empty()).then(|| text.to_string());
@@ -430,29 +442,29 @@ fn decode_markup(content: &str) -> String {
         match c {
             '<' => match rest.find('>') {
                 Some(i) => {
-                    rest = &rest[i + 1..];
+                    rest = tail(rest, i + 1);
                     out.push(' ');
                 }
                 None => break,
             },
             '&' => {
                 // Entity names are short: look for the ';' in the next few bytes only.
-                let semicolon = rest.as_bytes()[1..].iter().take(11).position(|&b| b == b';');
-                let entity = semicolon.and_then(|i| Some((decode_entity(&rest[1..1 + i])?, i)));
+                let semicolon = rest.bytes().skip(1).take(11).position(|b| b == b';');
+                let entity = semicolon.and_then(|i| Some((decode_entity(rest.get(1..1 + i)?)?, i)));
                 match entity {
                     Some((decoded, i)) => {
                         out.push(decoded);
-                        rest = &rest[i + 2..];
+                        rest = tail(rest, i + 2);
                     }
                     None => {
                         out.push('&');
-                        rest = &rest[1..];
+                        rest = tail(rest, 1);
                     }
                 }
             }
             _ => {
                 out.push(c);
-                rest = &rest[c.len_utf8()..];
+                rest = tail(rest, c.len_utf8());
             }
         }
     }
@@ -506,10 +518,10 @@ const SOCKET_TEXT_RULES: &[(&str, ErrorCode)] = &[
 ];
 
 fn classify_socket_text(text: &str) -> ErrorCode {
-    let lower = text[..floor_char_boundary(text, 1024)].to_ascii_lowercase();
+    let lower = clip(text, 1024).to_ascii_lowercase();
     SOCKET_TEXT_RULES
         .iter()
-        .find(|(needle, _)| lower.contains(needle))
+        .find(|(needle, _)| find(&lower, needle).is_some())
         .map(|(_, code)| *code)
         .unwrap_or(ErrorCode::UnknownError)
 }

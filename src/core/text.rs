@@ -101,8 +101,10 @@ const LONG_WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", 
 pub fn parse_http_date(s: &str) -> Option<u64> {
     let number = |t: &str| -> Option<u32> { (!t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.bytes().fold(0, |n, b| n * 10 + u32::from(b - b'0'))) };
     let month = |t: &str| MONTHS.iter().position(|m| *m == t).map(|i| i as u32 + 1);
-    let (day, mon, year, time) = if let Some((weekday, rest)) = s.split_once(", ") {
-        let rest = rest.strip_suffix(" GMT")?;
+    // A comma is the weekday's (asctime has none); split on the char: a string pattern would bring
+    // str's substring searcher into the wasm.
+    let (day, mon, year, time) = if let Some((weekday, rest)) = s.split_once(',') {
+        let rest = rest.strip_prefix(' ')?.strip_suffix(" GMT")?;
         let (date, time) = rest.rsplit_once(' ')?;
         let long = LONG_WEEKDAYS.contains(&weekday);
         if !long && !WEEKDAYS.contains(&weekday) {
