@@ -213,10 +213,10 @@ fn kernel_table(up: u32, taps: usize, cutoff: f64) -> Vec<f32> {
     table
 }
 
-/// `sin(x)` for the filter design (|x| below 200 for every accepted rate): reduced to [-π/2, π/2] and summed as
-/// its Taylor series; within 1e-13 of `f64::sin` up to |x| = 1000 (tested). `f64::sin` would bring libm's
-/// argument reduction for any `f64` into the wasm: 4.8 KB (2.1 KB gzipped) for a filter designed
-/// once per recording.
+/// `sin(x)` for the filter design (|x| below 200 for every accepted rate): reduced to [-π/2, π/2]
+/// and summed as its Taylor series; within 1e-13 of `f64::sin` up to |x| = 1000 (tested).
+/// `f64::sin` would bring libm's argument reduction for any `f64` into the wasm: 4.8 KB (2.1 KB
+/// gzipped) for a filter designed once per recording.
 fn sin(x: f64) -> f64 {
     use std::f64::consts::{FRAC_PI_2, PI, TAU};
     let r = x - TAU * (x / TAU).round_ties_even();

@@ -2,60 +2,125 @@
 //! IndexedDB and asked Rust only for decisions: every pure `core` function the SDK uses, exported
 //! with plain types (JSON strings where a value is structured). Not shipped and not tested: it
 //! exists so `scripts/bench.sh` can measure the bundle budget's alternative (BENCHMARKS.md).
+use vocafuse_wasm::core::{
+    errors::*,
+    json::{object, Value},
+    *,
+};
 use wasm_bindgen::prelude::*;
-use vocafuse_wasm::core::{errors::*, json::{Value, object}, *};
 
 fn err_json(e: &SdkError, messages: &[(String, String)]) -> String {
-    let um = messages.iter().find(|(k, _)| k == e.code.name()).map_or(e.code.info().user_message, |(_, v)| v.as_str());
+    let um = messages
+        .iter()
+        .find(|(k, _)| k == e.code.name())
+        .map_or(e.code.info().user_message, |(_, v)| v.as_str());
     object([
         ("code", Value::String(e.code.name().into())),
         ("message", Value::String(e.message.clone())),
         ("userMessage", Value::String(um.into())),
-        ("status", e.status.map_or(Value::Null, |s| Value::Number(s as f64))),
-        ("serverCode", e.server_code.map_or(Value::Null, |s| Value::Number(s as f64))),
-        ("retryAfter", e.retry_after.map_or(Value::Null, Value::Number)),
+        (
+            "status",
+            e.status.map_or(Value::Null, |s| Value::Number(s as f64)),
+        ),
+        (
+            "serverCode",
+            e.server_code
+                .map_or(Value::Null, |s| Value::Number(s as f64)),
+        ),
+        (
+            "retryAfter",
+            e.retry_after.map_or(Value::Null, Value::Number),
+        ),
         ("retryable", Value::Bool(e.retryable())),
         ("details", e.details.clone().unwrap_or(Value::Null)),
-    ]).to_json()
+    ])
+    .to_json()
 }
 fn res<T>(r: Result<T, SdkError>, f: impl FnOnce(T) -> String) -> String {
-    match r { Ok(v) => f(v), Err(e) => err_json(&e, &[]) }
+    match r {
+        Ok(v) => f(v),
+        Err(e) => err_json(&e, &[]),
+    }
 }
 fn pairs(flat: Vec<String>) -> Vec<(String, String)> {
-    flat.chunks(2).filter_map(|c| Some((c.first()?.clone(), c.get(1)?.clone()))).collect()
+    flat.chunks(2)
+        .filter_map(|c| Some((c.first()?.clone(), c.get(1)?.clone())))
+        .collect()
 }
 
 #[wasm_bindgen(js_name = errorFromResponse)]
-pub fn error_from_response(status: u16, body: &str, headers: Vec<String>, now: f64, messages: Vec<String>) -> String {
-    err_json(&response::error_from_response(status, body, &pairs(headers), now), &pairs(messages))
+pub fn error_from_response(
+    status: u16,
+    body: &str,
+    headers: Vec<String>,
+    now: f64,
+    messages: Vec<String>,
+) -> String {
+    err_json(
+        &response::error_from_response(status, body, &pairs(headers), now),
+        &pairs(messages),
+    )
 }
 #[wasm_bindgen(js_name = errorFromSocketMessage)]
 pub fn error_from_socket(data: &str, messages: Vec<String>) -> Option<String> {
     response::error_from_socket_message(data).map(|e| err_json(&e, &pairs(messages)))
 }
 #[wasm_bindgen(js_name = errorCodes)]
-pub fn error_codes() -> String { error_code_object_json() }
+pub fn error_codes() -> String {
+    error_code_object_json()
+}
 #[wasm_bindgen(js_name = localError)]
 pub fn local_error(code: &str, message: &str, messages: Vec<String>) -> String {
-    err_json(&SdkError::new(ErrorCode::from_name(code).unwrap_or(ErrorCode::UnknownError), message), &pairs(messages))
+    err_json(
+        &SdkError::new(
+            ErrorCode::from_name(code).unwrap_or(ErrorCode::UnknownError),
+            message,
+        ),
+        &pairs(messages),
+    )
 }
 #[wasm_bindgen(js_name = mediaExceptionCode)]
-pub fn media_exception(name: &str) -> String { device::media_exception_code(name).name().into() }
+pub fn media_exception(name: &str) -> String {
+    device::media_exception_code(name).name().into()
+}
 #[wasm_bindgen(js_name = checkConfig)]
-pub fn check_config(api: Option<String>, token: Option<String>, timeout: Option<f64>, retries: Option<f64>, offline: Option<f64>) -> String {
+pub fn check_config(
+    api: Option<String>,
+    token: Option<String>,
+    timeout: Option<f64>,
+    retries: Option<f64>,
+    offline: Option<f64>,
+) -> String {
     let r = (|| -> Result<Value, SdkError> {
         Ok(object([
-            ("apiBaseUrl", Value::String(config::api_base_url(api.as_deref())?)),
-            ("tokenEndpoint", Value::String(config::token_endpoint(token.as_deref())?)),
+            (
+                "apiBaseUrl",
+                Value::String(config::api_base_url(api.as_deref())?),
+            ),
+            (
+                "tokenEndpoint",
+                Value::String(config::token_endpoint(token.as_deref())?),
+            ),
             ("timeout", Value::Number(config::timeout_ms(timeout)?)),
             ("retries", Value::Number(config::retries(retries)? as f64)),
-            ("offlineWait", Value::Number(config::offline_wait_ms(offline)?)),
+            (
+                "offlineWait",
+                Value::Number(config::offline_wait_ms(offline)?),
+            ),
         ]))
     })();
     res(r, |v| v.to_json())
 }
 #[wasm_bindgen(js_name = checkRecorder)]
-pub fn check_recorder(max_duration: Option<f64>, max_size: Option<f64>, bps: Option<f64>, format: Option<String>, supported: Vec<String>, has_mr: bool, wav: bool) -> String {
+pub fn check_recorder(
+    max_duration: Option<f64>,
+    max_size: Option<f64>,
+    bps: Option<f64>,
+    format: Option<String>,
+    supported: Vec<String>,
+    has_mr: bool,
+    wav: bool,
+) -> String {
     let r = (|| -> Result<Value, SdkError> {
         let l = limits::RecorderLimits::new(max_duration, max_size)?;
         let b = limits::bits_per_second(bps)?;
@@ -77,89 +142,200 @@ pub struct Guard(limits::SizeGuard);
 #[wasm_bindgen]
 impl Guard {
     #[wasm_bindgen(constructor)]
-    pub fn new(max: f64) -> Guard { Guard(limits::SizeGuard::new(max as u64)) }
-    pub fn offer(&mut self, size: f64) -> u8 { self.0.offer(size as u64) as u8 }
-    pub fn kept(&self) -> f64 { self.0.kept() as f64 }
+    pub fn new(max: f64) -> Guard {
+        Guard(limits::SizeGuard::new(max as u64))
+    }
+    pub fn offer(&mut self, size: f64) -> u8 {
+        self.0.offer(size as u64) as u8
+    }
+    pub fn kept(&self) -> f64 {
+        self.0.kept() as f64
+    }
 }
 #[wasm_bindgen(js_name = nextState)]
 pub fn next_state(state: u8, event: u8) -> String {
-    let states = [state::RecorderState::Idle, state::RecorderState::Requesting, state::RecorderState::Recording, state::RecorderState::Paused,
-        state::RecorderState::Stopped, state::RecorderState::Uploading, state::RecorderState::Uploaded, state::RecorderState::Error, state::RecorderState::Waiting];
+    let states = [
+        state::RecorderState::Idle,
+        state::RecorderState::Requesting,
+        state::RecorderState::Recording,
+        state::RecorderState::Paused,
+        state::RecorderState::Stopped,
+        state::RecorderState::Uploading,
+        state::RecorderState::Uploaded,
+        state::RecorderState::Error,
+        state::RecorderState::Waiting,
+    ];
     use state::Event::*;
-    let events = [Start, Started, Pause, Resume, Stop, Cancel, Fail, Upload, Offline, Online, Uploaded];
-    let (Some(s), Some(e)) = (states.get(state as usize), events.get(event as usize)) else { return String::new() };
+    let events = [
+        Start, Started, Pause, Resume, Stop, Cancel, Fail, Upload, Offline, Online, Uploaded,
+    ];
+    let (Some(s), Some(e)) = (states.get(state as usize), events.get(event as usize)) else {
+        return String::new();
+    };
     res(state::next(*s, *e), |n| n.as_str().into())
 }
 #[wasm_bindgen(js_name = retryDelay)]
-pub fn retry_delay(retries: u32, attempt: u32, code: &str, retry_after: Option<f64>, random: f64) -> Option<f64> {
-    let mut e = SdkError::new(ErrorCode::from_name(code).unwrap_or(ErrorCode::UnknownError), "");
+pub fn retry_delay(
+    retries: u32,
+    attempt: u32,
+    code: &str,
+    retry_after: Option<f64>,
+    random: f64,
+) -> Option<f64> {
+    let mut e = SdkError::new(
+        ErrorCode::from_name(code).unwrap_or(ErrorCode::UnknownError),
+        "",
+    );
     e.retry_after = retry_after;
     retry::RetryPolicy::new(retries).delay_ms(attempt, &e, random)
 }
 #[wasm_bindgen(js_name = planUpload)]
 pub fn plan_upload(format: &str, size: f64, duration: f64, bps: f64, created: f64) -> String {
-    let spec = upload::UploadSpec { format: format::AudioFormat::from_mime(format).unwrap_or(format::AudioFormat::Webm), size: size as u64, duration_secs: duration, bits_per_second: bps as u64, created_at_ms: created };
-    res(upload::preflight(&spec), |_| upload::upload_request(&spec).to_json())
+    let spec = upload::UploadSpec {
+        format: format::AudioFormat::from_mime(format).unwrap_or(format::AudioFormat::Webm),
+        size: size as u64,
+        duration_secs: duration,
+        bits_per_second: bps as u64,
+        created_at_ms: created,
+    };
+    res(upload::preflight(&spec), |_| {
+        upload::upload_request(&spec).to_json()
+    })
 }
 #[wasm_bindgen(js_name = readGrant)]
-pub fn read_grant(text: &str) -> Option<String> { protocol::UploadGrant::from_envelope(text).map(|g| g.to_value().to_json()) }
+pub fn read_grant(text: &str) -> Option<String> {
+    protocol::UploadGrant::from_envelope(text).map(|g| g.to_value().to_json())
+}
 #[wasm_bindgen(js_name = readToken)]
-pub fn read_token(text: &str) -> Option<String> { protocol::TokenResponse::from_json(text).and_then(|t| t.token().map(String::from)) }
+pub fn read_token(text: &str) -> Option<String> {
+    protocol::TokenResponse::from_json(text).and_then(|t| t.token().map(String::from))
+}
 #[wasm_bindgen(js_name = tokenRequest)]
-pub fn token_request() -> String { protocol::TokenRequest::default().to_json() }
+pub fn token_request() -> String {
+    protocol::TokenRequest::default().to_json()
+}
 #[wasm_bindgen(js_name = planParts)]
-pub fn plan_parts(size: f64, part: f64) -> Vec<f64> { protocol::plan_parts(size as u64, part as u64).into_iter().flat_map(|(a, b)| [a as f64, b as f64]).collect() }
+pub fn plan_parts(size: f64, part: f64) -> Vec<f64> {
+    protocol::plan_parts(size as u64, part as u64)
+        .into_iter()
+        .flat_map(|(a, b)| [a as f64, b as f64])
+        .collect()
+}
 #[wasm_bindgen(js_name = tokenNeedsRefresh)]
-pub fn token_refresh(now: f64, issued: f64, expires: f64) -> bool { upload::token_needs_refresh(now, issued, expires) }
+pub fn token_refresh(now: f64, issued: f64, expires: f64) -> bool {
+    upload::token_needs_refresh(now, issued, expires)
+}
 #[wasm_bindgen]
 pub struct Prog(upload::Progress);
 #[wasm_bindgen]
 impl Prog {
     #[wasm_bindgen(constructor)]
-    pub fn new(total: f64, parts: usize) -> Prog { Prog(upload::Progress::new(total as u64, parts)) }
-    pub fn update(&mut self, i: usize, bytes: f64) -> Option<f64> { self.0.update(i, bytes as u64) }
+    pub fn new(total: f64, parts: usize) -> Prog {
+        Prog(upload::Progress::new(total as u64, parts))
+    }
+    pub fn update(&mut self, i: usize, bytes: f64) -> Option<f64> {
+        self.0.update(i, bytes as u64)
+    }
 }
 #[wasm_bindgen]
 pub struct Meta(durable::StoredMeta);
 #[wasm_bindgen]
 impl Meta {
     #[wasm_bindgen(js_name = fromJson)]
-    pub fn from_json(t: &str) -> Option<Meta> { durable::StoredMeta::from_json(t).map(Meta) }
+    pub fn from_json(t: &str) -> Option<Meta> {
+        durable::StoredMeta::from_json(t).map(Meta)
+    }
     #[wasm_bindgen(js_name = toJson)]
-    pub fn to_json(&self) -> String { self.0.to_json() }
-    pub fn expired(&self, now: f64) -> bool { self.0.expired(now) }
-    pub fn pending(&self) -> Option<String> { self.0.pending_state().map(String::from) }
-    pub fn confirm(&mut self, now: f64) { self.0.confirm(now) }
+    pub fn to_json(&self) -> String {
+        self.0.to_json()
+    }
+    pub fn expired(&self, now: f64) -> bool {
+        self.0.expired(now)
+    }
+    pub fn pending(&self) -> Option<String> {
+        self.0.pending_state().map(String::from)
+    }
+    pub fn confirm(&mut self, now: f64) {
+        self.0.confirm(now)
+    }
     pub fn granted(&mut self, grant: &str, now: f64) {
-        if let Some(g) = protocol::UploadGrant::from_envelope(grant) { self.0.upload.get_or_insert_with(Default::default).granted(g, now) }
+        if let Some(g) = protocol::UploadGrant::from_envelope(grant) {
+            self.0
+                .upload
+                .get_or_insert_with(Default::default)
+                .granted(g, now)
+        }
     }
     #[wasm_bindgen(js_name = partDone)]
-    pub fn part_done(&mut self, n: u32) { if let Some(j) = self.0.upload.as_mut() { j.part_done(n) } }
+    pub fn part_done(&mut self, n: u32) {
+        if let Some(j) = self.0.upload.as_mut() {
+            j.part_done(n)
+        }
+    }
     #[wasm_bindgen(js_name = isDone)]
-    pub fn is_done(&self, n: u32) -> bool { self.0.upload.as_ref().is_some_and(|j| j.is_done(n)) }
-    pub fn usable(&self, now: f64) -> Option<String> { self.0.upload.as_ref()?.usable(now).map(|g| g.to_value().to_json()) }
-    pub fn spec(&self, created: f64) -> String { res(self.0.spec(created).ok_or(SdkError::new(ErrorCode::UnknownError, "no spec")), |s| upload::upload_request(&s).to_json()) }
+    pub fn is_done(&self, n: u32) -> bool {
+        self.0.upload.as_ref().is_some_and(|j| j.is_done(n))
+    }
+    pub fn usable(&self, now: f64) -> Option<String> {
+        self.0
+            .upload
+            .as_ref()?
+            .usable(now)
+            .map(|g| g.to_value().to_json())
+    }
+    pub fn spec(&self, created: f64) -> String {
+        res(
+            self.0
+                .spec(created)
+                .ok_or(SdkError::new(ErrorCode::UnknownError, "no spec")),
+            |s| upload::upload_request(&s).to_json(),
+        )
+    }
 }
 #[wasm_bindgen(js_name = probeDelay)]
-pub fn probe(w: u32, now: f64, deadline: f64) -> Option<f64> { durable::probe_delay_ms(w, now, deadline) }
+pub fn probe(w: u32, now: f64, deadline: f64) -> Option<f64> {
+    durable::probe_delay_ms(w, now, deadline)
+}
 #[wasm_bindgen(js_name = keptDuration)]
-pub fn kept(s: f64) -> f64 { durable::kept_duration(s) }
+pub fn kept(s: f64) -> f64 {
+    durable::kept_duration(s)
+}
 #[wasm_bindgen(js_name = lockName)]
-pub fn lock(id: &str) -> String { durable::lock_name(id) }
+pub fn lock(id: &str) -> String {
+    durable::lock_name(id)
+}
 #[wasm_bindgen]
-pub fn level(samples: &[f32]) -> f64 { level::level(samples) }
+pub fn level(samples: &[f32]) -> f64 {
+    level::level(samples)
+}
 #[wasm_bindgen(js_name = patchWebm)]
-pub fn patch(header: &[u8], ms: f64) -> Option<Vec<u8>> { webm::patch_duration(header, ms).map(|p| p.bytes) }
+pub fn patch(header: &[u8], ms: f64) -> Option<Vec<u8>> {
+    webm::patch_duration(header, ms).map(|p| p.bytes)
+}
 #[wasm_bindgen(js_name = webmHeaderLen)]
-pub fn header_len() -> usize { webm::header_len_needed() }
+pub fn header_len() -> usize {
+    webm::header_len_needed()
+}
 #[wasm_bindgen]
 pub struct Wav(wav::WavStream);
 #[wasm_bindgen]
 impl Wav {
-    pub fn create(rate: u32) -> Option<Wav> { wav::WavStream::new(rate).ok().map(Wav) }
-    pub fn push(&mut self, input: &[f32]) -> Vec<u8> { self.0.push(input) }
-    pub fn projected(&self) -> f64 { self.0.projected_size() as f64 }
-    pub fn finish(&mut self) -> Vec<u8> { let (mut b, h) = self.0.finish(); b.extend_from_slice(&h); b }
+    pub fn create(rate: u32) -> Option<Wav> {
+        wav::WavStream::new(rate).ok().map(Wav)
+    }
+    pub fn push(&mut self, input: &[f32]) -> Vec<u8> {
+        self.0.push(input)
+    }
+    pub fn projected(&self) -> f64 {
+        self.0.projected_size() as f64
+    }
+    pub fn finish(&mut self) -> Vec<u8> {
+        let (mut b, h) = self.0.finish();
+        b.extend_from_slice(&h);
+        b
+    }
     #[wasm_bindgen(js_name = maxInput)]
-    pub fn max_input(rate: u32, max: f64) -> f64 { wav::max_input_samples(rate, max as u64) as f64 }
+    pub fn max_input(rate: u32, max: f64) -> f64 {
+        wav::max_input_samples(rate, max as u64) as f64
+    }
 }
