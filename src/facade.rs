@@ -8,12 +8,12 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::core::errors::SdkError;
+use crate::core::errors::{Messages, SdkError};
 use crate::core::format::FormatPreference;
 use crate::core::response;
 use crate::web::button;
 use crate::web::durable;
-use crate::web::js::{error_to_js, set, Messages};
+use crate::web::js::{error_to_js, set};
 use crate::web::media::recording_plan;
 use crate::web::recorder::{parse_options, Recorder};
 use crate::web::sdk::SdkContext;

@@ -245,6 +245,17 @@ impl std::fmt::Display for SdkError {
 
 impl std::error::Error for SdkError {}
 
+/// The app's `messages` overrides, keyed by code name.
+#[derive(Clone, Debug, Default)]
+pub struct Messages(pub Vec<(String, String)>);
+
+impl Messages {
+    /// The override for `code`, else the table's default `userMessage`.
+    pub fn user_message(&self, code: ErrorCode) -> &str {
+        self.0.iter().find(|(k, _)| k == code.name()).map_or(code.info().user_message, |(_, v)| v.as_str())
+    }
+}
+
 /// The `ErrorCode` object as JSON (`{"PERMISSION_DENIED": "PERMISSION_DENIED", …}`), for the JS
 /// package, which freezes it.
 pub fn error_code_object_json() -> String {

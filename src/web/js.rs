@@ -4,7 +4,7 @@ use js_sys::{Function, Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::errors::{ErrorCode, SdkError};
+use crate::core::errors::{ErrorCode, Messages, SdkError};
 
 #[wasm_bindgen(module = "/js/error.js")]
 extern "C" {
@@ -18,16 +18,6 @@ extern "C" {
     fn call_safely(f: &Function, arg: &JsValue);
     /// Marks a promise's rejection as handled.
     pub fn quiet(promise: &js_sys::Promise);
-}
-
-/// The app's `messages` overrides, keyed by code name.
-#[derive(Clone, Debug, Default)]
-pub struct Messages(pub Vec<(String, String)>);
-
-impl Messages {
-    pub fn user_message(&self, code: ErrorCode) -> &str {
-        self.0.iter().find(|(k, _)| k == code.name()).map_or(code.info().user_message, |(_, v)| v.as_str())
-    }
 }
 
 pub fn set(obj: &Object, key: &str, value: &JsValue) {

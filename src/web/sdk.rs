@@ -4,10 +4,10 @@ use std::cell::Cell;
 
 use wasm_bindgen::JsValue;
 
-use super::js::{Fields, Messages};
+use super::js::Fields;
 use super::upload::TokenCache;
 use crate::core::config;
-use crate::core::errors::SdkError;
+use crate::core::errors::{Messages, SdkError};
 
 pub struct SdkConfig {
     pub token_endpoint: String,

@@ -9,11 +9,8 @@ use vocafuse_wasm::core::{
 };
 use wasm_bindgen::prelude::*;
 
-fn err_json(e: &SdkError, messages: &[(String, String)]) -> String {
-    let um = messages
-        .iter()
-        .find(|(k, _)| k == e.code.name())
-        .map_or(e.code.info().user_message, |(_, v)| v.as_str());
+fn err_json(e: &SdkError, messages: &Messages) -> String {
+    let um = messages.user_message(e.code);
     object([
         ("code", Value::String(e.code.name().into())),
         ("message", Value::String(e.message.clone())),
@@ -39,7 +36,7 @@ fn err_json(e: &SdkError, messages: &[(String, String)]) -> String {
 fn res<T>(r: Result<T, SdkError>, f: impl FnOnce(T) -> String) -> String {
     match r {
         Ok(v) => f(v),
-        Err(e) => err_json(&e, &[]),
+        Err(e) => err_json(&e, &Messages::default()),
     }
 }
 fn pairs(flat: Vec<String>) -> Vec<(String, String)> {
@@ -58,12 +55,12 @@ pub fn error_from_response(
 ) -> String {
     err_json(
         &response::error_from_response(status, body, &pairs(headers), now),
-        &pairs(messages),
+        &Messages(pairs(messages)),
     )
 }
 #[wasm_bindgen(js_name = errorFromSocketMessage)]
 pub fn error_from_socket(data: &str, messages: Vec<String>) -> Option<String> {
-    response::error_from_socket_message(data).map(|e| err_json(&e, &pairs(messages)))
+    response::error_from_socket_message(data).map(|e| err_json(&e, &Messages(pairs(messages))))
 }
 #[wasm_bindgen(js_name = errorCodes)]
 pub fn error_codes() -> String {
@@ -76,7 +73,7 @@ pub fn local_error(code: &str, message: &str, messages: Vec<String>) -> String {
             ErrorCode::from_name(code).unwrap_or(ErrorCode::UnknownError),
             message,
         ),
-        &pairs(messages),
+        &Messages(pairs(messages)),
     )
 }
 #[wasm_bindgen(js_name = mediaExceptionCode)]
