@@ -42,3 +42,38 @@ export function callSafely(fn, arg) {
 export function quiet(promise) {
   promise.catch(() => {});
 }
+
+// ---- a failure of the SDK itself ----
+// Every live recorder's pending calls and onError, so that a panic in the wasm (which then
+// cannot run again) still settles every promise with a VocaFuseError and tells every recorder,
+// instead of leaving them pending forever.
+const live = new Set();
+
+export function register(onError) {
+  const entry = { onError, pending: new Set() };
+  live.add(entry);
+  return entry;
+}
+
+export function unregister(entry) {
+  live.delete(entry);
+}
+
+// `promise`, settled by the SDK as usual, or rejected by `failAll`.
+export function track(entry, promise) {
+  return new Promise((resolve, reject) => {
+    entry.pending.add(reject);
+    promise.then(
+      (value) => { entry.pending.delete(reject); resolve(value); },
+      (error) => { entry.pending.delete(reject); reject(error); },
+    );
+  });
+}
+
+export function failAll(error) {
+  for (const entry of live) {
+    for (const reject of entry.pending) reject(error);
+    entry.pending.clear();
+    if (entry.onError) callSafely(entry.onError, error);
+  }
+}

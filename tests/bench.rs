@@ -12,7 +12,6 @@ use support::*;
 use vocafuse_wasm::core::format::AudioFormat;
 use vocafuse_wasm::core::upload::UploadSpec;
 use vocafuse_wasm::facade::VocaFuseSdk;
-use vocafuse_wasm::web::sdk::SdkContext;
 use vocafuse_wasm::web::upload::{upload_blob, UploadObserver};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -60,8 +59,8 @@ impl UploadObserver for Quiet {
 async fn upload_overhead_and_memory() {
     set_memory(&wasm_bindgen::memory());
     let b = browser();
-    let ctx = SdkContext::from_js(&sdk_config(&[])).unwrap();
-    vocafuse_wasm::web::upload::fetch_first_token(&ctx).await.unwrap();
+    let ctx = context(|_| {});
+    ctx.tokens.first(&ctx.config).await.unwrap();
     for mb in [1u64, 5, 20] {
         let size = mb * 1_000_000;
         let blob = make_blob(size as f64, "audio/webm");

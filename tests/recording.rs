@@ -189,6 +189,10 @@ async fn every_way_out_ends_every_track() {
     assert_eq!(get_str(&err, "code"), "ABORTED");
     assert_eq!(live_tracks(), 0, "after cancel during the request");
     assert_eq!(rec.state(), "idle");
+    // The browser's late answer is a stream nobody wants: it is stopped as it arrives.
+    poll_until("the late getUserMedia answer", 5000, || streams_handed_out() == 1).await;
+    assert_eq!(live_tracks(), 0, "the late stream was released");
+    assert_eq!(rec.state(), "idle");
 }
 
 #[wasm_bindgen_test]

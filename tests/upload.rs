@@ -11,9 +11,8 @@ use std::rc::Rc;
 use support::*;
 use vocafuse_wasm::core::errors::ErrorCode;
 use vocafuse_wasm::core::format::AudioFormat;
-use vocafuse_wasm::core::upload::UploadSpec;
+use vocafuse_wasm::core::upload::{UploadResult, UploadSpec};
 use vocafuse_wasm::facade::{VocaFuseSdk, VoiceRecorder};
-use vocafuse_wasm::web::sdk::SdkContext;
 use vocafuse_wasm::web::upload::{upload_blob, UploadObserver};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
@@ -44,8 +43,11 @@ fn spec(size: u64) -> UploadSpec {
 }
 
 /// Uploads a generated blob through the SDK's upload path (no microphone needed).
-async fn upload_generated(size: u64, retries: u32) -> (Result<JsValue, vocafuse_wasm::core::errors::SdkError>, web_sys::Blob, Rc<Percentages>) {
-    let ctx = SdkContext::from_js(&sdk_config(&[("retries", retries.into()), ("timeout", 5000.into())])).unwrap();
+async fn upload_generated(size: u64, retries: u32) -> (Result<UploadResult, vocafuse_wasm::core::errors::SdkError>, web_sys::Blob, Rc<Percentages>) {
+    let ctx = context(|c| {
+        c.retries = retries;
+        c.timeout_ms = 5000.0;
+    });
     let blob = make_blob(size as f64, "audio/webm");
     let progress = Rc::new(Percentages::default());
     let controller = web_sys::AbortController::new().unwrap();
@@ -53,11 +55,6 @@ async fn upload_generated(size: u64, retries: u32) -> (Result<JsValue, vocafuse_
     (result, blob, progress)
 }
 
-async fn stored_sha(result: &JsValue) -> String {
-    let id = get_str(result, "voicenote_id");
-    assert!(!id.is_empty());
-    get_str(&dev("GET", &format!("/__dev/voicenotes/{id}"), JsValue::NULL).await, "sha256")
-}
 
 fn recorder(probe: &Probe, sdk_extra: &[(&str, JsValue)]) -> VoiceRecorder {
     VocaFuseSdk::new(sdk_config(sdk_extra)).unwrap().create_recorder(probe.options.clone()).unwrap()
@@ -103,7 +100,7 @@ async fn a_12_mb_blob_goes_multipart_and_arrives_byte_identical() {
     reset_dev().await;
     let (result, blob, progress) = upload_generated(12_000_000, 3).await;
     let result = result.unwrap();
-    assert_eq!(get_str(&result, "upload_type"), "multipart");
+    assert!(result.multipart);
     assert_eq!(stored_sha(&result).await, sha256(&blob).await);
     progress.assert_sane();
     // Browsers throttle upload progress events (about every 50 ms); on loopback 12 MB takes a

@@ -3,6 +3,36 @@
 use super::text::Num;
 use super::errors::SdkError;
 
+/// A `VocaFuseSDK`'s configuration, checked (the facade reads it from the JS object).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SdkConfig {
+    pub token_endpoint: String,
+    pub api_base_url: String,
+    pub timeout_ms: f64,
+    pub retries: u32,
+    pub token_request_headers: Vec<(String, String)>,
+    /// Keep recordings in IndexedDB until the service confirms them.
+    pub persist: bool,
+    pub resume_on_init: bool,
+    pub offline_wait_ms: f64,
+}
+
+impl SdkConfig {
+    /// The defaults of API.md for a token endpoint and an API.
+    pub fn new(token_endpoint: impl Into<String>, api_base_url: impl Into<String>) -> SdkConfig {
+        SdkConfig {
+            token_endpoint: token_endpoint.into(),
+            api_base_url: api_base_url.into(),
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            retries: DEFAULT_RETRIES,
+            token_request_headers: Vec::new(),
+            persist: true,
+            resume_on_init: false,
+            offline_wait_ms: super::durable::DEFAULT_OFFLINE_WAIT_MS,
+        }
+    }
+}
+
 pub const DEFAULT_API_BASE_URL: &str = "https://api.vocafuse.com";
 pub const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 pub const DEFAULT_RETRIES: u32 = 3;

@@ -10,7 +10,8 @@ pub const MULTIPART_THRESHOLD: u64 = 5_242_880;
 pub const ACCEPTED_FORMATS: [&str; 3] = ["webm", "ogg", "wav"];
 
 use super::text::Num;
-use super::errors::SdkError;
+use super::errors::{ErrorCode, SdkError};
+use super::json::object;
 
 /// The bitrate asked of the Opus encoder unless the app sets one. Measured in BENCHMARKS.md:
 /// speech stays clear at 32 kbit/s, a quarter of the bytes of the official SDK's 128 kbit/s.
@@ -113,6 +114,24 @@ impl SizeGuard {
             ChunkVerdict::Keep
         }
     }
+}
+
+/// The notice when recording stopped at `max_duration` (a recording is kept).
+pub fn duration_notice(max_duration: f64, actual_duration: f64) -> SdkError {
+    SdkError::new(ErrorCode::DurationExceeded, format!("recording stopped at the {} s limit", Num(max_duration)))
+        .with_details(object([("max_duration", max_duration.into()), ("actual_duration", actual_duration.into())]))
+}
+
+/// The notice when recording stopped before passing `max_size` bytes, with `kept` kept.
+pub fn size_notice(max_size: u64, kept: u64) -> SdkError {
+    SdkError::new(ErrorCode::FileSizeExceeded, format!("recording stopped before passing {max_size} bytes"))
+        .with_details(object([("max_size", max_size.into()), ("actual_size", kept.into())]))
+}
+
+/// The notice when the microphone's track ended while recording (unplugged, revoked, taken).
+pub fn track_ended_notice(recorded_seconds: f64) -> SdkError {
+    SdkError::new(ErrorCode::MicrophoneUnavailable, "the microphone stopped delivering audio")
+        .with_details(object([("reason", "ended".into()), ("recorded_seconds", recorded_seconds.into())]))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

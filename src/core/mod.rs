@@ -5,7 +5,7 @@ pub mod limits;
 pub mod response;
 pub mod clock;
 pub mod format;
-pub mod state;
+pub mod lifecycle;
 pub mod device;
 pub mod level;
 pub mod protocol;

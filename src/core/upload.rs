@@ -6,7 +6,37 @@ use super::json::object;
 use super::errors::{ErrorCode, SdkError};
 use super::format::AudioFormat;
 use super::limits::{MAX_DURATION_SECS, MAX_FILE_SIZE};
-use super::protocol::UploadRequest;
+use super::protocol::{UploadGrant, UploadRequest};
+
+/// What `upload()` resolves with (API.md's `UploadResult`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UploadResult {
+    pub voicenote_id: String,
+    pub multipart: bool,
+    pub file_size: u64,
+    pub duration_seconds: f64,
+    pub audio_format: AudioFormat,
+    pub s3_key: Option<String>,
+    pub processing_strategy: Option<String>,
+    pub client_processed: bool,
+}
+
+impl UploadResult {
+    /// The result of uploading `spec` under `grant`.
+    pub fn new(grant: &UploadGrant, spec: &UploadSpec) -> UploadResult {
+        let text = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        UploadResult {
+            voicenote_id: grant.voicenote_id.clone(),
+            multipart: grant.is_multipart(),
+            file_size: spec.size,
+            duration_seconds: upload_request(spec).duration_seconds,
+            audio_format: spec.format,
+            s3_key: text(&grant.s3_key),
+            processing_strategy: text(&grant.processing_strategy),
+            client_processed: grant.client_processed,
+        }
+    }
+}
 
 /// What the SDK knows about a recording it is about to upload.
 #[derive(Clone, Debug, PartialEq)]

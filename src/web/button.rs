@@ -1,4 +1,5 @@
-//! `addVoiceNote`: a button as a record toggle that reflects the recorder's state.
+//! `addVoiceNote`: a button as a record toggle that reflects the recorder's state. The button
+//! holds the recorder; the recorder knows nothing of buttons (the facade forwards its state).
 
 use std::rc::Rc;
 
@@ -9,7 +10,7 @@ use web_sys::HtmlElement;
 
 use super::recorder::Recorder;
 use crate::core::errors::SdkError;
-use crate::core::state::RecorderState;
+use crate::core::lifecycle::RecorderState;
 
 /// The element `target` names: a selector or an element.
 pub fn resolve(target: &JsValue) -> Result<HtmlElement, SdkError> {
@@ -25,14 +26,6 @@ pub fn resolve(target: &JsValue) -> Result<HtmlElement, SdkError> {
     target.clone().dyn_into::<HtmlElement>().map_err(|_| SdkError::invalid_config("target must be a selector or an HTMLElement"))
 }
 
-fn reflect(button: &HtmlElement, state: RecorderState) {
-    let _ = button.set_attribute("data-state", state.as_str());
-    let pressed = matches!(state, RecorderState::Recording | RecorderState::Paused);
-    let _ = button.set_attribute("aria-pressed", if pressed { "true" } else { "false" });
-    let busy = matches!(state, RecorderState::Uploading | RecorderState::Waiting | RecorderState::Requesting);
-    let _ = button.toggle_attribute_with_force("disabled", busy);
-}
-
 /// The click listener; dropping it (or `detach`) removes it.
 pub struct Toggle {
     button: HtmlElement,
@@ -41,25 +34,41 @@ pub struct Toggle {
 
 impl Toggle {
     pub fn attach(button: HtmlElement, recorder: Rc<Recorder>) -> Toggle {
-        reflect(&button, recorder.state());
-        let b = button.clone();
-        recorder.set_state_hook(Some(Box::new(move |state| reflect(&b, state))));
-        let rec = recorder.clone();
         let click = EventListener::new(&button, "click", move |_| {
-            // Errors reach onError; the promises need no handler here.
-            let promise = match rec.state() {
-                RecorderState::Recording | RecorderState::Paused => rec.stop_promise(),
-                RecorderState::Idle | RecorderState::Stopped | RecorderState::Uploaded | RecorderState::Error => rec.start_promise(),
-                _ => return,
-            };
-            super::js::quiet(&promise);
+            // Errors reach onError; the outcomes need no handler here.
+            match recorder.state() {
+                RecorderState::Recording | RecorderState::Paused => {
+                    let stop = recorder.stop();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = stop.await;
+                    });
+                }
+                RecorderState::Idle | RecorderState::Stopped | RecorderState::Uploaded | RecorderState::Error => {
+                    let start = recorder.start();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = start.await;
+                    });
+                }
+                _ => {}
+            }
         });
-        Toggle { button, _click: click }
+        let toggle = Toggle { button, _click: click };
+        toggle.reflect(RecorderState::Idle);
+        toggle
     }
 
-    pub fn detach(self, recorder: &Recorder) {
-        recorder.set_state_hook(None);
-        recorder.destroy();
+    /// Shows `state` on the button: `data-state`, `aria-pressed`, disabled while busy.
+    pub fn reflect(&self, state: RecorderState) {
+        let button = &self.button;
+        let _ = button.set_attribute("data-state", state.as_str());
+        let pressed = matches!(state, RecorderState::Recording | RecorderState::Paused);
+        let _ = button.set_attribute("aria-pressed", if pressed { "true" } else { "false" });
+        let busy = matches!(state, RecorderState::Uploading | RecorderState::Waiting | RecorderState::Requesting);
+        let _ = button.toggle_attribute_with_force("disabled", busy);
+    }
+
+    /// Removes the listener and the attributes it set.
+    pub fn detach(self) {
         for attr in ["data-state", "aria-pressed", "disabled"] {
             let _ = self.button.remove_attribute(attr);
         }

@@ -9,99 +9,23 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag};
 
-use super::js::error_from_js;
+use super::abort::controller;
+use super::indexeddb::{self as idb, read, settle, Row};
+use super::js::{error_from_js, quiet};
+use super::locks::{busy, lock, Lock};
 use super::sdk::SdkContext;
-use super::upload::{result_object, upload_resumable, Journal, UploadObserver};
+use super::upload::{upload_resumable, Journal, UploadObserver};
 use crate::core::durable::{kept_duration, lock_name, StoredMeta, StoredState, UploadJournal, FLUSH_MS};
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::AudioFormat;
+use crate::core::upload::UploadResult;
 use crate::core::{resample, wav, webm};
-
-#[wasm_bindgen(module = "/js/platform.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = putRecording)]
-    fn put_recording(id: &str, created_at: f64, meta: &str) -> Promise;
-    #[wasm_bindgen(js_name = putChunk)]
-    fn put_chunk(id: &str, seq: u32, data: &JsValue, created_at: f64, meta: &str) -> Promise;
-    #[wasm_bindgen(js_name = getRecording)]
-    fn get_recording(id: &str) -> Promise;
-    #[wasm_bindgen(js_name = listRecordings)]
-    fn list_recordings() -> Promise;
-    #[wasm_bindgen(js_name = getChunks)]
-    fn get_chunks(id: &str) -> Promise;
-    #[wasm_bindgen(js_name = confirm)]
-    fn confirm_rows(id: &str, created_at: f64, meta: &str) -> Promise;
-    #[wasm_bindgen(js_name = remove)]
-    fn remove_rows(id: &str) -> Promise;
-    #[wasm_bindgen(js_name = persistStorage)]
-    fn persist_storage() -> Promise;
-    #[wasm_bindgen(js_name = holdLock)]
-    fn hold_lock(name: &str) -> Promise;
-    #[wasm_bindgen(js_name = busyLocks)]
-    fn busy_locks() -> Promise;
-    #[wasm_bindgen(js_name = newId)]
-    fn new_id() -> String;
-    #[wasm_bindgen(js_name = isOnline)]
-    fn is_online() -> bool;
-}
-
-/// `navigator.onLine`, true where the browser does not say.
-pub fn online() -> bool {
-    is_online()
-}
-
-async fn settle(promise: Promise) -> Result<JsValue, SdkError> {
-    JsFuture::from(promise).await.map_err(|e| {
-        let e = error_from_js(&e, ErrorCode::StorageUnavailable);
-        SdkError { code: ErrorCode::StorageUnavailable, message: format!("the voice note storage failed: {}", e.message), ..e }
-    })
-}
-
-/// A held Web Lock, released on drop (a no-op where the browser has no Web Locks).
-pub struct Lock(Option<Function>);
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        if let Some(release) = self.0.take() {
-            let _ = release.call0(&JsValue::NULL);
-        }
-    }
-}
-
-/// Waits until no other recorder or tab holds the recording `id`.
-pub async fn lock(id: &str) -> Lock {
-    match JsFuture::from(hold_lock(&lock_name(id))).await {
-        Ok(release) => Lock(release.dyn_into::<Function>().ok()),
-        Err(_) => Lock(None),
-    }
-}
-
-/// One row of `recordings`.
-#[derive(Clone)]
-pub struct Row {
-    pub id: String,
-    pub created_at: f64,
-    pub meta: StoredMeta,
-}
-
-fn row_from_js(value: &JsValue) -> Option<Row> {
-    let get = |k: &str| Reflect::get(value, &JsValue::from_str(k)).ok();
-    Some(Row {
-        id: get("id")?.as_string()?,
-        created_at: get("createdAt")?.as_f64().unwrap_or(0.0),
-        meta: StoredMeta::from_json(&get("meta")?.as_string()?)?,
-    })
-}
-
-async fn read(id: &str) -> Result<Option<Row>, SdkError> {
-    Ok(row_from_js(&settle(get_recording(id)).await?))
-}
 
 /// The row of a recording a `PendingRecording` names, which may have been discarded since.
 async fn read_kept(id: &str) -> Result<Row, SdkError> {
@@ -138,9 +62,9 @@ impl Stored {
             return None;
         }
         if !ctx.persistence_asked.replace(true) {
-            super::js::quiet(&persist_storage());
+            quiet(&idb::persist_storage());
         }
-        let stored = Stored::new(new_id(), created_at, meta, on_failure);
+        let stored = Stored::new(idb::new_id(), created_at, meta, on_failure);
         // Held from the first chunk until the upload is confirmed, the recording is discarded,
         // or the recorder lets go of it: other tabs leave it alone meanwhile.
         let me = Rc::downgrade(&stored);
@@ -181,7 +105,7 @@ impl Stored {
             if let Err(e) = settle(promise).await {
                 if let Some(s) = me.upgrade() {
                     if !s.broken.replace(true) {
-                        super::js::quiet(&remove_rows(&s.id));
+                        quiet(&idb::remove_rows(&s.id));
                         (s.on_failure)(e);
                     }
                 }
@@ -191,7 +115,7 @@ impl Stored {
 
     fn write_row(&self) {
         if !self.broken.get() {
-            self.write(put_recording(&self.id, self.created_at, &self.meta_json()));
+            self.write(idb::put_recording(&self.id, self.created_at, &self.meta_json()));
         }
     }
 
@@ -211,7 +135,7 @@ impl Stored {
         }
         let seq = self.seq.get();
         self.seq.set(seq + 1);
-        self.write(put_chunk(&self.id, seq, data, self.created_at, &self.meta_json()));
+        self.write(idb::put_chunk(&self.id, seq, data, self.created_at, &self.meta_json()));
         self.last_flush.set(js_sys::Date::now());
     }
 
@@ -280,7 +204,7 @@ impl Stored {
     /// depends on IndexedDB answering.
     pub fn confirmed(&self) {
         self.meta.borrow_mut().confirm(js_sys::Date::now());
-        let written = confirm_rows(&self.id, self.created_at, &self.meta_json());
+        let written = idb::confirm_rows(&self.id, self.created_at, &self.meta_json());
         let held = self.lock.borrow_mut().take();
         wasm_bindgen_futures::spawn_local(async move {
             let _ = settle(written).await;
@@ -291,7 +215,7 @@ impl Stored {
     /// Nothing of it is kept.
     pub fn discard(&self) {
         self.broken.set(true);
-        super::js::quiet(&remove_rows(&self.id));
+        quiet(&idb::remove_rows(&self.id));
     }
 }
 
@@ -322,7 +246,7 @@ fn blob_of(parts: &Array, mime_type: &str) -> Result<Blob, SdkError> {
 /// says `recorded`. Returns the Blob and the row's metadata as it now stands.
 pub async fn rebuild(row: &Row) -> Result<(Blob, StoredMeta), SdkError> {
     let mut meta = row.meta.clone();
-    let chunks: Array = settle(get_chunks(&row.id)).await?.unchecked_into();
+    let chunks = idb::chunks(&row.id).await?;
     if chunks.length() == 0 {
         return Err(SdkError::new(ErrorCode::RecordingFailed, "nothing of this recording was stored"));
     }
@@ -347,7 +271,7 @@ pub async fn rebuild(row: &Row) -> Result<(Blob, StoredMeta), SdkError> {
     if interrupted {
         meta.state = StoredState::Recorded;
         meta.size = blob.size() as u64;
-        settle(put_recording(&row.id, row.created_at, &meta.to_json())).await?;
+        settle(idb::put_recording(&row.id, row.created_at, &meta.to_json())).await?;
     }
     Ok((blob, meta))
 }
@@ -355,16 +279,13 @@ pub async fn rebuild(row: &Row) -> Result<(Blob, StoredMeta), SdkError> {
 /// Recordings kept and not confirmed that nobody is recording or uploading, oldest first. Rows
 /// confirmed more than an hour ago are cleared on the way.
 pub async fn pending() -> Result<Vec<Row>, SdkError> {
-    let rows: Array = settle(list_recordings()).await?.unchecked_into();
-    let busy: Vec<String> = JsFuture::from(busy_locks())
-        .await
-        .map(|v| v.unchecked_into::<Array>().iter().filter_map(|n| n.as_string()).collect())
-        .unwrap_or_default();
+    let rows = idb::rows().await?;
+    let busy = busy().await;
     let now = js_sys::Date::now();
     let mut out = Vec::new();
-    for row in rows.iter().filter_map(|r| row_from_js(&r)) {
+    for row in rows {
         if row.meta.expired(now) {
-            let _ = settle(remove_rows(&row.id)).await;
+            let _ = settle(idb::remove_rows(&row.id)).await;
             continue;
         }
         if row.meta.pending_state().is_none() || busy.contains(&lock_name(&row.id)) {
@@ -378,7 +299,7 @@ pub async fn pending() -> Result<Vec<Row>, SdkError> {
                 Ok((_, meta)) => meta,
                 // Nothing usable was stored (the page died before the first chunk).
                 Err(e) if e.code == ErrorCode::RecordingFailed => {
-                    let _ = settle(remove_rows(&row.id)).await;
+                    let _ = settle(idb::remove_rows(&row.id)).await;
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -400,19 +321,19 @@ impl UploadObserver for Silent {
 /// Uploads a pending recording: waits for its lock (another tab may be uploading it), then
 /// resumes from what its journal says. If another tab confirmed it meanwhile, answers with that
 /// tab's result.
-pub async fn upload_pending(ctx: &SdkContext, id: &str) -> Result<JsValue, SdkError> {
+pub async fn upload_pending(ctx: &SdkContext, id: &str) -> Result<UploadResult, SdkError> {
     let held = lock(id).await;
     let row = read_kept(id).await?;
     if row.meta.state == StoredState::Uploaded {
         let spec = row.meta.spec(row.created_at).ok_or_else(|| foreign_format(&row.meta))?;
         let grant = row.meta.upload.as_ref().and_then(|j| j.grant.as_ref());
-        return grant.map(|g| result_object(g, &spec)).ok_or_else(|| SdkError::new(ErrorCode::InvalidState, "this recording was uploaded"));
+        return grant.map(|g| UploadResult::new(g, &spec)).ok_or_else(|| SdkError::new(ErrorCode::InvalidState, "this recording was uploaded"));
     }
     let (blob, meta) = rebuild(&row).await?;
     let spec = meta.spec(row.created_at).ok_or_else(|| foreign_format(&meta))?;
     let stored = Stored::new(row.id.clone(), row.created_at, meta.clone(), Box::new(|_| {}));
     *stored.lock.borrow_mut() = Some(held);
-    let controller = web_sys::AbortController::new().map_err(|e| error_from_js(&e, ErrorCode::NotSupported))?;
+    let controller = controller()?;
     let result = upload_resumable(ctx, &blob, &meta.mime_type, &spec, &controller.signal(), Rc::new(Silent), &stored.upload_journal()).await?;
     stored.confirmed();
     Ok(result)
@@ -430,5 +351,5 @@ pub async fn pending_blob(id: &str) -> Result<Blob, SdkError> {
 /// Forgets a pending recording (after any upload of it in another tab has settled).
 pub async fn discard_pending(id: &str) -> Result<(), SdkError> {
     let _held = lock(id).await;
-    settle(remove_rows(id)).await.map(|_| ())
+    settle(idb::remove_rows(id)).await.map(|_| ())
 }

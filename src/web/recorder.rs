@@ -1,45 +1,54 @@
-//! The voice recorder: microphone, `MediaRecorder`, limits, timers and callbacks.
+//! The voice recorder in the browser: the hands of `core::lifecycle`.
 //!
-//! All live resources of one recording sit in a `Session`; dropping it stops the tracks, closes
-//! the `AudioContext`, cancels the timers and removes the listeners, so every way out of
-//! recording releases everything by construction. App callbacks are never called while the
-//! recorder's state is borrowed, so they may call back into the recorder.
+//! Every state change happens in [`Recorder::dispatch`], which asks the lifecycle's pure
+//! `transition` what to do and carries out the effects in order (`carry_out`). The browser's
+//! answers (the microphone opened, a chunk arrived, the encoder flushed, the upload ended) come
+//! back as events through the same function. No `RefCell` borrow is held while JS runs: an app
+//! callback or a synchronous DOM event may call back into the recorder, whose effects then
+//! queue behind the ones being carried out.
+//!
+//! The live resources of a take (microphone, encoder, level meter, timers, listeners) sit in a
+//! `Live`; dropping it releases them all. What the take produced sits in a `Take` until it is
+//! kept. Each async step (opening, keeping, uploading) is a `Task`; dropping it makes its late
+//! answer stale and aborts its requests.
 
-use crate::core::text::Num;
-use crate::core::json::object;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
 use std::rc::{Rc, Weak};
 
 use futures_channel::oneshot;
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
-use js_sys::{Array, Function, Object, Promise};
+use js_sys::{Array, Float32Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, BlobEvent, BlobPropertyBag, MediaRecorder, RecordingState};
+use web_sys::{AbortController, Blob, BlobEvent, BlobPropertyBag, MediaRecorder, RecordingState};
 
-use super::js::{call, error_from_js, error_to_js, set, Fields};
+use super::abort::controller;
+use super::durable::{patch_webm, Stored};
+use super::js::error_from_js;
 use super::media::{media_recorder, recording_plan, LevelMeter, Microphone, WavCapture};
 use super::sdk::SdkContext;
-use super::durable::{patch_webm, Stored};
 use super::upload::{upload_resumable, Journal, UploadObserver};
-use crate::core::durable::{kept_duration, StoredMeta, StoredState, UploadJournal};
-use crate::core::upload::UploadSpec;
-use wasm_bindgen_futures::JsFuture;
 use crate::core::clock::RecordClock;
+use crate::core::durable::{kept_duration, StoredMeta, StoredState, UploadJournal};
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::{AudioFormat, FormatPreference, RecordingPlan};
+use crate::core::lifecycle::{Call, Effect, Event, Lifecycle, Outcome, Phase, RecorderState};
+use crate::core::limits::{duration_notice, size_notice, track_ended_notice, ChunkVerdict, RecorderLimits, SizeGuard};
+use crate::core::upload::{UploadResult, UploadSpec};
 use crate::core::wav::{self, WavStream};
 use crate::core::resample;
-use crate::core::limits::{bits_per_second, ChunkVerdict, RecorderLimits, SizeGuard};
-use crate::core::state::{next, Event, RecorderState};
 
-/// `MediaRecorder` timeslice: the granularity of the size guard (and of persistence later).
+/// `MediaRecorder` timeslice: the granularity of the size guard (and of persistence).
 const TIMESLICE_MS: i32 = 250;
 const TICK_MS: u32 = 100;
 /// If a `MediaRecorder` never fires `stop`, finish with what arrived.
 const STOP_GRACE_MS: u32 = 3_000;
 
+/// A recorder's options, checked.
+#[derive(Clone, Debug)]
 pub struct RecorderOptions {
     pub limits: RecorderLimits,
     pub format: FormatPreference,
@@ -48,41 +57,21 @@ pub struct RecorderOptions {
     pub auto_upload: bool,
 }
 
-#[derive(Default)]
-pub struct Callbacks {
-    pub on_state_change: Option<Function>,
-    pub on_record_progress: Option<Function>,
-    pub on_level: Option<Function>,
-    pub on_upload_progress: Option<Function>,
-    pub on_complete: Option<Function>,
-    pub on_error: Option<Function>,
-    pub on_cancel: Option<Function>,
-}
-
-/// Reads `RecorderOptions` as API.md gives them.
-pub fn parse_options(value: &JsValue) -> Result<(RecorderOptions, Callbacks), SdkError> {
-    let f = Fields::new(value, "options")?;
-    let options = RecorderOptions {
-        limits: RecorderLimits::new(f.number("maxDuration")?, f.number("maxFileSize")?)?,
-        format: FormatPreference::parse(f.string("format")?.as_deref())?,
-        bits_per_second: bits_per_second(f.number("audioBitsPerSecond")?)?,
-        device_id: f.string("deviceId")?.filter(|d| !d.is_empty()),
-        auto_upload: f.boolean("autoUpload")?.unwrap_or(true),
-    };
-    let callbacks = Callbacks {
-        on_state_change: f.function("onStateChange")?,
-        on_record_progress: f.function("onRecordProgress")?,
-        on_level: f.function("onLevel")?,
-        on_upload_progress: f.function("onUploadProgress")?,
-        on_complete: f.function("onComplete")?,
-        on_error: f.function("onError")?,
-        on_cancel: f.function("onCancel")?,
-    };
-    Ok((options, callbacks))
+/// What a recorder tells the app (the facade turns each into its callback).
+pub trait RecorderObserver {
+    fn state_changed(&self, state: RecorderState);
+    fn recorded(&self, seconds: f64);
+    /// Whether the app listens to the level (a meter costs an `AudioContext`).
+    fn wants_level(&self) -> bool;
+    fn level(&self, level: f64);
+    fn upload_progress(&self, percent: f64);
+    fn completed(&self, result: &UploadResult);
+    fn failed(&self, error: &SdkError);
+    fn cancelled(&self);
 }
 
 /// A finished recording, kept until it is uploaded or discarded.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Recording {
     pub blob: Blob,
     pub mime_type: String,
@@ -93,105 +82,93 @@ pub struct Recording {
     pub created_at_ms: f64,
 }
 
-impl Recording {
-    /// The `VoicenoteResult` object.
-    pub fn to_js(&self) -> JsValue {
-        let o = Object::new();
-        set(&o, "blob", &self.blob);
-        set(&o, "mimeType", &self.mime_type.as_str().into());
-        set(&o, "duration", &self.duration.into());
-        set(&o, "size", &(self.size as f64).into());
-        set(&o, "format", &self.format.as_str().into());
-        o.into()
-    }
-}
-
-type StopWaiter = oneshot::Sender<Result<(), SdkError>>;
-
-/// Everything one recording holds while the microphone is open.
-struct Session {
-    id: u64,
-    mic: Microphone,
-    encoder: Encoder,
-    plan: RecordingPlan,
-    chunks: Array,
-    guard: SizeGuard,
-    clock: RecordClock,
-    level: Option<LevelMeter>,
-    auto_stop: Option<Timeout>,
-    stop_grace: Option<Timeout>,
-    _ticker: Interval,
-    _listeners: Vec<EventListener>,
-    stopping: bool,
-    /// `finish` has begun (the `stop` event and the grace timer may both call it).
-    finishing: bool,
-    /// Why recording ended, once it has; a limit or a lost device uploads by itself.
-    cause: Option<StopCause>,
-    waiters: Vec<StopWaiter>,
-    created_at_ms: f64,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum StopCause {
-    Asked,
-    Limit,
-    Device,
-    PageHide,
+/// What `stop()` ends with: the recording, or (with `autoUpload`) its upload's result.
+#[derive(Clone, Debug)]
+pub enum Stopped {
+    Recording(Recording),
+    Uploaded(UploadResult),
 }
 
 /// What turns the microphone into bytes.
 enum Encoder {
     Media(MediaRecorder),
-    /// PCM through Web Audio, resampled and encoded in Rust. The capture is dropped on stop.
-    Wav { capture: Option<WavCapture>, stream: WavStream },
+    /// PCM through Web Audio, resampled and encoded in Rust (the take's `wav`).
+    Wav(Option<WavCapture>),
 }
 
-impl Session {
-    fn end_media(&mut self) {
-        match &mut self.encoder {
-            Encoder::Media(media) if media.state() != RecordingState::Inactive => {
+/// The microphone and everything running on it. Dropping it stops every track, closes every
+/// `AudioContext`, cancels the timers and removes the listeners.
+struct Live {
+    mic: Microphone,
+    encoder: Encoder,
+    level: Option<LevelMeter>,
+    auto_stop: Option<Timeout>,
+    stop_grace: Option<Timeout>,
+    _ticker: Interval,
+    _listeners: Vec<EventListener>,
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        if let Encoder::Media(media) = &self.encoder {
+            if media.state() != RecordingState::Inactive {
                 let _ = media.stop();
             }
-            Encoder::Wav { capture, .. } => drop(capture.take()),
-            _ => {}
         }
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        self.end_media();
         self.mic.stop();
-        for w in self.waiters.drain(..) {
-            let _ = w.send(Err(recording_cancelled()));
+    }
+}
+
+/// What one take has produced so far.
+struct Take {
+    plan: RecordingPlan,
+    chunks: Array,
+    guard: SizeGuard,
+    clock: RecordClock,
+    wav: Option<WavStream>,
+    /// What `MediaRecorder` says it recorded, read before it is released.
+    mime_type: String,
+    created_at_ms: f64,
+}
+
+/// An async step under way. Dropping it makes its answer stale and aborts its requests.
+struct Task {
+    alive: Rc<()>,
+    abort: Option<AbortController>,
+}
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        if let Some(abort) = &self.abort {
+            abort.abort();
         }
     }
 }
 
-struct Inner {
-    state: RecorderState,
-    destroyed: bool,
-    /// Bumped by every start, cancel and destroy: a stale `getUserMedia` answer is discarded.
-    generation: u64,
-    session: Option<Session>,
-    recording: Option<Recording>,
-    /// Aborts the upload in flight.
-    upload_abort: Option<web_sys::AbortController>,
-    /// The upload in flight, or the last one that succeeded: `stop()` after a limit returns it.
-    upload: Option<Promise>,
-    /// The copy in IndexedDB of the recording being made or kept (with `persist`).
-    stored: Option<Rc<Stored>>,
+/// The calls waiting for the lifecycle.
+#[derive(Default)]
+struct Waiting {
+    start: Vec<oneshot::Sender<Result<(), SdkError>>>,
+    stop: Vec<oneshot::Sender<Result<Stopped, SdkError>>>,
+    upload: Vec<oneshot::Sender<Result<UploadResult, SdkError>>>,
 }
 
 pub struct Recorder {
-    inner: RefCell<Inner>,
-    pub options: RecorderOptions,
-    pub callbacks: Callbacks,
-    pub ctx: Rc<SdkContext>,
-    /// Called on every state change before the app's callback (`addVoiceNote`'s button).
-    state_hook: RefCell<Option<Box<dyn Fn(RecorderState)>>>,
-    /// The `addVoiceNote` button bound to this recorder, until `detach()`.
-    pub button: RefCell<Option<super::button::Toggle>>,
+    life: RefCell<Lifecycle>,
+    queue: RefCell<VecDeque<Effect>>,
+    /// Effects are being carried out further up the stack: new ones queue behind them.
+    draining: Cell<bool>,
+    live: RefCell<Option<Live>>,
+    take: RefCell<Option<Take>>,
+    kept: RefCell<Option<Recording>>,
+    result: RefCell<Option<UploadResult>>,
+    /// The copy in IndexedDB of the recording being made or kept (with `persist`).
+    stored: RefCell<Option<Rc<Stored>>>,
+    task: RefCell<Option<Task>>,
+    waiting: RefCell<Waiting>,
+    options: RecorderOptions,
+    ctx: Rc<SdkContext>,
+    observer: Box<dyn RecorderObserver>,
     me: Weak<Recorder>,
 }
 
@@ -199,24 +176,31 @@ fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
 }
 
+/// A call's answer: settled by the lifecycle, or refused at once.
+async fn answer<T>(call: Result<oneshot::Receiver<Result<T, SdkError>>, SdkError>, gone: fn() -> SdkError) -> Result<T, SdkError> {
+    call?.await.unwrap_or_else(|_| Err(gone()))
+}
+
+fn recording_cancelled() -> SdkError {
+    SdkError::new(ErrorCode::Aborted, "the recording was cancelled")
+}
+
 impl Recorder {
-    pub fn new(ctx: Rc<SdkContext>, options: RecorderOptions, callbacks: Callbacks) -> Rc<Recorder> {
+    pub fn new(ctx: Rc<SdkContext>, options: RecorderOptions, observer: Box<dyn RecorderObserver>) -> Rc<Recorder> {
         Rc::new_cyclic(|me| Recorder {
-            inner: RefCell::new(Inner {
-                state: RecorderState::Idle,
-                destroyed: false,
-                generation: 0,
-                session: None,
-                recording: None,
-                upload_abort: None,
-                upload: None,
-                stored: None,
-            }),
+            life: RefCell::new(Lifecycle::new(options.auto_upload)),
+            queue: RefCell::new(VecDeque::new()),
+            draining: Cell::new(false),
+            live: RefCell::new(None),
+            take: RefCell::new(None),
+            kept: RefCell::new(None),
+            result: RefCell::new(None),
+            stored: RefCell::new(None),
+            task: RefCell::new(None),
+            waiting: RefCell::new(Waiting::default()),
             options,
-            callbacks,
             ctx,
-            state_hook: RefCell::new(None),
-            button: RefCell::new(None),
+            observer,
             me: me.clone(),
         })
     }
@@ -224,679 +208,482 @@ impl Recorder {
     // ---- reading ----
 
     pub fn state(&self) -> RecorderState {
-        self.inner.borrow().state
+        self.life.borrow().state()
+    }
+
+    pub fn options(&self) -> &RecorderOptions {
+        &self.options
     }
 
     /// Recorded seconds: live while recording, else those of the kept recording.
     pub fn duration(&self) -> f64 {
-        let inner = self.inner.borrow();
-        match (&inner.session, &inner.recording) {
-            (Some(s), _) => s.clock.elapsed_ms(now_ms()) / 1000.0,
-            (None, Some(r)) => r.duration,
-            _ => 0.0,
+        if let Some(take) = self.take.borrow().as_ref() {
+            return take.clock.elapsed_ms(now_ms()) / 1000.0;
         }
+        self.kept.borrow().as_ref().map_or(0.0, |r| r.duration)
     }
 
     pub fn recording(&self) -> Option<Recording> {
-        self.inner.borrow().recording.clone()
+        self.kept.borrow().clone()
     }
 
-    // ---- the state machine and callbacks ----
+    // ---- the app's calls ----
 
-    /// The one place the state changes.
-    fn transition(&self, event: Event) -> Result<(), SdkError> {
-        let changed = {
-            let mut inner = self.inner.borrow_mut();
-            if inner.destroyed {
-                return Err(SdkError::new(ErrorCode::InvalidState, format!("{}() after destroy()", event.action())));
+    /// Asks for the microphone (the state is `requesting` when this returns) and records.
+    pub fn start(&self) -> impl Future<Output = Result<(), SdkError>> {
+        let (tx, rx) = oneshot::channel();
+        self.waiting.borrow_mut().start.push(tx);
+        answer(self.call(Event::Start).map(|()| rx), || SdkError::new(ErrorCode::Aborted, "start() was cancelled"))
+    }
+
+    /// Stops recording: the recording, or with `autoUpload` the upload's result.
+    pub fn stop(&self) -> impl Future<Output = Result<Stopped, SdkError>> {
+        let (tx, rx) = oneshot::channel();
+        self.waiting.borrow_mut().stop.push(tx);
+        answer(self.call(Event::Stop).map(|()| rx), recording_cancelled)
+    }
+
+    /// Uploads the kept recording.
+    pub fn upload(&self) -> impl Future<Output = Result<UploadResult, SdkError>> {
+        let (tx, rx) = oneshot::channel();
+        self.waiting.borrow_mut().upload.push(tx);
+        answer(self.call(Event::Upload).map(|()| rx), super::abort::aborted)
+    }
+
+    pub fn pause(&self) -> Result<(), SdkError> {
+        self.call(Event::Pause)
+    }
+
+    pub fn resume(&self) -> Result<(), SdkError> {
+        self.call(Event::Resume)
+    }
+
+    /// Stops without keeping anything; during an upload, aborts it and keeps the recording.
+    pub fn cancel(&self) -> Result<(), SdkError> {
+        self.call(Event::Cancel)
+    }
+
+    /// Releases everything; the recorder is unusable afterwards.
+    pub fn destroy(&self) {
+        let _ = self.dispatch(Event::Destroy);
+    }
+
+    /// An app's call: refused calls reach `onError` and change nothing.
+    fn call(&self, event: Event) -> Result<(), SdkError> {
+        self.dispatch(event).inspect_err(|e| self.observer.failed(e))
+    }
+
+    // ---- the one place the lifecycle moves ----
+
+    /// Applies `event` and carries out what the lifecycle decides.
+    fn dispatch(&self, event: Event) -> Result<(), SdkError> {
+        let effects = self.life.borrow_mut().step(event)?;
+        self.queue.borrow_mut().extend(effects);
+        if self.draining.replace(true) {
+            return Ok(());
+        }
+        loop {
+            let next = self.queue.borrow_mut().pop_front();
+            let Some(effect) = next else { break };
+            self.carry_out(effect);
+        }
+        self.draining.set(false);
+        Ok(())
+    }
+
+    fn carry_out(&self, effect: Effect) {
+        match effect {
+            Effect::DropKept => self.drop_kept(),
+            Effect::OpenMicrophone => self.open(),
+            Effect::StartEncoder => self.start_encoder(),
+            Effect::Persist => self.persist(),
+            Effect::ScheduleAutoStop => self.schedule_auto_stop(),
+            Effect::CancelAutoStop => {
+                let timer = self.live.borrow_mut().as_mut().and_then(|l| l.auto_stop.take());
+                drop(timer);
             }
-            let to = next(inner.state, event)?;
-            let changed = to != inner.state;
-            inner.state = to;
-            changed.then_some(to)
+            Effect::PauseEncoder => self.pause_encoder(true),
+            Effect::ResumeEncoder => self.pause_encoder(false),
+            Effect::StopEncoder => self.stop_encoder(),
+            Effect::StopTracks => {
+                let tracks = self.live.borrow().as_ref().map(|l| l.mic.tracks()).unwrap_or_default();
+                tracks.iter().for_each(web_sys::MediaStreamTrack::stop);
+            }
+            Effect::Release => {
+                let (live, task) = (self.live.borrow_mut().take(), self.task.borrow_mut().take());
+                drop((live, task));
+            }
+            Effect::Keep => self.keep(),
+            Effect::Discard => {
+                let (take, kept, stored) = (self.take.borrow_mut().take(), self.kept.borrow_mut().take(), self.stored.borrow_mut().take());
+                if let Some(stored) = stored {
+                    stored.discard();
+                }
+                drop((take, kept));
+            }
+            Effect::Forget => {
+                let (take, kept, stored) = (self.take.borrow_mut().take(), self.kept.borrow_mut().take(), self.stored.borrow_mut().take());
+                drop((take, kept, stored));
+            }
+            Effect::Upload => self.begin_upload(),
+            Effect::AbortUpload => {
+                let task = self.task.borrow_mut().take();
+                drop(task);
+            }
+            Effect::Notify(state) => self.observer.state_changed(state),
+            Effect::Report(err) => self.observer.failed(&err),
+            Effect::Settle(call, outcome) => self.settle(call, outcome),
+            Effect::Complete => {
+                let result = self.result.borrow().clone();
+                if let Some(result) = result {
+                    self.observer.completed(&result);
+                }
+            }
+            Effect::Cancelled => self.observer.cancelled(),
+        }
+    }
+
+    fn settle(&self, call: Call, outcome: Outcome) {
+        let failed = |o: &Outcome| match o {
+            Outcome::Failed(e) => Some(e.clone()),
+            _ => None,
         };
-        if let Some(to) = changed {
-            if let Some(hook) = self.state_hook.borrow().as_ref() {
-                hook(to);
+        match call {
+            Call::Start => {
+                let waiting = std::mem::take(&mut self.waiting.borrow_mut().start);
+                for tx in waiting {
+                    let _ = tx.send(failed(&outcome).map_or(Ok(()), Err));
+                }
             }
-            call(&self.callbacks.on_state_change, &to.as_str().into());
+            Call::Stop => {
+                let value = match &outcome {
+                    Outcome::Failed(e) => Err(e.clone()),
+                    Outcome::Result => self.result.borrow().clone().map(Stopped::Uploaded).ok_or_else(|| SdkError::invalid_state("stop", "uploaded")),
+                    _ => self.recording().map(Stopped::Recording).ok_or_else(recording_cancelled),
+                };
+                let waiting = std::mem::take(&mut self.waiting.borrow_mut().stop);
+                for tx in waiting {
+                    let _ = tx.send(value.clone());
+                }
+            }
+            Call::Upload => {
+                let value = match &outcome {
+                    Outcome::Failed(e) => Err(e.clone()),
+                    _ => self.result.borrow().clone().ok_or_else(|| SdkError::invalid_state("upload", "stopped")),
+                };
+                let waiting = std::mem::take(&mut self.waiting.borrow_mut().upload);
+                for tx in waiting {
+                    let _ = tx.send(value.clone());
+                }
+            }
         }
-        Ok(())
     }
 
-    /// Delivers an error to `onError` and returns it as the JS value to reject with.
-    pub fn report(&self, err: &SdkError) -> JsValue {
-        let js = error_to_js(err, &self.ctx.messages);
-        call(&self.callbacks.on_error, &js);
-        js
+    /// A new `Task`; its answer is delivered only while it is the recorder's current one.
+    fn begin_task(&self, abort: Option<AbortController>) -> Weak<()> {
+        let alive = Rc::new(());
+        let weak = Rc::downgrade(&alive);
+        let old = self.task.borrow_mut().replace(Task { alive, abort });
+        drop(old);
+        weak
     }
 
-    /// A failure that ends whatever is under way: release, go to `error`, report.
-    fn fail(&self, err: SdkError) -> JsValue {
-        let session = self.inner.borrow_mut().session.take();
-        drop(session);
-        let _ = self.transition(Event::Fail);
-        self.report(&err)
-    }
-
-    fn check_alive(&self, action: &str) -> Result<(), SdkError> {
-        if self.inner.borrow().destroyed {
-            return Err(SdkError::new(ErrorCode::InvalidState, format!("{action}() after destroy()")));
+    /// The answer of the task `weak` names, if it is still the current one.
+    fn answer_of(&self, weak: &Weak<()>, event: Event) {
+        let current = self.task.borrow().as_ref().is_some_and(|t| weak.upgrade().is_some_and(|a| Rc::ptr_eq(&a, &t.alive)));
+        if current {
+            let task = self.task.borrow_mut().take();
+            // Its job is done: nothing to abort.
+            if let Some(mut task) = task {
+                task.abort = None;
+            }
+            let _ = self.dispatch(event);
         }
-        Ok(())
     }
 
-    // ---- start ----
+    // ---- effects: a take ----
 
-    /// The synchronous half of `start()`: the state is `requesting` when this returns, so a
-    /// `cancel()` right after `start()` sees it. Returns the generation to hand to `open`.
-    pub fn request_start(&self) -> Result<u64, JsValue> {
-        self.transition(Event::Start).map_err(|e| self.report(&e))?;
-        let mut inner = self.inner.borrow_mut();
-        inner.generation += 1;
-        inner.recording = None;
-        inner.upload = None;
+    fn drop_kept(&self) {
+        let (kept, result, stored) = (self.kept.borrow_mut().take(), self.result.borrow_mut().take(), self.stored.borrow_mut().take());
         // A recording replaced before any upload of it began was a retake: it goes. One whose
         // upload failed stays pending (`sdk.pendingRecordings()`).
-        if let Some(old) = inner.stored.take() {
+        if let Some(old) = stored {
             if old.state() == StoredState::Recorded {
                 old.discard();
             }
         }
-        Ok(inner.generation)
+        drop((kept, result));
     }
 
-    /// The asynchronous half of `start()`: opens the microphone and starts the encoder.
-    pub async fn open(&self, generation: u64) -> Result<(), JsValue> {
-        let plan = recording_plan(self.options.format).map_err(|e| self.fail(e))?;
-        let opened = Microphone::open(self.options.device_id.as_deref()).await;
-        // cancel() or destroy() while the browser asked: the answer is stale.
-        let stale = {
-            let inner = self.inner.borrow();
-            inner.generation != generation || inner.state != RecorderState::Requesting
-        };
-        if stale {
-            drop(opened);
-            return Err(error_to_js(&start_cancelled(), &self.ctx.messages));
-        }
-        let mic = opened.map_err(|e| self.fail(e))?;
-        let encoder = if plan.format == AudioFormat::Wav {
-            let me = self.me.clone();
-            let on_block = Closure::<dyn FnMut(js_sys::Float32Array)>::new(move |block: js_sys::Float32Array| {
-                if let Some(r) = me.upgrade() {
-                    r.on_pcm(generation, &block);
-                }
-            });
-            let capture = WavCapture::open(mic.stream(), on_block).await;
-            if self.inner.borrow().generation != generation {
-                drop((capture, mic));
-                return Err(error_to_js(&start_cancelled(), &self.ctx.messages));
-            }
-            let capture = capture.map_err(|e| self.fail(e))?;
-            let stream = WavStream::new(capture.sample_rate).map_err(|e| {
-                self.fail(SdkError::new(ErrorCode::NotSupported, format!("cannot record WAV from this microphone: {e}")))
-            })?;
-            Encoder::Wav { capture: Some(capture), stream }
-        } else {
-            Encoder::Media(media_recorder(mic.stream(), plan, self.options.bits_per_second).map_err(|e| self.fail(e))?)
-        };
-        let session = self.open_session(generation, mic, encoder, plan).map_err(|e| self.fail(e))?;
-        self.inner.borrow_mut().session = Some(session);
-        self.transition(Event::Started).map_err(|e| self.report(&e))?;
-        Ok(())
-    }
-
-    fn open_session(&self, id: u64, mic: Microphone, encoder: Encoder, plan: RecordingPlan) -> Result<Session, SdkError> {
-        let media = match &encoder {
-            Encoder::Media(media) => Some(media),
-            Encoder::Wav { .. } => None,
-        };
-        let listeners = self.listen(id, &mic, media);
-        let level = if self.callbacks.on_level.is_some() { LevelMeter::new(mic.stream()).ok() } else { None };
-        if let Some(media) = media {
-            media.start_with_time_slice(TIMESLICE_MS).map_err(|e| error_from_js(&e, ErrorCode::RecordingFailed))?;
-        }
-        // The WAV data is measured without its 44-byte header, which is written at the end.
-        let guard_limit = match &encoder {
-            Encoder::Media(_) => self.options.limits.max_file_size,
-            Encoder::Wav { .. } => self.options.limits.max_file_size.saturating_sub(wav::HEADER_LEN as u64),
-        };
-        let now = now_ms();
+    /// Opens the microphone and the encoder; answers `Opened` or `OpenFailed`.
+    fn open(&self) {
+        let task = self.begin_task(None);
         let me = self.me.clone();
-        let ticker = Interval::new(TICK_MS, move || {
-            if let Some(r) = me.upgrade() {
-                r.tick(id);
+        let (format, device) = (self.options.format, self.options.device_id.clone());
+        let bits = self.options.bits_per_second;
+        let wants_level = self.observer.wants_level();
+        wasm_bindgen_futures::spawn_local(async move {
+            let opened = open_live(me.clone(), format, device.as_deref(), bits, wants_level).await;
+            let Some(r) = me.upgrade() else { return };
+            // cancel() or destroy() while the browser asked: the answer is stale and dropped.
+            let still_current = r.task.borrow().as_ref().is_some_and(|t| task.upgrade().is_some_and(|a| Rc::ptr_eq(&a, &t.alive)));
+            if !still_current {
+                return;
+            }
+            match opened {
+                Ok((live, take)) => {
+                    *r.live.borrow_mut() = Some(live);
+                    *r.take.borrow_mut() = Some(take);
+                    r.answer_of(&task, Event::Opened);
+                }
+                Err(e) => r.answer_of(&task, Event::OpenFailed(e)),
             }
         });
-        let mut session = Session {
-            id,
-            mic,
-            encoder,
-            plan,
-            chunks: Array::new(),
-            guard: SizeGuard::new(guard_limit),
-            clock: RecordClock::start(now),
-            level,
-            auto_stop: None,
-            stop_grace: None,
-            _ticker: ticker,
-            _listeners: listeners,
-            stopping: false,
-            finishing: false,
-            cause: None,
-            waiters: Vec::new(),
-            created_at_ms: js_sys::Date::now(),
+    }
+
+    /// The encoder was started when the microphone opened (a failure there is `OpenFailed`):
+    /// from now on the clock runs and progress is reported.
+    fn start_encoder(&self) {
+        if let Some(take) = self.take.borrow_mut().as_mut() {
+            take.clock = RecordClock::start(now_ms());
+        }
+    }
+
+    fn pause_encoder(&self, pause: bool) {
+        let media = match self.live.borrow().as_ref().map(|l| &l.encoder) {
+            Some(Encoder::Media(media)) => Some(media.clone()),
+            _ => None,
         };
-        self.schedule_auto_stop(&mut session, now);
-        let meta = StoredMeta {
-            format: plan.format.as_str().to_string(),
-            mime_type: plan.mime_type.to_string(),
-            duration: 0.0,
-            size: 0,
-            state: StoredState::Recording,
-            max_duration: self.options.limits.max_duration_secs,
-            max_file_size: self.options.limits.max_file_size,
-            bits_per_second: u64::from(self.options.bits_per_second),
-            patched: false,
-            upload: None,
-            confirmed_at: None,
+        if let Some(media) = media {
+            let _ = if pause { media.pause() } else { media.resume() };
+        }
+        if let Some(take) = self.take.borrow_mut().as_mut() {
+            if pause {
+                take.clock.pause(now_ms());
+            } else {
+                take.clock.resume(now_ms());
+            }
+        }
+    }
+
+    fn schedule_auto_stop(&self) {
+        let max_ms = self.options.limits.max_duration_secs * 1000.0;
+        let Some(remaining) = self.take.borrow().as_ref().map(|t| t.clock.remaining_ms(now_ms(), max_ms).ceil() as u32) else { return };
+        let me = self.me.clone();
+        let timer = Timeout::new(remaining, move || {
+            if let Some(r) = me.upgrade() {
+                let actual = r.duration();
+                let _ = r.dispatch(Event::Limit(duration_notice(r.options.limits.max_duration_secs, actual)));
+            }
+        });
+        if let Some(live) = self.live.borrow_mut().as_mut() {
+            live.auto_stop = Some(timer);
+        }
+    }
+
+    /// The encoder flushes; `Flushed` follows (from `MediaRecorder`'s `stop` event, at once for
+    /// WAV, or from the grace timer).
+    fn stop_encoder(&self) {
+        if let Some(take) = self.take.borrow_mut().as_mut() {
+            take.clock.pause(now_ms());
+        }
+        let me = self.me.clone();
+        let grace = Timeout::new(STOP_GRACE_MS, move || {
+            if let Some(r) = me.upgrade() {
+                let _ = r.dispatch(Event::Flushed);
+            }
+        });
+        let (media, capture) = {
+            let mut live = self.live.borrow_mut();
+            let Some(live) = live.as_mut() else { return };
+            live.stop_grace = Some(grace);
+            match &mut live.encoder {
+                Encoder::Media(media) => (Some(media.clone()), None),
+                Encoder::Wav(capture) => (None, capture.take()),
+            }
         };
+        drop(capture);
+        match media {
+            Some(media) if media.state() != RecordingState::Inactive => {
+                if let Some(take) = self.take.borrow_mut().as_mut() {
+                    take.mime_type = media.mime_type();
+                }
+                let _ = media.stop();
+            }
+            // No encoder to flush.
+            _ => {
+                let _ = self.dispatch(Event::Flushed);
+            }
+        }
+    }
+
+    fn persist(&self) {
+        let meta = {
+            let take = self.take.borrow();
+            let Some(take) = take.as_ref() else { return };
+            StoredMeta {
+                format: take.plan.format.as_str().to_string(),
+                mime_type: take.plan.mime_type.to_string(),
+                duration: 0.0,
+                size: 0,
+                state: StoredState::Recording,
+                max_duration: self.options.limits.max_duration_secs,
+                max_file_size: self.options.limits.max_file_size,
+                bits_per_second: u64::from(self.options.bits_per_second),
+                patched: false,
+                upload: None,
+                confirmed_at: None,
+            }
+        };
+        let created_at = self.take.borrow().as_ref().map_or(0.0, |t| t.created_at_ms);
         let me = self.me.clone();
         let on_failure = Box::new(move |e: SdkError| {
             if let Some(r) = me.upgrade() {
                 r.storage_failed(e);
             }
         });
-        self.inner.borrow_mut().stored = Stored::begin(&self.ctx, session.created_at_ms, meta, on_failure);
-        Ok(session)
+        let stored = Stored::begin(&self.ctx, created_at, meta, on_failure);
+        *self.stored.borrow_mut() = stored;
     }
 
     /// Storing failed (no IndexedDB, quota, private mode): recording goes on in memory, and the
     /// app hears of it once per SDK.
     fn storage_failed(&self, err: SdkError) {
         if !self.ctx.storage_notice_sent.replace(true) {
-            let notice = SdkError { code: ErrorCode::StorageUnavailable, message: format!("{}; the recording is kept in memory only", err.message), ..err };
-            self.report(&notice);
+            let notice = SdkError::new(ErrorCode::StorageUnavailable, format!("{}; the recording is kept in memory only", err.message));
+            self.observer.failed(&SdkError { details: err.details, ..notice });
         }
     }
 
-    /// Listeners on the recorder, the tracks and the page, each calling back through a weak
-    /// reference so a forgotten recorder is not kept alive by its own listeners.
-    fn listen(&self, id: u64, mic: &Microphone, media: Option<&MediaRecorder>) -> Vec<EventListener> {
-        let mut listeners = Vec::new();
-        if let Some(media) = media {
-            self.listen_media(id, media, &mut listeners);
-        }
-        self.listen_page(id, mic, &mut listeners);
-        listeners
-    }
+    // ---- the browser's events while recording ----
 
-    fn listen_media(&self, id: u64, media: &MediaRecorder, listeners: &mut Vec<EventListener>) {
-        let weak = || self.me.clone();
-        let me = weak();
-        listeners.push(EventListener::new(media, "dataavailable", move |e| {
-            if let (Some(r), Some(e)) = (me.upgrade(), e.dyn_ref::<BlobEvent>()) {
-                r.on_chunk(id, e.data());
-            }
-        }));
-        let me = weak();
-        listeners.push(EventListener::new(media, "stop", move |_| {
-            if let Some(r) = me.upgrade() {
-                wasm_bindgen_futures::spawn_local(async move { r.finish(id).await });
-            }
-        }));
-        let me = weak();
-        listeners.push(EventListener::new(media, "error", move |e| {
-            if let Some(r) = me.upgrade() {
-                let err = error_from_js(e.as_ref(), ErrorCode::RecordingFailed);
-                let err = SdkError { code: ErrorCode::RecordingFailed, ..err };
-                wasm_bindgen_futures::spawn_local(async move { r.fail_session(id, err) });
-            }
-        }));
-    }
-
-    fn listen_page(&self, id: u64, mic: &Microphone, listeners: &mut Vec<EventListener>) {
-        let weak = || self.me.clone();
-        for track in mic.tracks() {
-            let me = weak();
-            listeners.push(EventListener::new(&track, "ended", move |_| {
-                if let Some(r) = me.upgrade() {
-                    let notice = SdkError::new(ErrorCode::MicrophoneUnavailable, "the microphone stopped delivering audio");
-                    r.request_stop(id, StopCause::Device, Some(notice));
-                }
-            }));
-        }
-        if let Some(window) = web_sys::window() {
-            let me = weak();
-            listeners.push(EventListener::new(&window, "pagehide", move |_| {
-                if let Some(r) = me.upgrade() {
-                    r.request_stop(id, StopCause::PageHide, None);
-                    // The page may never run again: let go of the microphone now.
-                    if let Some(s) = r.inner.borrow().session.as_ref() {
-                        s.mic.stop();
-                    }
-                }
-            }));
-        }
-    }
-
-    fn schedule_auto_stop(&self, session: &mut Session, now: f64) {
-        let max_ms = self.options.limits.max_duration_secs * 1000.0;
-        let remaining = session.clock.remaining_ms(now, max_ms).ceil() as u32;
-        let (me, id) = (self.me.clone(), session.id);
-        session.auto_stop = Some(Timeout::new(remaining, move || {
-            if let Some(r) = me.upgrade() {
-                r.duration_reached(id);
-            }
-        }));
-    }
-
-    fn duration_reached(&self, id: u64) {
-        let actual = {
-            let inner = self.inner.borrow();
-            match &inner.session {
-                Some(s) if s.id == id && !s.stopping => s.clock.elapsed_ms(now_ms()) / 1000.0,
-                _ => return,
-            }
-        };
-        let max = self.options.limits.max_duration_secs;
-        let notice = SdkError::new(ErrorCode::DurationExceeded, format!("recording stopped at the {} s limit", Num(max)))
-            .with_details(object([("max_duration", max.into()), ("actual_duration", actual.into())]));
-        self.request_stop(id, StopCause::Limit, Some(notice));
-    }
-
-    fn tick(&self, id: u64) {
-        let (seconds, level) = {
-            let mut inner = self.inner.borrow_mut();
-            if inner.state != RecorderState::Recording {
-                return;
-            }
-            match inner.session.as_mut() {
-                Some(s) if s.id == id && !s.stopping => {
-                    (s.clock.elapsed_ms(now_ms()) / 1000.0, s.level.as_mut().map(LevelMeter::level))
-                }
-                _ => return,
-            }
-        };
-        call(&self.callbacks.on_record_progress, &seconds.into());
-        if let Some(level) = level {
-            call(&self.callbacks.on_level, &level.into());
-        }
-    }
-
-    fn on_chunk(&self, id: u64, data: Option<Blob>) {
-        let Some(blob) = data else { return };
-        let size = blob.size() as u64;
-        if size == 0 {
+    fn tick(&self) {
+        if self.life.borrow().phase() != Phase::Recording {
             return;
         }
-        let verdict = {
-            let mut inner = self.inner.borrow_mut();
-            let inner = &mut *inner;
-            let Some(s) = inner.session.as_mut().filter(|s| s.id == id) else { return };
-            keep_chunk(s, inner.stored.as_deref(), size, &blob)
-        };
-        self.after_chunk(id, verdict);
+        let seconds = self.duration();
+        self.observer.recorded(seconds);
+        // Out of the `Live` while the analyser is read, back in after.
+        let meter = self.live.borrow_mut().as_mut().and_then(|l| l.level.take());
+        if let Some(mut meter) = meter {
+            let level = meter.level();
+            if let Some(live) = self.live.borrow_mut().as_mut() {
+                live.level = Some(meter);
+            }
+            self.observer.level(level);
+        }
+    }
+
+    fn on_chunk(&self, blob: Blob) {
+        let size = blob.size() as u64;
+        if size > 0 {
+            self.keep_chunk(size, &blob);
+        }
     }
 
     /// A block of PCM from the WAV capture: resample, encode, keep (within the size limit).
-    fn on_pcm(&self, id: u64, block: &js_sys::Float32Array) {
-        let verdict = {
-            let mut inner = self.inner.borrow_mut();
-            let inner = &mut *inner;
-            // Paused time is not recorded: blocks are dropped while the clock stands still.
-            let Some(s) = inner.session.as_mut().filter(|s| s.id == id && !s.stopping && s.clock.is_running()) else { return };
-            let Encoder::Wav { stream, .. } = &mut s.encoder else { return };
-            let bytes = stream.push(&block.to_vec());
-            if bytes.is_empty() {
-                return;
-            }
-            keep_chunk(s, inner.stored.as_deref(), bytes.len() as u64, &js_sys::Uint8Array::from(bytes.as_slice()))
+    fn on_pcm(&self, block: &Float32Array) {
+        // Paused time is not recorded: blocks are dropped while the clock stands still.
+        if self.life.borrow().phase() != Phase::Recording {
+            return;
+        }
+        let bytes = {
+            let mut take = self.take.borrow_mut();
+            let Some(wav) = take.as_mut().and_then(|t| t.wav.as_mut()) else { return };
+            wav.push(&block.to_vec())
         };
-        self.after_chunk(id, verdict);
-    }
-
-    /// Stops and tells the app the first time the size guard trips.
-    fn after_chunk(&self, id: u64, (verdict, kept): (ChunkVerdict, u64)) {
-        if verdict != ChunkVerdict::Keep {
-            let max = self.options.limits.max_file_size;
-            let notice = SdkError::new(ErrorCode::FileSizeExceeded, format!("recording stopped before passing {max} bytes"))
-                .with_details(object([("max_size", max.into()), ("actual_size", kept.into())]));
-            self.request_stop(id, StopCause::Limit, Some(notice));
+        if !bytes.is_empty() {
+            self.keep_chunk(bytes.len() as u64, &Uint8Array::from(bytes.as_slice()));
         }
     }
 
-    /// Ends recording, keeping what was recorded; `finish` completes it when the encoder has
-    /// flushed. `notice` (a limit, a lost microphone) goes to `onError`.
-    fn request_stop(&self, id: u64, cause: StopCause, notice: Option<SdkError>) {
-        let first = {
-            let mut inner = self.inner.borrow_mut();
-            let Some(s) = inner.session.as_mut().filter(|s| s.id == id) else { return };
-            if s.stopping {
-                false
-            } else {
-                s.stopping = true;
-                s.cause = Some(cause);
-                s.clock.pause(now_ms());
-                s.auto_stop = None;
-                s.end_media();
-                if matches!(s.encoder, Encoder::Wav { .. }) {
-                    // No encoder to flush: finish now.
-                    let me = self.me.clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        if let Some(r) = me.upgrade() {
-                            r.finish(id).await;
-                        }
-                    });
+    /// Offers a chunk to the size guard and keeps it (in memory, and in the stored copy) if it
+    /// fits; the guard's first trip stops recording.
+    fn keep_chunk(&self, size: u64, chunk: &JsValue) {
+        let tripped = {
+            let mut take = self.take.borrow_mut();
+            let Some(take) = take.as_mut() else { return };
+            let already = take.guard.tripped();
+            let verdict = take.guard.offer(size);
+            if verdict != ChunkVerdict::DropAndStop {
+                take.chunks.push(chunk);
+                if let Some(stored) = self.stored.borrow().as_ref() {
+                    stored.buffer(chunk, take.clock.elapsed_ms(now_ms()) / 1000.0, take.guard.kept());
                 }
-                let me = self.me.clone();
-                s.stop_grace = Some(Timeout::new(STOP_GRACE_MS, move || {
-                    if let Some(r) = me.upgrade() {
-                        wasm_bindgen_futures::spawn_local(async move { r.finish(id).await });
-                    }
-                }));
-                true
             }
+            let header = if take.wav.is_some() { wav::HEADER_LEN as u64 } else { 0 };
+            (!already && verdict != ChunkVerdict::Keep).then_some(take.guard.kept() + header)
         };
-        if let (true, Some(notice)) = (first, notice) {
-            self.report(&notice);
+        if let Some(kept) = tripped {
+            let _ = self.dispatch(Event::Limit(size_notice(self.options.limits.max_file_size, kept)));
         }
     }
 
-    /// The encoder has flushed: keep the recording (a WebM gets its Duration written, so it
-    /// can be seeked), release the session, go to `stopped`. Runs once per session.
-    async fn finish(&self, id: u64) {
-        let kept = {
-            let mut inner = self.inner.borrow_mut();
-            let inner = &mut *inner;
-            match inner.session.as_mut() {
-                Some(s) if s.id == id && !s.finishing => {
-                    s.finishing = true;
-                    s.stop_grace = None;
-                    let duration = s.clock.elapsed_ms(now_ms()) / 1000.0;
-                    finish_wav(s, inner.stored.as_deref());
-                    if let Some(stored) = &inner.stored {
-                        stored.flush(duration, s.guard.kept());
-                    }
-                    Some((self.keep(s), duration))
-                }
-                _ => None,
-            }
-        };
-        let Some((result, duration)) = kept else { return };
-        let result = match result {
-            Ok(mut recording) => {
-                recording.duration = kept_duration(duration);
-                let duration = recording.duration;
-                let mut patched = false;
-                if recording.format == AudioFormat::Webm {
-                    if let Some(blob) = patch_webm(&recording.blob, &recording.mime_type, duration, self.options.limits.max_file_size).await {
-                        recording.size = blob.size() as u64;
-                        recording.blob = blob;
-                        patched = true;
-                    }
-                }
-                Ok((recording, patched))
-            }
-            Err(e) => Err(e),
-        };
-        // cancel() or destroy() while the header was read: nothing is kept.
-        let Some(mut session) = ({
-            let mut inner = self.inner.borrow_mut();
-            match &inner.session {
-                Some(s) if s.id == id => inner.session.take(),
-                _ => None,
-            }
-        }) else {
+    // ---- effects: keeping and uploading ----
+
+    /// Puts the take together (a WAV gets its header, a WebM its Duration, so it can be
+    /// seeked); answers `Kept` or `KeepFailed`.
+    fn keep(&self) {
+        let Some(mut take) = self.take.borrow_mut().take() else {
+            let _ = self.dispatch(Event::KeepFailed(SdkError::new(ErrorCode::RecordingFailed, "no audio was captured")));
             return;
         };
-        let waiters = std::mem::take(&mut session.waiters);
-        let cause = session.cause;
-        drop(session);
-        let outcome = match result {
-            Ok((recording, patched)) => {
-                if let Some(stored) = &self.inner.borrow().stored {
-                    stored.finished(&recording.mime_type, recording.duration, recording.size, patched);
-                }
-                self.inner.borrow_mut().recording = Some(recording);
-                let _ = self.transition(Event::Stop);
-                if self.options.auto_upload && matches!(cause, Some(StopCause::Limit | StopCause::Device)) {
-                    let _ = self.begin_upload(); // settles through the callbacks
-                }
-                Ok(())
-            }
-            Err(err) => {
-                let _ = self.transition(Event::Fail);
-                self.report(&err);
-                Err(err)
-            }
-        };
-        for w in waiters {
-            let _ = w.send(outcome.clone());
+        let duration = kept_duration(take.clock.elapsed_ms(now_ms()) / 1000.0);
+        let stored = self.stored.borrow().clone();
+        finish_wav(&mut take, stored.as_deref());
+        if let Some(stored) = &stored {
+            stored.flush(duration, take.guard.kept());
         }
-    }
-
-    fn keep(&self, session: &Session) -> Result<Recording, SdkError> {
-        let reported = match &session.encoder {
-            Encoder::Media(media) => media.mime_type(),
-            Encoder::Wav { .. } => String::new(),
-        };
-        let mime_type = if reported.is_empty() { session.plan.mime_type.to_string() } else { reported };
-        let format = AudioFormat::from_mime(&mime_type).ok_or_else(|| {
-            SdkError::new(ErrorCode::RecordingFailed, format!("the browser recorded {mime_type}, which the service does not accept"))
-        })?;
-        let bag = BlobPropertyBag::new();
-        bag.set_type(&mime_type);
-        let blob = Blob::new_with_blob_sequence_and_options(&session.chunks, &bag)
-            .map_err(|e| error_from_js(&e, ErrorCode::RecordingFailed))?;
-        let size = blob.size() as u64;
-        if size == 0 {
-            return Err(SdkError::new(ErrorCode::RecordingFailed, "no audio was captured"));
-        }
-        Ok(Recording { blob, mime_type, format, duration: 0.0, size, created_at_ms: session.created_at_ms })
-    }
-
-    fn fail_session(&self, id: u64, err: SdkError) {
-        let owns = self.inner.borrow().session.as_ref().is_some_and(|s| s.id == id);
-        if owns {
-            let waiters = {
-                let mut inner = self.inner.borrow_mut();
-                inner.session.as_mut().map(|s| std::mem::take(&mut s.waiters)).unwrap_or_default()
+        let assembled = assemble(&take, duration);
+        let task = self.begin_task(None);
+        let me = self.me.clone();
+        let max_size = self.options.limits.max_file_size;
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = match assembled {
+                Ok(mut recording) => {
+                    let mut patched = false;
+                    if recording.format == AudioFormat::Webm {
+                        if let Some(blob) = patch_webm(&recording.blob, &recording.mime_type, recording.duration, max_size).await {
+                            recording.size = blob.size() as u64;
+                            recording.blob = blob;
+                            patched = true;
+                        }
+                    }
+                    Ok((recording, patched))
+                }
+                Err(e) => Err(e),
             };
-            self.fail(err.clone());
-            for w in waiters {
-                let _ = w.send(Err(err.clone()));
-            }
-        }
-    }
-
-    // ---- stop, pause, resume, cancel, destroy ----
-
-    /// Stops recording and resolves with the kept recording.
-    pub async fn stop_recording(&self) -> Result<Recording, JsValue> {
-        self.check_alive("stop").map_err(|e| self.report(&e))?;
-        let waiter = {
-            let mut inner = self.inner.borrow_mut();
-            let state = inner.state;
-            let kept = inner.recording.is_some();
-            match (state, inner.session.as_mut()) {
-                (RecorderState::Recording | RecorderState::Paused, Some(s)) => {
-                    let (tx, rx) = oneshot::channel();
-                    s.waiters.push(tx);
-                    Ok(Some((s.id, rx)))
+            let Some(r) = me.upgrade() else { return };
+            match result {
+                Ok((recording, patched)) => {
+                    if task.upgrade().is_none() {
+                        return; // cancelled or destroyed meanwhile: nothing is kept
+                    }
+                    if let Some(stored) = r.stored.borrow().as_ref() {
+                        stored.finished(&recording.mime_type, recording.duration, recording.size, patched);
+                    }
+                    *r.kept.borrow_mut() = Some(recording);
+                    r.answer_of(&task, Event::Kept);
                 }
-                // Stopped by itself (a limit): stop() proceeds with what was kept.
-                (RecorderState::Stopped, _) if kept => Ok(None),
-                _ => Err(SdkError::invalid_state("stop", state.as_str())),
+                Err(e) => r.answer_of(&task, Event::KeepFailed(e)),
+            }
+        });
+    }
+
+    fn begin_upload(&self) {
+        let Some(recording) = self.recording() else {
+            let _ = self.dispatch(Event::UploadFailed(SdkError::invalid_state("upload", "idle")));
+            return;
+        };
+        let abort = match controller() {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = self.dispatch(Event::UploadFailed(e));
+                return;
             }
         };
-        let waiter = waiter.map_err(|e| self.report(&e))?;
-        if let Some((id, rx)) = waiter {
-            self.request_stop(id, StopCause::Asked, None);
-            match rx.await {
-                Ok(Ok(())) => {}
-                Ok(Err(err)) => return Err(error_to_js(&err, &self.ctx.messages)),
-                Err(_) => {
-                    let err = recording_cancelled();
-                    return Err(error_to_js(&err, &self.ctx.messages));
-                }
-            }
-        }
-        self.recording().ok_or_else(|| self.report(&SdkError::invalid_state("stop", self.state().as_str())))
-    }
-
-    fn stopping_guard(&self, action: &str) -> Result<(), SdkError> {
-        let inner = self.inner.borrow();
-        if inner.session.as_ref().is_some_and(|s| s.stopping) {
-            return Err(SdkError::new(ErrorCode::InvalidState, format!("{action}() while the recording is stopping")));
-        }
-        Ok(())
-    }
-
-    pub fn pause(&self) -> Result<(), JsValue> {
-        self.stopping_guard("pause").map_err(|e| self.report(&e))?;
-        next(self.state(), Event::Pause).map_err(|e| self.report(&e))?;
-        if let Some(s) = self.inner.borrow_mut().session.as_mut() {
-            if let Encoder::Media(media) = &s.encoder {
-                let _ = media.pause();
-            }
-            s.clock.pause(now_ms());
-            s.auto_stop = None;
-        }
-        self.transition(Event::Pause).map_err(|e| self.report(&e))
-    }
-
-    pub fn resume(&self) -> Result<(), JsValue> {
-        self.stopping_guard("resume").map_err(|e| self.report(&e))?;
-        next(self.state(), Event::Resume).map_err(|e| self.report(&e))?;
-        if let Some(s) = self.inner.borrow_mut().session.as_mut() {
-            if let Encoder::Media(media) = &s.encoder {
-                let _ = media.resume();
-            }
-            let now = now_ms();
-            s.clock.resume(now);
-            self.schedule_auto_stop(s, now);
-        }
-        self.transition(Event::Resume).map_err(|e| self.report(&e))
-    }
-
-    /// Stops without keeping anything; during an upload, aborts it and keeps the recording.
-    pub fn cancel(&self) -> Result<(), JsValue> {
-        self.check_alive("cancel").map_err(|e| self.report(&e))?;
-        let state = self.state();
-        next(state, Event::Cancel).map_err(|e| self.report(&e))?;
-        let session = {
-            let mut inner = self.inner.borrow_mut();
-            inner.generation += 1;
-            if !matches!(state, RecorderState::Uploading | RecorderState::Waiting) {
-                inner.recording = None;
-                if let Some(stored) = inner.stored.take() {
-                    stored.discard();
-                }
-            }
-            if let Some(abort) = inner.upload_abort.take() {
-                abort.abort();
-            }
-            inner.upload = None;
-            inner.session.take()
-        };
-        drop(session);
-        self.transition(Event::Cancel).map_err(|e| self.report(&e))?;
-        call(&self.callbacks.on_cancel, &JsValue::UNDEFINED);
-        Ok(())
-    }
-
-    /// Releases everything; the recorder is unusable afterwards.
-    pub fn destroy(&self) {
-        let session = {
-            let mut inner = self.inner.borrow_mut();
-            inner.destroyed = true;
-            inner.generation += 1;
-            inner.recording = None;
-            // The stored copy stays: it is pending now (`sdk.pendingRecordings()`).
-            inner.stored = None;
-            inner.state = RecorderState::Idle;
-            if let Some(abort) = inner.upload_abort.take() {
-                abort.abort();
-            }
-            inner.upload = None;
-            inner.session.take()
-        };
-        drop(session);
-    }
-
-    /// Whether `upload()` may run now: a kept recording, in `stopped` or `error`.
-    pub fn kept_for_upload(&self) -> Result<Recording, SdkError> {
-        self.check_alive("upload")?;
-        let inner = self.inner.borrow();
-        match (&inner.recording, inner.state) {
-            (Some(r), RecorderState::Stopped | RecorderState::Error) => Ok(r.clone()),
-            _ => Err(SdkError::invalid_state("upload", inner.state.as_str())),
-        }
-    }
-
-    pub fn set_state_hook(&self, hook: Option<Box<dyn Fn(RecorderState)>>) {
-        *self.state_hook.borrow_mut() = hook;
-    }
-
-    /// `start()` as JS sees it: `requesting` before the promise is returned.
-    pub fn start_promise(&self) -> Promise {
-        let Some(me) = self.me.upgrade() else { return Promise::reject(&JsValue::UNDEFINED) };
-        match self.request_start() {
-            Ok(generation) => wasm_bindgen_futures::future_to_promise(async move {
-                me.open(generation).await?;
-                Ok(JsValue::UNDEFINED)
-            }),
-            Err(e) => Promise::reject(&e),
-        }
-    }
-
-    pub fn stop_promise(&self) -> Promise {
-        let Some(me) = self.me.upgrade() else { return Promise::reject(&JsValue::UNDEFINED) };
-        wasm_bindgen_futures::future_to_promise(async move { me.stop().await })
-    }
-
-    // ---- upload ----
-
-    /// `stop()`: the upload result with `autoUpload`, else the recording.
-    pub async fn stop(&self) -> Result<JsValue, JsValue> {
-        if let Some(upload) = self.current_upload() {
-            return JsFuture::from(upload).await;
-        }
-        let recording = self.stop_recording().await?;
-        if !self.options.auto_upload {
-            return Ok(recording.to_js());
-        }
-        let upload = self.current_upload().unwrap_or_else(|| self.begin_upload());
-        JsFuture::from(upload).await
-    }
-
-    /// The upload under way (or the last one that succeeded), if any.
-    fn current_upload(&self) -> Option<Promise> {
-        let inner = self.inner.borrow();
-        match inner.state {
-            RecorderState::Uploading | RecorderState::Waiting | RecorderState::Uploaded => inner.upload.clone(),
-            _ => None,
-        }
-    }
-
-    /// Starts uploading the kept recording; the promise settles with the upload.
-    pub fn begin_upload(&self) -> Promise {
-        let Some(me) = self.me.upgrade() else {
-            return Promise::reject(&JsValue::from_str("the recorder is gone"));
-        };
-        let promise = wasm_bindgen_futures::future_to_promise(async move { me.upload().await });
-        // Errors also reach onError: an upload nobody awaits must not log as unhandled.
-        super::js::quiet(&promise);
-        self.inner.borrow_mut().upload = Some(promise.clone());
-        promise
-    }
-
-    async fn upload(&self) -> Result<JsValue, JsValue> {
-        let recording = self.kept_for_upload().map_err(|e| self.report(&e))?;
-        self.transition(Event::Upload).map_err(|e| self.report(&e))?;
-        let controller = web_sys::AbortController::new().map_err(|e| self.fail(error_from_js(&e, ErrorCode::NotSupported)))?;
-        self.inner.borrow_mut().upload_abort = Some(controller.clone());
+        let signal = abort.signal();
+        let task = self.begin_task(Some(abort));
         let spec = UploadSpec {
             format: recording.format,
             size: recording.size,
@@ -904,96 +691,169 @@ impl Recorder {
             bits_per_second: u64::from(self.options.bits_per_second),
             created_at_ms: recording.created_at_ms,
         };
-        let observer = Rc::new(UploadCallbacks { on_progress: self.callbacks.on_upload_progress.clone(), recorder: self.me.clone() });
-        let stored = self.inner.borrow().stored.clone();
+        let stored = self.stored.borrow().clone();
         let journal = match &stored {
             Some(s) => s.upload_journal(),
             None => Rc::new(Journal::new(UploadJournal::default(), None)),
         };
-        let result = upload_resumable(&self.ctx, &recording.blob, &recording.mime_type, &spec, &controller.signal(), observer, &journal).await;
-        if result.is_ok() {
-            if let Some(stored) = &stored {
-                stored.confirmed();
-            }
-        }
-        let mut inner = self.inner.borrow_mut();
-        inner.upload_abort = None;
-        match result {
-            Ok(js) => {
-                if inner.stored.as_ref().zip(stored.as_ref()).is_some_and(|(a, b)| Rc::ptr_eq(a, b)) {
-                    inner.stored = None;
+        let (me, ctx) = (self.me.clone(), self.ctx.clone());
+        let observer = Rc::new(UploadEvents { recorder: self.me.clone(), task: task.clone() });
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = upload_resumable(&ctx, &recording.blob, &recording.mime_type, &spec, &signal, observer, &journal).await;
+            let Some(r) = me.upgrade() else { return };
+            match result {
+                Ok(result) => {
+                    if let Some(stored) = &stored {
+                        stored.confirmed();
+                    }
+                    if task.upgrade().is_none() {
+                        return;
+                    }
+                    // Confirmed: the stored copy is done with.
+                    let mine = r.stored.borrow().as_ref().zip(stored.as_ref()).is_some_and(|(a, b)| Rc::ptr_eq(a, b));
+                    if mine {
+                        let done = r.stored.borrow_mut().take();
+                        drop(done);
+                    }
+                    *r.result.borrow_mut() = Some(result);
+                    r.answer_of(&task, Event::Uploaded);
                 }
-                let waiting = inner.state == RecorderState::Waiting;
-                drop(inner);
-                if waiting {
-                    let _ = self.transition(Event::Online);
-                }
-                let _ = self.transition(Event::Uploaded);
-                call(&self.callbacks.on_complete, &js);
-                Ok(js)
+                Err(e) => r.answer_of(&task, Event::UploadFailed(e)),
             }
-            Err(e) => {
-                inner.upload = None;
-                let cancelled = e.code == ErrorCode::Aborted || !matches!(inner.state, RecorderState::Uploading | RecorderState::Waiting);
-                drop(inner);
-                if !cancelled {
-                    let _ = self.transition(Event::Fail);
-                }
-                Err(self.report(&e))
-            }
-        }
+        });
     }
 }
 
-/// Hands upload progress to `onUploadProgress`, and waiting for the network to the state.
-struct UploadCallbacks {
-    on_progress: Option<Function>,
+/// Hands upload progress to `onUploadProgress`, and waiting for the network to the lifecycle.
+struct UploadEvents {
     recorder: Weak<Recorder>,
+    task: Weak<()>,
 }
 
-impl UploadObserver for UploadCallbacks {
+impl UploadObserver for UploadEvents {
     fn progress(&self, percent: f64) {
-        call(&self.on_progress, &percent.into());
+        if let (Some(r), Some(_)) = (self.recorder.upgrade(), self.task.upgrade()) {
+            r.observer.upload_progress(percent);
+        }
     }
     fn waiting(&self, waiting: bool) {
-        if let Some(r) = self.recorder.upgrade() {
-            let _ = r.transition(if waiting { Event::Offline } else { Event::Online });
+        if let (Some(r), Some(_)) = (self.recorder.upgrade(), self.task.upgrade()) {
+            let _ = r.dispatch(if waiting { Event::Offline } else { Event::Online });
         }
     }
 }
 
-/// Offers a chunk to the size guard and keeps it (in memory, and in the stored copy) if it
-/// fits. Returns the guard's verdict (only its first trip, later ones read as `Keep`) and the
-/// kept size.
-fn keep_chunk(s: &mut Session, stored: Option<&Stored>, size: u64, chunk: &JsValue) -> (ChunkVerdict, u64) {
-    let already_stopping = s.guard.tripped();
-    let verdict = s.guard.offer(size);
-    if verdict != ChunkVerdict::DropAndStop {
-        s.chunks.push(chunk);
-        if let Some(stored) = stored {
-            stored.buffer(chunk, s.clock.elapsed_ms(now_ms()) / 1000.0, s.guard.kept());
-        }
+/// Opens the microphone and the encoder for `format`, with the listeners that report back.
+async fn open_live(me: Weak<Recorder>, format: FormatPreference, device_id: Option<&str>, bits: u32, wants_level: bool) -> Result<(Live, Take), SdkError> {
+    let plan = recording_plan(format)?;
+    let mic = Microphone::open(device_id).await?;
+    let (encoder, wav) = if plan.format == AudioFormat::Wav {
+        let weak = me.clone();
+        let on_block = Closure::<dyn FnMut(Float32Array)>::new(move |block: Float32Array| {
+            if let Some(r) = weak.upgrade() {
+                r.on_pcm(&block);
+            }
+        });
+        let capture = WavCapture::open(mic.stream(), on_block).await?;
+        let stream = WavStream::new(capture.sample_rate)
+            .map_err(|e| SdkError::new(ErrorCode::NotSupported, format!("cannot record WAV from this microphone: {e}")))?;
+        (Encoder::Wav(Some(capture)), Some(stream))
+    } else {
+        let media = media_recorder(mic.stream(), plan, bits)?;
+        (Encoder::Media(media), None)
+    };
+    let mut listeners = Vec::new();
+    if let Encoder::Media(media) = &encoder {
+        let weak = me.clone();
+        listeners.push(EventListener::new(media, "dataavailable", move |e| {
+            if let (Some(r), Some(data)) = (weak.upgrade(), e.dyn_ref::<BlobEvent>().and_then(BlobEvent::data)) {
+                r.on_chunk(data);
+            }
+        }));
+        let weak = me.clone();
+        listeners.push(EventListener::new(media, "stop", move |_| {
+            if let Some(r) = weak.upgrade() {
+                let _ = r.dispatch(Event::Flushed);
+            }
+        }));
+        let weak = me.clone();
+        listeners.push(EventListener::new(media, "error", move |e| {
+            if let Some(r) = weak.upgrade() {
+                let err = error_from_js(e.as_ref(), ErrorCode::RecordingFailed);
+                let _ = r.dispatch(Event::EncoderFailed(SdkError::new(ErrorCode::RecordingFailed, err.message)));
+            }
+        }));
     }
-    let header = if matches!(s.encoder, Encoder::Wav { .. }) { wav::HEADER_LEN as u64 } else { 0 };
-    (if already_stopping { ChunkVerdict::Keep } else { verdict }, s.guard.kept() + header)
+    for track in mic.tracks() {
+        let weak = me.clone();
+        listeners.push(EventListener::new(&track, "ended", move |_| {
+            if let Some(r) = weak.upgrade() {
+                let _ = r.dispatch(Event::TrackEnded(track_ended_notice(r.duration())));
+            }
+        }));
+    }
+    if let Some(window) = web_sys::window() {
+        let weak = me.clone();
+        listeners.push(EventListener::new(&window, "pagehide", move |_| {
+            if let Some(r) = weak.upgrade() {
+                let _ = r.dispatch(Event::PageHidden);
+            }
+        }));
+    }
+    let level = if wants_level { LevelMeter::new(mic.stream()).ok() } else { None };
+    if let Encoder::Media(media) = &encoder {
+        media.start_with_time_slice(TIMESLICE_MS).map_err(|e| error_from_js(&e, ErrorCode::RecordingFailed))?;
+    }
+    let weak = me.clone();
+    let ticker = Interval::new(TICK_MS, move || {
+        if let Some(r) = weak.upgrade() {
+            r.tick();
+        }
+    });
+    // The WAV data is measured without its 44-byte header, which is written at the end.
+    let max = me.upgrade().map_or(0, |r| r.options.limits.max_file_size);
+    let guard_limit = if wav.is_some() { max.saturating_sub(wav::HEADER_LEN as u64) } else { max };
+    let take = Take {
+        plan,
+        chunks: Array::new(),
+        guard: SizeGuard::new(guard_limit),
+        clock: RecordClock::start(now_ms()),
+        wav,
+        mime_type: String::new(),
+        created_at_ms: js_sys::Date::now(),
+    };
+    let live = Live { mic, encoder, level, auto_stop: None, stop_grace: None, _ticker: ticker, _listeners: listeners };
+    Ok((live, take))
 }
 
-/// Ends a WAV recording: the resampler's tail (if it fits), then the header, sized for exactly
-/// the data kept, in front (the stored copy gets the tail; its header is made when it is rebuilt).
-fn finish_wav(s: &mut Session, stored: Option<&Stored>) {
-    let Encoder::Wav { stream, .. } = &mut s.encoder else { return };
+/// Ends a WAV take: the resampler's tail (if it fits), then the header, sized for exactly the
+/// data kept, in front (the stored copy gets the tail; its header is made when it is rebuilt).
+fn finish_wav(take: &mut Take, stored: Option<&Stored>) {
+    let Some(stream) = take.wav.as_mut() else { return };
     let (tail, _) = stream.finish();
-    if !tail.is_empty() {
-        keep_chunk(s, stored, tail.len() as u64, &js_sys::Uint8Array::from(tail.as_slice()));
+    if !tail.is_empty() && take.guard.offer(tail.len() as u64) != ChunkVerdict::DropAndStop {
+        let chunk = Uint8Array::from(tail.as_slice());
+        take.chunks.push(&chunk);
+        if let Some(stored) = stored {
+            stored.buffer(&chunk, take.clock.elapsed_ms(now_ms()) / 1000.0, take.guard.kept());
+        }
     }
-    let header = wav::header(resample::OUTPUT_RATE, s.guard.kept().min(u64::from(u32::MAX)) as u32);
-    s.chunks.unshift(&js_sys::Uint8Array::from(&header[..]));
+    let header = wav::header(resample::OUTPUT_RATE, take.guard.kept().min(u64::from(u32::MAX)) as u32);
+    take.chunks.unshift(&Uint8Array::from(&header[..]));
 }
 
-fn start_cancelled() -> SdkError {
-    SdkError::new(ErrorCode::Aborted, "start() was cancelled")
-}
-
-fn recording_cancelled() -> SdkError {
-    SdkError::new(ErrorCode::Aborted, "the recording was cancelled")
+/// The take's chunks as the recording's `Blob`.
+fn assemble(take: &Take, duration: f64) -> Result<Recording, SdkError> {
+    let mime_type = if take.mime_type.is_empty() { take.plan.mime_type.to_string() } else { take.mime_type.clone() };
+    let format = AudioFormat::from_mime(&mime_type).ok_or_else(|| {
+        SdkError::new(ErrorCode::RecordingFailed, format!("the browser recorded {mime_type}, which the service does not accept"))
+    })?;
+    let bag = BlobPropertyBag::new();
+    bag.set_type(&mime_type);
+    let blob = Blob::new_with_blob_sequence_and_options(&take.chunks, &bag).map_err(|e| error_from_js(&e, ErrorCode::RecordingFailed))?;
+    let size = blob.size() as u64;
+    if size == 0 {
+        return Err(SdkError::new(ErrorCode::RecordingFailed, "no audio was captured"));
+    }
+    Ok(Recording { blob, mime_type, format, duration, size, created_at_ms: take.created_at_ms })
 }

@@ -1,25 +1,10 @@
-//! What every recorder of one `VocaFuseSDK` shares: its configuration and messages.
+//! What every recorder of one `VocaFuseSDK` shares: its configuration, messages and token.
 
 use std::cell::Cell;
 
-use wasm_bindgen::JsValue;
-
-use super::js::Fields;
-use super::upload::TokenCache;
-use crate::core::config;
-use crate::core::errors::{Messages, SdkError};
-
-pub struct SdkConfig {
-    pub token_endpoint: String,
-    pub api_base_url: String,
-    pub timeout_ms: f64,
-    pub retries: u32,
-    pub token_request_headers: Vec<(String, String)>,
-    /// Keep recordings in IndexedDB until the service confirms them.
-    pub persist: bool,
-    pub resume_on_init: bool,
-    pub offline_wait_ms: f64,
-}
+use super::token::TokenCache;
+use crate::core::config::SdkConfig;
+use crate::core::errors::Messages;
 
 pub struct SdkContext {
     pub config: SdkConfig,
@@ -32,27 +17,13 @@ pub struct SdkContext {
 }
 
 impl SdkContext {
-    pub fn from_js(value: &JsValue) -> Result<SdkContext, SdkError> {
-        if value.is_undefined() || value.is_null() {
-            return Err(SdkError::invalid_config("new VocaFuseSDK(config) needs a config with tokenEndpoint"));
-        }
-        let f = Fields::new(value, "config")?;
-        let config = SdkConfig {
-            token_endpoint: config::token_endpoint(f.string("tokenEndpoint")?.as_deref())?,
-            api_base_url: config::api_base_url(f.string("apiBaseUrl")?.as_deref())?,
-            timeout_ms: config::timeout_ms(f.number("timeout")?)?,
-            retries: config::retries(f.number("retries")?)?,
-            token_request_headers: f.string_map("tokenRequestHeaders")?.into_iter().collect(),
-            persist: f.boolean("persist")?.unwrap_or(true),
-            resume_on_init: f.boolean("resumeOnInit")?.unwrap_or(false),
-            offline_wait_ms: config::offline_wait_ms(f.number("offlineWaitMs")?)?,
-        };
-        Ok(SdkContext {
+    pub fn new(config: SdkConfig, messages: Messages) -> SdkContext {
+        SdkContext {
             config,
-            messages: Messages(f.string_map("messages")?),
+            messages,
             tokens: TokenCache::default(),
             storage_notice_sent: Cell::new(false),
             persistence_asked: Cell::new(false),
-        })
+        }
     }
 }

@@ -1,32 +1,24 @@
-//! Uploading: the token cache, the presign request, and single or multipart `PUT`s with
-//! progress, retries, backoff, stall detection and cancellation.
-//!
-//! JSON calls use `fetch` (gloo-net); storage `PUT`s use `XMLHttpRequest`, the only browser API
-//! that reports upload progress. The recording stays a `Blob`: parts are `Blob.slice`s, so no
-//! audio byte is copied into wasm memory.
+//! Uploading a recording: the presign request, and single or multipart `PUT`s with progress,
+//! retries, backoff, stall detection and cancellation. The recording stays a `Blob`: parts are
+//! `Blob.slice`s, so no audio byte is copied into wasm memory.
 
-use crate::core::text::Num;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
 use futures_channel::oneshot;
-use gloo_events::EventListener;
-use gloo_net::http::{Request, RequestBuilder};
-use gloo_timers::callback::{Interval, Timeout};
-use js_sys::Object;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{AbortController, AbortSignal, Blob, RequestCredentials, XmlHttpRequest};
+use gloo_net::http::Request;
+use web_sys::{AbortSignal, Blob};
 
-use super::js::set;
+use super::abort::{aborted, sleep, Child};
+use super::http::{put, send};
+use super::network::online;
 use super::sdk::SdkContext;
-use crate::core::errors::{ErrorCode, SdkError};
-use crate::core::protocol::{PartInfo, TokenRequest, TokenResponse, UploadGrant};
-use crate::core::response::error_from_response;
-use crate::core::retry::RetryPolicy;
-use crate::core::upload::{preflight, token_needs_refresh, upload_request, Progress, UploadSpec};
 use crate::core::durable::{probe_delay_ms, UploadJournal};
+use crate::core::errors::{ErrorCode, SdkError};
+use crate::core::protocol::{PartInfo, UploadGrant};
+use crate::core::retry::RetryPolicy;
+use crate::core::upload::{preflight, upload_request, Progress, UploadResult, UploadSpec};
 
 /// Parts in flight at once for a multipart upload.
 const PART_CONCURRENCY: usize = 3;
@@ -35,62 +27,6 @@ const MAX_PRESIGNS: u32 = 3;
 
 fn now() -> f64 {
     js_sys::Date::now()
-}
-
-fn aborted() -> SdkError {
-    SdkError::new(ErrorCode::Aborted, "the upload was cancelled")
-}
-
-// ---- cancellation and time ----
-
-/// An `AbortController` that also aborts when `parent` does. Dropping it detaches it.
-struct Child {
-    controller: AbortController,
-    _link: Option<EventListener>,
-}
-
-impl Child {
-    fn of(parent: &AbortSignal) -> Result<Child, SdkError> {
-        let controller = AbortController::new().map_err(|_| SdkError::new(ErrorCode::NotSupported, "AbortController is missing"))?;
-        if parent.aborted() {
-            controller.abort();
-        }
-        let c = controller.clone();
-        let link = EventListener::once(parent, "abort", move |_| c.abort());
-        Ok(Child { controller, _link: Some(link) })
-    }
-    fn signal(&self) -> AbortSignal {
-        self.controller.signal()
-    }
-}
-
-/// Waits `ms` (or until `window` fires `wake_on`, when given), or fails with `ABORTED` as soon
-/// as `signal` aborts.
-async fn sleep(ms: f64, wake_on: Option<&'static str>, signal: &AbortSignal) -> Result<(), SdkError> {
-    if signal.aborted() {
-        return Err(aborted());
-    }
-    let (tx, rx) = oneshot::channel::<bool>();
-    let tx = Rc::new(RefCell::new(Some(tx)));
-    let send = |value: bool| {
-        let tx = tx.clone();
-        move || {
-            if let Some(tx) = tx.borrow_mut().take() {
-                let _ = tx.send(value);
-            }
-        }
-    };
-    let _timer = Timeout::new(ms.clamp(0.0, 86_400_000.0) as u32, send(true));
-    let _wake = wake_on.zip(web_sys::window()).map(|(event, w)| {
-        let wake = send(true);
-        EventListener::once(&w, event, move |_| wake())
-    });
-    let abort = send(false);
-    let _abort = EventListener::once(signal, "abort", move |_| abort());
-    match rx.await {
-        Ok(true) => Ok(()),
-        _ => Err(aborted()),
-    }
 }
 
 /// Runs `attempt` until it succeeds, fails for good, or the retries are spent, sleeping by the
@@ -106,7 +42,7 @@ where
             Ok(v) => return Ok(v),
             Err(e) if signal.aborted() || e.code == ErrorCode::Aborted => return Err(aborted()),
             // The browser knows it is offline: retrying now is pointless, the upload waits.
-            Err(e) if e.code == ErrorCode::NetworkError && !super::durable::online() => return Err(e),
+            Err(e) if e.code == ErrorCode::NetworkError && !online() => return Err(e),
             Err(e) => {
                 tries += 1;
                 match policy.delay_ms(tries, &e, js_sys::Math::random()) {
@@ -116,154 +52,6 @@ where
             }
         }
     }
-}
-
-// ---- JSON requests (fetch) ----
-
-struct Answer {
-    status: u16,
-    body: String,
-}
-
-/// Sends a request with a timeout; a non-2xx answer becomes the mapped `SdkError`.
-async fn send(builder: RequestBuilder, body: Option<String>, signal: &AbortSignal, timeout_ms: f64) -> Result<Answer, SdkError> {
-    let child = Child::of(signal)?;
-    let timed_out = Rc::new(Cell::new(false));
-    let (flag, controller) = (timed_out.clone(), child.controller.clone());
-    let _timer = Timeout::new(timeout_ms as u32, move || {
-        flag.set(true);
-        controller.abort();
-    });
-    // The browser says the network is gone: a request in flight will not be answered.
-    let _offline = web_sys::window().map(|w| {
-        let controller = child.controller.clone();
-        EventListener::once(&w, "offline", move |_| controller.abort())
-    });
-    let builder = builder.abort_signal(Some(&child.signal()));
-    let request = match body {
-        Some(b) => builder.header("Content-Type", "application/json").body(b),
-        None => builder.build(),
-    }
-    .map_err(|e| SdkError::new(ErrorCode::InvalidConfig, format!("could not build the request: {e}")))?;
-    let no_answer = |e: gloo_net::Error| {
-        if timed_out.get() {
-            SdkError::new(ErrorCode::NetworkError, format!("no answer within {} ms", Num(timeout_ms)))
-        } else if signal.aborted() {
-            aborted()
-        } else {
-            SdkError::new(ErrorCode::NetworkError, format!("no response: {e}"))
-        }
-    };
-    let response = request.send().await.map_err(no_answer)?;
-    let status = response.status();
-    let text = response.text().await.map_err(no_answer)?;
-    if (200..300).contains(&status) {
-        return Ok(Answer { status, body: text });
-    }
-    let headers: Vec<(String, String)> = response.headers().entries().collect();
-    Err(error_from_response(status, &text, &headers, now()))
-}
-
-// ---- the token cache ----
-
-struct Token {
-    value: String,
-    issued_ms: f64,
-    expires_ms: f64,
-}
-
-/// The JWT from the app's backend: cached, refreshed ahead of expiry, one refresh at a time.
-#[derive(Default)]
-pub struct TokenCache {
-    token: RefCell<Option<Token>>,
-    /// Callers waiting on the refresh in flight, if one is.
-    waiting: RefCell<Option<Vec<oneshot::Sender<Result<String, SdkError>>>>>,
-    /// Bumped by `forget`, so a refresh that was in flight is not cached afterwards.
-    epoch: Cell<u64>,
-}
-
-impl TokenCache {
-    pub fn forget(&self) {
-        self.token.borrow_mut().take();
-        self.epoch.set(self.epoch.get() + 1);
-    }
-
-    /// A valid token; `stale` is one the API just refused, which must not be handed out again.
-    pub async fn get(&self, ctx: &SdkContext, stale: Option<&str>) -> Result<String, SdkError> {
-        if let Some(t) = self.token.borrow().as_ref() {
-            let refused = stale == Some(t.value.as_str());
-            if !refused && !token_needs_refresh(now(), t.issued_ms, t.expires_ms) {
-                return Ok(t.value.clone());
-            }
-        }
-        let in_flight = {
-            let mut waiting = self.waiting.borrow_mut();
-            match waiting.as_mut() {
-                Some(list) => {
-                    let (tx, rx) = oneshot::channel();
-                    list.push(tx);
-                    Some(rx)
-                }
-                None => {
-                    *waiting = Some(Vec::new());
-                    None
-                }
-            }
-        };
-        if let Some(rx) = in_flight {
-            return rx.await.unwrap_or_else(|_| Err(SdkError::new(ErrorCode::AuthenticationFailed, "the token refresh was dropped")));
-        }
-        let epoch = self.epoch.get();
-        let result = fetch_token(ctx).await;
-        if let Ok(token) = &result {
-            if self.epoch.get() == epoch {
-                *self.token.borrow_mut() = Some(Token { value: token.value.clone(), issued_ms: token.issued_ms, expires_ms: token.expires_ms });
-            }
-        }
-        let result = result.map(|t| t.value);
-        for tx in self.waiting.borrow_mut().take().unwrap_or_default() {
-            let _ = tx.send(result.clone());
-        }
-        result
-    }
-}
-
-async fn fetch_token(ctx: &SdkContext) -> Result<Token, SdkError> {
-    let body = TokenRequest::default().to_json();
-    let mut builder = Request::post(&ctx.config.token_endpoint).credentials(RequestCredentials::Include);
-    for (k, v) in &ctx.config.token_request_headers {
-        builder = builder.header(k, v);
-    }
-    let never = AbortController::new().map_err(|_| SdkError::new(ErrorCode::NotSupported, "AbortController is missing"))?;
-    let issued_ms = now();
-    let answer = send(builder, Some(body), &never.signal(), ctx.config.timeout_ms).await.map_err(|e| {
-        if e.code == ErrorCode::NetworkError {
-            return e;
-        }
-        SdkError { code: ErrorCode::AuthenticationFailed, message: format!("the token endpoint refused: {}", e.message), ..e }
-    })?;
-    let parsed = TokenResponse::from_json(&answer.body).ok_or_else(|| {
-        SdkError::new(ErrorCode::AuthenticationFailed, format!("the token endpoint answered {} without a token (not a JSON object)", answer.status))
-    })?;
-    let value = parsed
-        .token()
-        .ok_or_else(|| SdkError::new(ErrorCode::AuthenticationFailed, "the token endpoint answered without a token"))?
-        .to_string();
-    let lifetime_ms = if parsed.data.expires_in > 0 { parsed.data.expires_in as f64 * 1000.0 } else { 3_600_000.0 };
-    Ok(Token { value, issued_ms, expires_ms: issued_ms + lifetime_ms })
-}
-
-/// `init()`: the first token. Any failure of the token endpoint is `AUTHENTICATION_FAILED`.
-pub async fn fetch_first_token(ctx: &SdkContext) -> Result<(), SdkError> {
-    ctx.tokens.get(ctx, None).await.map(|_| ()).map_err(|e| SdkError {
-        code: ErrorCode::AuthenticationFailed,
-        message: format!("could not get a token from {}: {}", ctx.config.token_endpoint, e.message),
-        ..e
-    })
-}
-
-pub fn forget_token(ctx: &SdkContext) {
-    ctx.tokens.forget();
 }
 
 // ---- presign ----
@@ -284,7 +72,7 @@ async fn presign(ctx: &SdkContext, spec: &UploadSpec, signal: &AbortSignal) -> R
             send(builder, Some(body), signal, ctx.config.timeout_ms).await
         }
     };
-    let mut token = ctx.tokens.get(ctx, None).await?;
+    let mut token = ctx.tokens.get(&ctx.config, None).await?;
     let mut refreshed = false;
     let answer = loop {
         let t = token.clone();
@@ -294,7 +82,7 @@ async fn presign(ctx: &SdkContext, spec: &UploadSpec, signal: &AbortSignal) -> R
             Ok(a) => break a,
             Err(e) if is_auth_refusal(&e) && !refreshed => {
                 refreshed = true;
-                token = ctx.tokens.get(ctx, Some(&token)).await?;
+                token = ctx.tokens.get(&ctx.config, Some(&token)).await?;
             }
             Err(e) if is_auth_refusal(&e) => {
                 return Err(SdkError {
@@ -310,101 +98,6 @@ async fn presign(ctx: &SdkContext, spec: &UploadSpec, signal: &AbortSignal) -> R
         .ok_or_else(|| SdkError::new(ErrorCode::UnknownError, "unexpected answer to POST /upload: not JSON with a data object"))
 }
 
-// ---- storage PUTs (XMLHttpRequest) ----
-
-/// `PUT`s `body` to a presigned URL. Fails with `NETWORK_ERROR` if no byte moves for
-/// `stall_ms`, `ABORTED` when `signal` aborts.
-async fn put(url: &str, body: &Blob, content_type: &str, signal: &AbortSignal, stall_ms: f64, on_sent: Rc<dyn Fn(u64)>) -> Result<(), SdkError> {
-    if signal.aborted() {
-        return Err(aborted());
-    }
-    let xhr = XmlHttpRequest::new().map_err(|_| SdkError::new(ErrorCode::NotSupported, "XMLHttpRequest is missing"))?;
-    let failed = |e: JsValue| SdkError::new(ErrorCode::NetworkError, format!("could not send: {e:?}"));
-    xhr.open("PUT", url).map_err(failed)?;
-    xhr.set_request_header("Content-Type", content_type).map_err(failed)?;
-
-    #[derive(Clone, Copy)]
-    enum End {
-        Loaded,
-        Failed,
-        Aborted,
-        Stalled,
-    }
-    let (tx, rx) = oneshot::channel::<End>();
-    let tx = Rc::new(RefCell::new(Some(tx)));
-    let finish = move |end: End| {
-        let tx = tx.clone();
-        move || {
-            if let Some(tx) = tx.borrow_mut().take() {
-                let _ = tx.send(end);
-            }
-        }
-    };
-    let last_progress = Rc::new(Cell::new(now()));
-    let upload = xhr.upload().map_err(failed)?;
-    let progress = {
-        let (last, on_sent) = (last_progress.clone(), on_sent.clone());
-        EventListener::new(&upload, "progress", move |e| {
-            last.set(now());
-            if let Some(p) = e.dyn_ref::<web_sys::ProgressEvent>() {
-                on_sent(p.loaded() as u64);
-            }
-        })
-    };
-    let f = finish(End::Loaded);
-    let _load = EventListener::once(&xhr, "load", move |_| f());
-    let f = finish(End::Failed);
-    let _error = EventListener::once(&xhr, "error", move |_| f());
-    let f = finish(End::Aborted);
-    let _abort = EventListener::once(&xhr, "abort", move |_| f());
-    let x = xhr.clone();
-    let _cancel = EventListener::once(signal, "abort", move |_| {
-        let _ = x.abort();
-    });
-    // The browser says the network is gone: this PUT will not be answered.
-    let _offline = web_sys::window().map(|w| {
-        let (x, f) = (xhr.clone(), finish(End::Failed));
-        EventListener::once(&w, "offline", move |_| {
-            f();
-            let _ = x.abort();
-        })
-    });
-    let stall_finish = Rc::new(RefCell::new(Some(finish(End::Stalled))));
-    let (x, last) = (xhr.clone(), last_progress.clone());
-    let _stall = Interval::new(250, move || {
-        if now() - last.get() > stall_ms {
-            if let Some(f) = stall_finish.borrow_mut().take() {
-                f();
-                let _ = x.abort();
-            }
-        }
-    });
-    xhr.send_with_opt_blob(Some(body)).map_err(failed)?;
-    let end = rx.await.unwrap_or(End::Failed);
-    drop(progress);
-    match end {
-        End::Loaded => {
-            let status = xhr.status().unwrap_or(0);
-            if (200..300).contains(&status) {
-                on_sent(body.size() as u64);
-                return Ok(());
-            }
-            let text = xhr.response_text().ok().flatten().unwrap_or_default();
-            let headers = parse_raw_headers(&xhr.get_all_response_headers().unwrap_or_default());
-            Err(error_from_response(status, &text, &headers, now()))
-        }
-        End::Failed => Err(SdkError::new(ErrorCode::NetworkError, "the connection failed while sending")),
-        End::Stalled => Err(SdkError::new(ErrorCode::NetworkError, format!("no progress for {} ms", Num(stall_ms)))),
-        End::Aborted => Err(aborted()),
-    }
-}
-
-fn parse_raw_headers(raw: &str) -> Vec<(String, String)> {
-    raw.lines()
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect()
-}
 
 /// A 403 from storage: the presigned URL expired (PROTOCOL.md); the remedy is a new presign.
 fn url_expired(e: &SdkError) -> bool {
@@ -486,7 +179,7 @@ pub async fn upload_blob(
     spec: &UploadSpec,
     signal: &AbortSignal,
     observer: Rc<dyn UploadObserver>,
-) -> Result<JsValue, SdkError> {
+) -> Result<UploadResult, SdkError> {
     upload_resumable(ctx, blob, mime_type, spec, signal, observer, &Rc::new(Journal::new(UploadJournal::default(), None))).await
 }
 
@@ -500,7 +193,7 @@ pub async fn upload_resumable(
     signal: &AbortSignal,
     observer: Rc<dyn UploadObserver>,
     journal: &Rc<Journal>,
-) -> Result<JsValue, SdkError> {
+) -> Result<UploadResult, SdkError> {
     preflight(spec)?;
     let watch = Rc::new(Watch { observer, waiting: Cell::new(false) });
     let deadline = now() + ctx.config.offline_wait_ms;
@@ -519,7 +212,7 @@ pub async fn upload_resumable(
     }
 }
 
-async fn attempt(ctx: &SdkContext, blob: &Blob, mime_type: &str, spec: &UploadSpec, signal: &AbortSignal, watch: &Rc<Watch>, journal: &Rc<Journal>) -> Result<JsValue, SdkError> {
+async fn attempt(ctx: &SdkContext, blob: &Blob, mime_type: &str, spec: &UploadSpec, signal: &AbortSignal, watch: &Rc<Watch>, journal: &Rc<Journal>) -> Result<UploadResult, SdkError> {
     let mut presigns = 0;
     loop {
         let grant = match journal.usable() {
@@ -541,7 +234,7 @@ async fn attempt(ctx: &SdkContext, blob: &Blob, mime_type: &str, spec: &UploadSp
             Ok(()) => {
                 // The transfers' own progress stops at 99: 100 means the server confirmed.
                 watch.progress(100.0);
-                return Ok(result_object(&grant, spec));
+                return Ok(UploadResult::new(&grant, spec));
             }
             Err(e) if url_expired(&e) && presigns < MAX_PRESIGNS => journal.update(UploadJournal::expire),
             Err(e) => return Err(e),
@@ -653,21 +346,4 @@ impl PartJob {
             self.journal.update(|j| j.part_done(part.part_number));
         }
     }
-}
-
-pub fn result_object(grant: &UploadGrant, spec: &UploadSpec) -> JsValue {
-    let o = Object::new();
-    set(&o, "voicenote_id", &grant.voicenote_id.as_str().into());
-    set(&o, "upload_type", &(if grant.is_multipart() { "multipart" } else { "single" }).into());
-    set(&o, "file_size", &(spec.size as f64).into());
-    set(&o, "duration_seconds", &upload_request(spec).duration_seconds.into());
-    set(&o, "audio_format", &spec.format.as_str().into());
-    if !grant.s3_key.is_empty() {
-        set(&o, "s3_key", &grant.s3_key.as_str().into());
-    }
-    if !grant.processing_strategy.is_empty() {
-        set(&o, "processing_strategy", &grant.processing_strategy.as_str().into());
-    }
-    set(&o, "client_processed", &grant.client_processed.into());
-    o.into()
 }

@@ -177,6 +177,15 @@ pub fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
     o.into()
 }
 
+/// Waits until `done()` holds, checking every 20 ms, for something no callback announces.
+pub async fn poll_until(what: &str, limit_ms: u32, done: impl Fn() -> bool) {
+    let start = js_sys::Date::now();
+    while !done() {
+        assert!(js_sys::Date::now() - start < f64::from(limit_ms), "timed out after {limit_ms} ms waiting for {what}");
+        TimeoutFuture::new(20).await;
+    }
+}
+
 pub async fn sleep_ms(ms: u32) {
     TimeoutFuture::new(ms).await;
 }
@@ -281,6 +290,28 @@ pub async fn sha256(blob: &web_sys::Blob) -> String {
     wasm_bindgen_futures::JsFuture::from(sha256_js(blob)).await.unwrap().as_string().unwrap()
 }
 
+/// The upload result as the app sees it, or as the upload layer returns it.
+pub trait VoicenoteId {
+    fn voicenote_id(&self) -> String;
+}
+impl VoicenoteId for JsValue {
+    fn voicenote_id(&self) -> String {
+        get_str(self, "voicenote_id")
+    }
+}
+impl VoicenoteId for vocafuse_wasm::core::upload::UploadResult {
+    fn voicenote_id(&self) -> String {
+        self.voicenote_id.clone()
+    }
+}
+
+/// The SHA-256 the dev server stored for an uploaded note.
+pub async fn stored_sha(result: &impl VoicenoteId) -> String {
+    let id = result.voicenote_id();
+    assert!(!id.is_empty(), "no voicenote_id");
+    get_str(&dev("GET", &format!("/__dev/voicenotes/{id}"), JsValue::NULL).await, "sha256")
+}
+
 /// Calls the dev server's control API (`/__dev/...`).
 pub async fn dev(method: &str, path: &str, body: JsValue) -> JsValue {
     let url = format!("{DEV_API}{path}");
@@ -301,6 +332,13 @@ pub async fn reset_dev() {
 pub async fn log_of(route: &str) -> Vec<JsValue> {
     let log: js_sys::Array = dev("GET", "/__dev/log", JsValue::NULL).await.unchecked_into();
     log.iter().filter(|e| get_str(e, "route") == route).collect()
+}
+
+/// An SDK context for the dev server, for tests of the upload layer below the facade.
+pub fn context(change: impl FnOnce(&mut vocafuse_wasm::core::config::SdkConfig)) -> vocafuse_wasm::web::sdk::SdkContext {
+    let mut config = vocafuse_wasm::core::config::SdkConfig::new(format!("{DEV_API}/api/token"), DEV_API);
+    change(&mut config);
+    vocafuse_wasm::web::sdk::SdkContext::new(config, Default::default())
 }
 
 pub fn sdk_config(extra: &[(&str, JsValue)]) -> JsValue {

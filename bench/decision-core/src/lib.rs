@@ -150,26 +150,32 @@ impl Guard {
     }
 }
 #[wasm_bindgen(js_name = nextState)]
-pub fn next_state(state: u8, event: u8) -> String {
-    let states = [
-        state::RecorderState::Idle,
-        state::RecorderState::Requesting,
-        state::RecorderState::Recording,
-        state::RecorderState::Paused,
-        state::RecorderState::Stopped,
-        state::RecorderState::Uploading,
-        state::RecorderState::Uploaded,
-        state::RecorderState::Error,
-        state::RecorderState::Waiting,
+pub fn next_state(phase: u8, event: u8, auto_upload: bool) -> String {
+    use lifecycle::{Event::*, Phase};
+    let phases = [
+        Phase::Idle,
+        Phase::Requesting,
+        Phase::Recording,
+        Phase::Paused,
+        Phase::Stopping { upload: auto_upload },
+        Phase::Finishing { upload: auto_upload },
+        Phase::Stopped,
+        Phase::Uploading,
+        Phase::Waiting,
+        Phase::Uploaded,
+        Phase::Error { kept: true },
+        Phase::Destroyed,
     ];
-    use state::Event::*;
     let events = [
-        Start, Started, Pause, Resume, Stop, Cancel, Fail, Upload, Offline, Online, Uploaded,
+        Start, Stop, Pause, Resume, Cancel, Upload, Destroy, Opened, PageHidden, Flushed, Kept, Offline, Online, Uploaded,
     ];
-    let (Some(s), Some(e)) = (states.get(state as usize), events.get(event as usize)) else {
+    let (Some(p), Some(e)) = (phases.get(phase as usize), events.get(event as usize)) else {
         return String::new();
     };
-    res(state::next(*s, *e), |n| n.as_str().into())
+    let shown = p.shown().unwrap_or(lifecycle::RecorderState::Recording);
+    res(lifecycle::transition(*p, shown, e.clone(), auto_upload), |(next, effects)| {
+        format!("{:?} {}", next, effects.len())
+    })
 }
 #[wasm_bindgen(js_name = retryDelay)]
 pub fn retry_delay(

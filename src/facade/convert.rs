@@ -1,0 +1,214 @@
+//! Between JS values and the SDK's Rust types: option and config objects in, result objects and
+//! `VocaFuseError`s out. `error_to_js` is the one place an `SdkError` becomes a `VocaFuseError`.
+
+use js_sys::{Function, Object, Reflect, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::core::config::{self, SdkConfig};
+use crate::core::errors::{Messages, SdkError};
+use crate::core::format::FormatPreference;
+use crate::core::json::Value;
+use crate::core::limits::{bits_per_second, RecorderLimits};
+use crate::core::upload::UploadResult;
+use crate::web::recorder::{Recording, RecorderOptions};
+
+#[wasm_bindgen(module = "/js/error.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = VocaFuseError)]
+    type JsVocaFuseError;
+    #[wasm_bindgen(constructor, js_class = "VocaFuseError")]
+    fn new(init: &JsValue) -> JsVocaFuseError;
+    #[wasm_bindgen(js_name = callSafely)]
+    fn call_safely(f: &Function, arg: &JsValue);
+}
+
+pub fn set(obj: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+fn json_to_js(value: &Value) -> JsValue {
+    JSON::parse(&value.to_json()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// The `VocaFuseError` an app sees.
+pub fn error_to_js(err: &SdkError, messages: &Messages) -> JsValue {
+    let o = Object::new();
+    set(&o, "code", &err.code.name().into());
+    set(&o, "message", &err.message.as_str().into());
+    set(&o, "userMessage", &messages.user_message(err.code).into());
+    if let Some(d) = &err.details {
+        set(&o, "details", &json_to_js(d));
+    }
+    set(&o, "timestamp", &js_sys::Date::now().into());
+    set(&o, "retryable", &err.retryable().into());
+    if let Some(s) = err.status {
+        set(&o, "status", &f64::from(s).into());
+    }
+    if let Some(c) = err.server_code {
+        set(&o, "serverCode", &(c as f64).into());
+    }
+    if let Some(r) = err.retry_after {
+        set(&o, "retryAfter", &r.into());
+    }
+    JsVocaFuseError::new(&o).into()
+}
+
+/// Calls an app callback; a throwing callback is reported, never allowed to break the SDK.
+pub fn call(f: &Option<Function>, arg: &JsValue) {
+    if let Some(f) = f {
+        call_safely(f, arg);
+    }
+}
+
+/// The `VoicenoteResult` object.
+pub fn recording_to_js(r: &Recording) -> JsValue {
+    let o = Object::new();
+    set(&o, "blob", &r.blob);
+    set(&o, "mimeType", &r.mime_type.as_str().into());
+    set(&o, "duration", &r.duration.into());
+    set(&o, "size", &(r.size as f64).into());
+    set(&o, "format", &r.format.as_str().into());
+    o.into()
+}
+
+/// The `UploadResult` object.
+pub fn result_to_js(r: &UploadResult) -> JsValue {
+    let o = Object::new();
+    set(&o, "voicenote_id", &r.voicenote_id.as_str().into());
+    set(&o, "upload_type", &(if r.multipart { "multipart" } else { "single" }).into());
+    set(&o, "file_size", &(r.file_size as f64).into());
+    set(&o, "duration_seconds", &r.duration_seconds.into());
+    set(&o, "audio_format", &r.audio_format.as_str().into());
+    if let Some(k) = &r.s3_key {
+        set(&o, "s3_key", &k.as_str().into());
+    }
+    if let Some(p) = &r.processing_strategy {
+        set(&o, "processing_strategy", &p.as_str().into());
+    }
+    set(&o, "client_processed", &r.client_processed.into());
+    o.into()
+}
+
+/// Reads fields of an options object, checking their types (`INVALID_CONFIG` when wrong).
+pub struct Fields<'a> {
+    obj: &'a JsValue,
+    what: &'static str,
+}
+
+impl<'a> Fields<'a> {
+    /// `undefined` and `null` read as an empty object; anything else that is not an object is
+    /// `INVALID_CONFIG`.
+    pub fn new(obj: &'a JsValue, what: &'static str) -> Result<Self, SdkError> {
+        if !obj.is_undefined() && !obj.is_null() && !obj.is_object() {
+            return Err(SdkError::invalid_config(format!("{what} must be an object")));
+        }
+        Ok(Fields { obj, what })
+    }
+
+    fn raw(&self, key: &str) -> Option<JsValue> {
+        if !self.obj.is_object() {
+            return None;
+        }
+        Reflect::get(self.obj, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+    }
+
+    fn wrong(&self, key: &str, expected: &str) -> SdkError {
+        SdkError::invalid_config(format!("{}.{key} must be {expected}", self.what))
+    }
+
+    pub fn string(&self, key: &str) -> Result<Option<String>, SdkError> {
+        self.raw(key).map(|v| v.as_string().ok_or_else(|| self.wrong(key, "a string"))).transpose()
+    }
+    pub fn number(&self, key: &str) -> Result<Option<f64>, SdkError> {
+        self.raw(key).map(|v| v.as_f64().ok_or_else(|| self.wrong(key, "a number"))).transpose()
+    }
+    pub fn boolean(&self, key: &str) -> Result<Option<bool>, SdkError> {
+        self.raw(key).map(|v| v.as_bool().ok_or_else(|| self.wrong(key, "true or false"))).transpose()
+    }
+    pub fn function(&self, key: &str) -> Result<Option<Function>, SdkError> {
+        self.raw(key).map(|v| v.dyn_into::<Function>().map_err(|_| self.wrong(key, "a function"))).transpose()
+    }
+    /// An object whose values are all strings, as (key, value) pairs in the object's order.
+    pub fn string_map(&self, key: &str) -> Result<Vec<(String, String)>, SdkError> {
+        let Some(v) = self.raw(key) else { return Ok(Vec::new()) };
+        let obj = v.dyn_into::<Object>().map_err(|_| self.wrong(key, "an object of strings"))?;
+        let mut out = Vec::new();
+        for entry in Object::entries(&obj).iter() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            match (pair.get(0).as_string(), pair.get(1).as_string()) {
+                (Some(k), Some(v)) => out.push((k, v)),
+                _ => return Err(self.wrong(key, "an object of strings")),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `new VocaFuseSDK(config)`'s config, as API.md gives it.
+pub fn sdk_config(value: &JsValue) -> Result<(SdkConfig, Messages), SdkError> {
+    if value.is_undefined() || value.is_null() {
+        return Err(SdkError::invalid_config("new VocaFuseSDK(config) needs a config with tokenEndpoint"));
+    }
+    let f = Fields::new(value, "config")?;
+    let config = SdkConfig {
+        token_endpoint: config::token_endpoint(f.string("tokenEndpoint")?.as_deref())?,
+        api_base_url: config::api_base_url(f.string("apiBaseUrl")?.as_deref())?,
+        timeout_ms: config::timeout_ms(f.number("timeout")?)?,
+        retries: config::retries(f.number("retries")?)?,
+        token_request_headers: f.string_map("tokenRequestHeaders")?,
+        persist: f.boolean("persist")?.unwrap_or(true),
+        resume_on_init: f.boolean("resumeOnInit")?.unwrap_or(false),
+        offline_wait_ms: config::offline_wait_ms(f.number("offlineWaitMs")?)?,
+    };
+    Ok((config, Messages(f.string_map("messages")?)))
+}
+
+/// The app's callbacks of `RecorderOptions`.
+#[derive(Default)]
+pub struct Callbacks {
+    pub on_state_change: Option<Function>,
+    pub on_record_progress: Option<Function>,
+    pub on_level: Option<Function>,
+    pub on_upload_progress: Option<Function>,
+    pub on_complete: Option<Function>,
+    pub on_error: Option<Function>,
+    pub on_cancel: Option<Function>,
+}
+
+/// `RecorderOptions` as API.md gives them.
+pub fn recorder_options(value: &JsValue) -> Result<(RecorderOptions, Callbacks), SdkError> {
+    let f = Fields::new(value, "options")?;
+    let options = RecorderOptions {
+        limits: RecorderLimits::new(f.number("maxDuration")?, f.number("maxFileSize")?)?,
+        format: FormatPreference::parse(f.string("format")?.as_deref())?,
+        bits_per_second: bits_per_second(f.number("audioBitsPerSecond")?)?,
+        device_id: f.string("deviceId")?.filter(|d| !d.is_empty()),
+        auto_upload: f.boolean("autoUpload")?.unwrap_or(true),
+    };
+    let callbacks = Callbacks {
+        on_state_change: f.function("onStateChange")?,
+        on_record_progress: f.function("onRecordProgress")?,
+        on_level: f.function("onLevel")?,
+        on_upload_progress: f.function("onUploadProgress")?,
+        on_complete: f.function("onComplete")?,
+        on_error: f.function("onError")?,
+        on_cancel: f.function("onCancel")?,
+    };
+    Ok((options, callbacks))
+}
+
+/// Request headers given as a `Headers` object, any iterable of pairs, or a plain record.
+pub fn headers(headers: &JsValue) -> Vec<(String, String)> {
+    let pair = |entry: JsValue| -> Option<(String, String)> {
+        let a: js_sys::Array = entry.dyn_into().ok()?;
+        Some((a.get(0).as_string()?, a.get(1).as_string()?))
+    };
+    if headers.is_undefined() || headers.is_null() || !headers.is_object() {
+        return Vec::new();
+    }
+    if let Ok(Some(iter)) = js_sys::try_iter(headers) {
+        return iter.filter_map(|e| e.ok()).filter_map(pair).collect();
+    }
+    Object::entries(headers.unchecked_ref()).iter().filter_map(pair).collect()
+}

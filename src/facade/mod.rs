@@ -1,0 +1,415 @@
+//! The `#[wasm_bindgen]` surface of API.md. Only this module knows the JS shapes of the public
+//! API: it reads option objects (`convert`), holds the app's callbacks, returns promises and
+//! result objects, and turns every `SdkError` into a `VocaFuseError` (`convert::error_to_js`).
+//! Below it, the SDK speaks Rust types.
+
+mod convert;
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use self::convert::{call, error_to_js, recording_to_js, result_to_js, set, Callbacks};
+use crate::core::errors::{ErrorCode, Messages, SdkError};
+use crate::core::format::FormatPreference;
+use crate::core::lifecycle::RecorderState;
+use crate::core::response;
+use crate::core::upload::UploadResult;
+use crate::web::button::{self, Toggle};
+use crate::web::durable;
+use crate::web::indexeddb::Row;
+use crate::web::media::recording_plan;
+use crate::web::recorder::{Recorder, RecorderObserver, Stopped};
+use crate::web::sdk::SdkContext;
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[wasm_bindgen(module = "/js/error.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = register)]
+    fn register_recorder(on_error: &JsValue) -> JsValue;
+    fn unregister(entry: &JsValue);
+    fn track(entry: &JsValue, promise: &Promise) -> Promise;
+    #[wasm_bindgen(js_name = failAll)]
+    fn fail_all(error: &JsValue);
+}
+
+/// A panic (a bug: there should be none) ends the wasm. Before it does, every pending call of
+/// every live recorder is rejected with a `VocaFuseError` and every `onError` hears of it, the
+/// way ruffle's panic hook tells each player, instead of promises that never settle.
+#[wasm_bindgen(start)]
+pub fn start() {
+    install_panic_hook();
+}
+
+/// Installs the SDK's panic hook (done when the module starts).
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = format!("vocafuse-wasm failed and must be reloaded (please report): {info}");
+        web_sys::console::error_1(&message.as_str().into());
+        fail_all(&error_to_js(&SdkError::new(ErrorCode::UnknownError, message), &Messages::default()));
+    }));
+}
+
+/// Panics inside a timer callback: lets a test watch the panic hook at work.
+#[doc(hidden)]
+pub fn panic_soon_for_tests() {
+    let timer = gloo_timers::callback::Timeout::new(0, || panic!("a deliberate panic for a test"));
+    timer.forget();
+}
+
+fn throw(err: &SdkError) -> JsValue {
+    error_to_js(err, &Messages::default())
+}
+
+/// A promise of `work`, rejecting with its `VocaFuseError`.
+fn promise<T, F>(messages: Rc<SdkContext>, work: F, to_js: fn(T) -> JsValue) -> Promise
+where
+    F: Future<Output = Result<T, SdkError>> + 'static,
+    T: 'static,
+{
+    future_to_promise(async move { work.await.map(to_js).map_err(|e| error_to_js(&e, &messages.messages)) })
+}
+
+#[wasm_bindgen(js_name = VocaFuseSDK)]
+pub struct VocaFuseSdk {
+    ctx: Rc<SdkContext>,
+}
+
+#[wasm_bindgen(js_class = VocaFuseSDK)]
+impl VocaFuseSdk {
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<VocaFuseSdk, JsValue> {
+        let (config, messages) = convert::sdk_config(&config).map_err(|e| throw(&e))?;
+        Ok(VocaFuseSdk { ctx: Rc::new(SdkContext::new(config, messages)) })
+    }
+
+    /// Fetches the first token.
+    pub fn init(&self) -> Promise {
+        let ctx = self.ctx.clone();
+        let work = async move {
+            ctx.tokens.first(&ctx.config).await?;
+            if ctx.config.resume_on_init && ctx.config.persist {
+                // In the background: init() does not wait for the uploads. What fails stays pending.
+                let ctx = ctx.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = resume_all(&ctx).await;
+                });
+            }
+            Ok(())
+        };
+        promise(self.ctx.clone(), work, |()| JsValue::UNDEFINED)
+    }
+
+    /// Recordings kept in this browser and not confirmed by the service, oldest first.
+    #[wasm_bindgen(js_name = pendingRecordings)]
+    pub fn pending_recordings(&self) -> Promise {
+        let ctx = self.ctx.clone();
+        let work = async move {
+            let list = Array::new();
+            for row in durable::pending().await? {
+                list.push(&PendingRecording { ctx: ctx.clone(), row }.into());
+            }
+            Ok(list)
+        };
+        promise(self.ctx.clone(), work, JsValue::from)
+    }
+
+    /// Uploads every pending recording, one after the other: a result or an error for each.
+    #[wasm_bindgen(js_name = resumePending)]
+    pub fn resume_pending(&self) -> Promise {
+        let ctx = self.ctx.clone();
+        promise(self.ctx.clone(), async move { resume_all(&ctx).await }, JsValue::from)
+    }
+
+    #[wasm_bindgen(js_name = isVoicenoteSupported)]
+    pub fn is_voicenote_supported(&self) -> bool {
+        recording_plan(FormatPreference::Auto).is_ok()
+    }
+
+    #[wasm_bindgen(js_name = isRecordingSupported)]
+    pub fn is_recording_supported(&self) -> bool {
+        self.is_voicenote_supported()
+    }
+
+    #[wasm_bindgen(js_name = createRecorder)]
+    pub fn create_recorder(&self, options: JsValue) -> Result<VoiceRecorder, JsValue> {
+        let (options, callbacks) = convert::recorder_options(&options).map_err(|e| error_to_js(&e, &self.ctx.messages))?;
+        let app = Rc::new(AppCallbacks {
+            registry: register_recorder(callbacks.on_error.as_ref().map_or(&JsValue::UNDEFINED, |f| f.as_ref())),
+            callbacks,
+            ctx: self.ctx.clone(),
+            button: RefCell::new(None),
+        });
+        let rec = Recorder::new(self.ctx.clone(), options, Box::new(Observer(app.clone())));
+        Ok(VoiceRecorder { rec, app })
+    }
+
+    #[wasm_bindgen(js_name = getInfo)]
+    pub fn get_info(&self) -> JsValue {
+        let o = Object::new();
+        set(&o, "version", &VERSION.into());
+        set(&o, "voicenoteSupported", &self.is_voicenote_supported().into());
+        set(&o, "tokenEndpoint", &self.ctx.config.token_endpoint.as_str().into());
+        set(&o, "apiBaseUrl", &self.ctx.config.api_base_url.as_str().into());
+        o.into()
+    }
+
+    /// Makes a button a record toggle (`data-state`, `aria-pressed`, disabled while uploading).
+    #[wasm_bindgen(js_name = addVoiceNote)]
+    pub fn add_voice_note(&self, target: JsValue, options: JsValue) -> Result<VoiceNoteHandle, JsValue> {
+        let button = button::resolve(&target).map_err(|e| error_to_js(&e, &self.ctx.messages))?;
+        let recorder = self.create_recorder(options)?;
+        // The recorder keeps its button working even when the app drops the handle (and the
+        // garbage collector finalizes it): only `detach()` ends it.
+        let toggle = Toggle::attach(button, recorder.rec.clone());
+        *recorder.app.button.borrow_mut() = Some(toggle);
+        let (rec, app) = (recorder.rec.clone(), recorder.app.clone());
+        Ok(VoiceNoteHandle { recorder: recorder.into(), rec, app })
+    }
+
+    /// Forgets the cached token.
+    pub fn reset(&self) {
+        self.ctx.tokens.forget();
+    }
+}
+
+async fn resume_all(ctx: &Rc<SdkContext>) -> Result<Array, SdkError> {
+    let results = Array::new();
+    for row in durable::pending().await? {
+        let outcome = durable::upload_pending(ctx, &row.id).await;
+        results.push(&outcome.map_or_else(|e| error_to_js(&e, &ctx.messages), |r| result_to_js(&r)));
+    }
+    Ok(results)
+}
+
+/// A recording kept in IndexedDB and not confirmed (API.md, "Durability").
+#[wasm_bindgen]
+pub struct PendingRecording {
+    ctx: Rc<SdkContext>,
+    row: Row,
+}
+
+#[wasm_bindgen]
+impl PendingRecording {
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> String {
+        self.row.id.clone()
+    }
+    #[wasm_bindgen(getter, js_name = createdAt)]
+    pub fn created_at(&self) -> f64 {
+        self.row.created_at
+    }
+    #[wasm_bindgen(getter)]
+    pub fn format(&self) -> String {
+        self.row.meta.format.clone()
+    }
+    #[wasm_bindgen(getter, js_name = mimeType)]
+    pub fn mime_type(&self) -> String {
+        self.row.meta.mime_type.clone()
+    }
+    #[wasm_bindgen(getter)]
+    pub fn duration(&self) -> f64 {
+        self.row.meta.duration
+    }
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> f64 {
+        self.row.meta.size as f64
+    }
+    /// `'recorded'` or `'uploading'`.
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> String {
+        self.row.meta.pending_state().unwrap_or("recorded").to_string()
+    }
+
+    pub fn blob(&self) -> Promise {
+        let id = self.row.id.clone();
+        promise(self.ctx.clone(), async move { durable::pending_blob(&id).await }, JsValue::from)
+    }
+
+    pub fn upload(&self) -> Promise {
+        let (ctx, id) = (self.ctx.clone(), self.row.id.clone());
+        promise(self.ctx.clone(), async move { durable::upload_pending(&ctx, &id).await }, |r| result_to_js(&r))
+    }
+
+    pub fn discard(&self) -> Promise {
+        let id = self.row.id.clone();
+        promise(self.ctx.clone(), async move { durable::discard_pending(&id).await }, |()| JsValue::UNDEFINED)
+    }
+}
+
+/// The app's callbacks and what else the facade keeps for one recorder: its entry in the panic
+/// registry and its `addVoiceNote` button.
+struct AppCallbacks {
+    callbacks: Callbacks,
+    ctx: Rc<SdkContext>,
+    registry: JsValue,
+    /// The `addVoiceNote` button bound to this recorder, until `detach()`.
+    button: RefCell<Option<Toggle>>,
+}
+
+impl AppCallbacks {
+    fn error(&self, err: &SdkError) -> JsValue {
+        error_to_js(err, &self.ctx.messages)
+    }
+
+    /// A call's promise, settled by `work` or, should the SDK panic, by the panic hook.
+    fn promise<T: 'static>(&self, work: impl Future<Output = Result<T, SdkError>> + 'static, to_js: fn(T) -> JsValue) -> Promise {
+        track(&self.registry, &promise(self.ctx.clone(), work, to_js))
+    }
+}
+
+impl Drop for AppCallbacks {
+    fn drop(&mut self) {
+        unregister(&self.registry);
+    }
+}
+
+/// The recorder's observer: the app's callbacks, and the button's reflection of the state.
+struct Observer(Rc<AppCallbacks>);
+
+impl RecorderObserver for Observer {
+    fn state_changed(&self, state: RecorderState) {
+        if let Some(toggle) = self.0.button.borrow().as_ref() {
+            toggle.reflect(state);
+        }
+        call(&self.0.callbacks.on_state_change, &state.as_str().into());
+    }
+    fn recorded(&self, seconds: f64) {
+        call(&self.0.callbacks.on_record_progress, &seconds.into());
+    }
+    fn wants_level(&self) -> bool {
+        self.0.callbacks.on_level.is_some()
+    }
+    fn level(&self, level: f64) {
+        call(&self.0.callbacks.on_level, &level.into());
+    }
+    fn upload_progress(&self, percent: f64) {
+        call(&self.0.callbacks.on_upload_progress, &percent.into());
+    }
+    fn completed(&self, result: &UploadResult) {
+        call(&self.0.callbacks.on_complete, &result_to_js(result));
+    }
+    fn failed(&self, error: &SdkError) {
+        call(&self.0.callbacks.on_error, &self.0.error(error));
+    }
+    fn cancelled(&self) {
+        call(&self.0.callbacks.on_cancel, &JsValue::UNDEFINED);
+    }
+}
+
+fn stopped_to_js(stopped: Stopped) -> JsValue {
+    match stopped {
+        Stopped::Recording(r) => recording_to_js(&r),
+        Stopped::Uploaded(r) => result_to_js(&r),
+    }
+}
+
+#[wasm_bindgen]
+pub struct VoiceRecorder {
+    rec: Rc<Recorder>,
+    app: Rc<AppCallbacks>,
+}
+
+#[wasm_bindgen]
+impl VoiceRecorder {
+    pub fn start(&self) -> Promise {
+        self.app.promise(self.rec.start(), |()| JsValue::UNDEFINED)
+    }
+
+    /// The upload result with `autoUpload`, else the recording.
+    pub fn stop(&self) -> Promise {
+        self.app.promise(self.rec.stop(), stopped_to_js)
+    }
+
+    pub fn upload(&self) -> Promise {
+        self.app.promise(self.rec.upload(), |r| result_to_js(&r))
+    }
+
+    pub fn cancel(&self) -> Promise {
+        let result = self.rec.cancel();
+        self.app.promise(async move { result }, |()| JsValue::UNDEFINED)
+    }
+
+    pub fn pause(&self) -> Result<(), JsValue> {
+        self.rec.pause().map_err(|e| self.app.error(&e))
+    }
+
+    pub fn resume(&self) -> Result<(), JsValue> {
+        self.rec.resume().map_err(|e| self.app.error(&e))
+    }
+
+    pub fn destroy(&self) {
+        self.rec.destroy();
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> String {
+        self.rec.state().as_str().to_string()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn duration(&self) -> f64 {
+        self.rec.duration()
+    }
+
+    #[wasm_bindgen(getter, js_name = isRecording)]
+    pub fn is_recording(&self) -> bool {
+        matches!(self.rec.state(), RecorderState::Recording | RecorderState::Paused)
+    }
+
+    #[wasm_bindgen(getter, js_name = isUploading)]
+    pub fn is_uploading(&self) -> bool {
+        matches!(self.rec.state(), RecorderState::Uploading | RecorderState::Waiting)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn recording(&self) -> JsValue {
+        self.rec.recording().map_or(JsValue::NULL, |r| recording_to_js(&r))
+    }
+}
+
+/// What `addVoiceNote` returns.
+#[wasm_bindgen]
+pub struct VoiceNoteHandle {
+    recorder: JsValue,
+    rec: Rc<Recorder>,
+    app: Rc<AppCallbacks>,
+}
+
+#[wasm_bindgen]
+impl VoiceNoteHandle {
+    #[wasm_bindgen(getter)]
+    pub fn recorder(&self) -> JsValue {
+        self.recorder.clone()
+    }
+
+    /// Removes every listener and destroys the recorder. Calling it again does nothing.
+    pub fn detach(&self) {
+        let toggle = self.app.button.borrow_mut().take();
+        if let Some(toggle) = toggle {
+            toggle.detach();
+            self.rec.destroy();
+        }
+    }
+}
+
+/// Normalises any HTTP error answer into a `VocaFuseError`. Never throws.
+#[wasm_bindgen(js_name = errorFromResponse)]
+pub fn error_from_response(status: JsValue, body: JsValue, headers: JsValue) -> JsValue {
+    let status = status.as_f64().filter(|s| (0.0..=999.0).contains(s)).map_or(0, |s| s as u16);
+    let body = body.as_string().unwrap_or_default();
+    throw(&response::error_from_response(status, &body, &convert::headers(&headers), js_sys::Date::now()))
+}
+
+/// A WebSocket message `{ "type": "error", "message": … }` as a `VocaFuseError`, else `null`.
+#[wasm_bindgen(js_name = errorFromSocketMessage)]
+pub fn error_from_socket_message(data: JsValue) -> JsValue {
+    data.as_string()
+        .and_then(|d| response::error_from_socket_message(&d))
+        .map_or(JsValue::NULL, |e| throw(&e))
+}
