@@ -48,13 +48,13 @@ trap stop_services EXIT
 start_dev_server
 
 for browser in chrome firefox; do
-  for suite in recording upload wav durability; do
+  for suite in recording upload wav durability panic; do
     needs_null_audio "$browser" "$suite" && start_null_audio
     run_browser_suite "$browser" "$suite"
     stop_null_audio
   done
 done
-for suite in recording upload wav durability; do
+for suite in recording upload wav durability panic; do
   run_webkit_suite_per_test "$suite"
 done
 

@@ -41,6 +41,11 @@ export function breakEncoders() {
     constructor() { super(...arguments); throw new DOMException('stubbed audio failure', 'UnknownError'); }
   };
 }
+// A browser that never answers the microphone request (the person never decides).
+export function hangMicrophone() {
+  spyOnMicrophone();
+  md().getUserMedia = () => new Promise(() => {});
+}
 export function restoreBrowser() {
   if (original) md().getUserMedia = original;
   if (OriginalRecorder) window.MediaRecorder = OriginalRecorder;
@@ -108,6 +113,8 @@ extern "C" {
     pub fn spy_on_microphone();
     #[wasm_bindgen(js_name = refuseMicrophone)]
     pub fn refuse_microphone(name: &str);
+    #[wasm_bindgen(js_name = hangMicrophone)]
+    pub fn hang_microphone();
     #[wasm_bindgen(js_name = breakEncoders)]
     pub fn break_encoders();
     #[wasm_bindgen(js_name = recordsWebm)]
