@@ -184,7 +184,13 @@ pub async fn upload(State(app): State<Arc<App>>, Extension(rid): Extension<Reque
             .enumerate()
             .map(|(i, &(start, end))| {
                 let n = i as u32 + 1;
-                PartInfo { part_number: n, presigned_url: app.signer.url(&app.storage_base, &path, Some((n, &upload_id)), expires_ms), start_byte: start, end_byte: end, content_length: end - start + 1 }
+                PartInfo {
+                    part_number: n,
+                    presigned_url: app.signer.url(&app.storage_base, &path, Some((n, &upload_id)), expires_ms),
+                    start_byte: start,
+                    end_byte: end,
+                    content_length: end - start + 1,
+                }
             })
             .collect();
         (None, Some(UploadInfo { upload_id: upload_id.clone(), parts }), Some((upload_id, ranges)))

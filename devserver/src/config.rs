@@ -185,8 +185,7 @@ mod tests {
 
     #[test]
     fn flags_in_both_spellings() {
-        let c = run(&["--port=0", "--storage-port", "0", "--www", "www", "--pkg=pkg", "--token-ttl", "2",
-            "--url-ttl=1.5", "--part-size", "6000000", "--host", "localhost", "--quiet"]).unwrap();
+        let c = run(&["--port=0", "--storage-port", "0", "--www", "www", "--pkg=pkg", "--token-ttl", "2", "--url-ttl=1.5", "--part-size", "6000000", "--host", "localhost", "--quiet"]).unwrap();
         assert_eq!((c.port, c.storage_port), (0, 0));
         assert_eq!(c.www, Some(PathBuf::from("www")));
         assert_eq!(c.pkg, Some(PathBuf::from("pkg")));
@@ -197,8 +196,16 @@ mod tests {
 
     #[test]
     fn bad_arguments_are_refused() {
-        for args in [&["--part-size", "1000"][..], &["--host", "0.0.0.0"], &["--host", "192.168.1.2"], &["--port"],
-            &["--token-ttl", "0"], &["--url-ttl", "-3"], &["--bogus"], &["--port", "8787", "--storage-port", "8787"]] {
+        for args in [
+            &["--part-size", "1000"][..],
+            &["--host", "0.0.0.0"],
+            &["--host", "192.168.1.2"],
+            &["--port"],
+            &["--token-ttl", "0"],
+            &["--url-ttl", "-3"],
+            &["--bogus"],
+            &["--port", "8787", "--storage-port", "8787"],
+        ] {
             assert!(run(args).is_err(), "{args:?}");
         }
         assert!(matches!(parse_args(["--help".to_string()]), Ok(Command::Help)));

@@ -109,10 +109,7 @@ pub async fn start(config: Config) -> io::Result<Server> {
         part_size: config.part_size.max(vocafuse_wasm::core::limits::MULTIPART_THRESHOLD),
     });
     let (shutdown, stop) = watch::channel(false);
-    let tasks = vec![
-        tokio::spawn(serve::serve(api_listener, api_router(&app, &config), stop.clone())),
-        tokio::spawn(serve::serve(storage_listener, storage_router(&app), stop)),
-    ];
+    let tasks = vec![tokio::spawn(serve::serve(api_listener, api_router(&app, &config), stop.clone())), tokio::spawn(serve::serve(storage_listener, storage_router(&app), stop))];
     Ok(Server { api_addr, storage_addr, app, shutdown, tasks })
 }
 
