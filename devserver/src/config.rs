@@ -3,17 +3,32 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use vocafuse_wasm::core::limits::MULTIPART_THRESHOLD;
+use vocafuse_wasm::core::protocol::UPLOAD_SCOPE;
+
+use crate::access;
 
 pub const USAGE: &str = "\
 usage: vocafuse-devserver [--host 127.0.0.1] [--port 8787] [--storage-port 8788]
                           [--www DIR] [--pkg DIR] [--data-dir DIR]
-                          [--token-ttl SECS] [--url-ttl SECS] [--part-size BYTES] [--quiet]
+                          [--token-ttl SECS] [--url-ttl SECS] [--part-size BYTES]
+                          [--allow-origin ORIGIN]... [--allowed-host HOST]...
+                          [--scopes SCOPE,...] [--header-timeout SECS] [--body-timeout SECS]
+                          [--idle-timeout SECS] [--max-connections N] [--quiet]
 
 A local stand-in for the VocaFuse API. Port 0 picks a free port. On start it prints one line of
-JSON with the API origin, the storage origin and the token endpoint.";
+JSON with the API origin, the storage origin and the token endpoint.
+
+Pages on loopback origins (http(s)://localhost, 127.0.0.1, [::1], any port) may call it;
+--allow-origin adds one more (`*` allows every origin: any web page you visit could then read
+your recordings). Requests must name a loopback host, or one given with --allowed-host.";
+
+/// Seconds a timeout flag may say at most (a year): longer is the same as never, and no deadline
+/// computed from it can overflow.
+pub const MAX_TIMEOUT_SECS: f64 = 365.0 * 24.0 * 3600.0;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -31,6 +46,32 @@ pub struct Config {
     pub part_size: u64,
     /// No request lines on stderr.
     pub quiet: bool,
+    /// Page origins allowed besides the loopback ones (`*`: every origin).
+    pub allow_origins: Vec<String>,
+    /// `Host` names allowed besides the loopback ones (`.example.test`: it and its subdomains).
+    pub allowed_hosts: Vec<String>,
+    /// The scopes `/api/token` may grant.
+    pub scopes: Vec<String>,
+    pub timeouts: Timeouts,
+    /// Open connections on both origins together.
+    pub max_connections: usize,
+}
+
+/// How long the server waits on a client.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Timeouts {
+    /// From the connection's start to the end of the request head.
+    pub header: Duration,
+    /// The longest gap between two pieces of a request body the server is waiting for.
+    pub body: Duration,
+    /// The longest a response may wait for a client that does not read it.
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { header: Duration::from_secs(5), body: Duration::from_secs(5), idle: Duration::from_secs(5) }
+    }
 }
 
 impl Default for Config {
@@ -45,6 +86,11 @@ impl Default for Config {
             lifetimes: Lifetimes::default(),
             part_size: MULTIPART_THRESHOLD,
             quiet: false,
+            allow_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
+            scopes: vec![UPLOAD_SCOPE.to_string()],
+            timeouts: Timeouts::default(),
+            max_connections: 128,
         }
     }
 }
@@ -98,7 +144,7 @@ impl Settings {
 }
 
 pub enum Command {
-    Run(Config),
+    Run(Box<Config>),
     Help,
 }
 
@@ -143,13 +189,41 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
                 }
                 config.part_size = size;
             }
+            "--allow-origin" => {
+                let v = value()?;
+                access::check_origin_flag(&v).map_err(|e| format!("--allow-origin {v}: {e}"))?;
+                config.allow_origins.push(v);
+            }
+            "--allowed-host" => {
+                let v = value()?;
+                access::check_host_flag(&v).map_err(|e| format!("--allowed-host {v}: {e}"))?;
+                config.allowed_hosts.push(v);
+            }
+            "--scopes" => {
+                let v = value()?;
+                let scopes: Vec<String> = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+                if scopes.is_empty() {
+                    return Err("--scopes: give at least one scope (comma-separated)".into());
+                }
+                config.scopes = scopes;
+            }
+            "--header-timeout" => config.timeouts.header = parse_timeout(&flag, &value()?)?,
+            "--body-timeout" => config.timeouts.body = parse_timeout(&flag, &value()?)?,
+            "--idle-timeout" => config.timeouts.idle = parse_timeout(&flag, &value()?)?,
+            "--max-connections" => {
+                let n: usize = parse_num(&flag, &value()?)?;
+                if n == 0 {
+                    return Err("--max-connections must be at least 1".into());
+                }
+                config.max_connections = n;
+            }
             _ => return Err(format!("unknown argument: {arg}")),
         }
     }
     if config.port != 0 && config.port == config.storage_port {
         return Err("--port and --storage-port must differ (storage is another origin)".into());
     }
-    Ok(Command::Run(config))
+    Ok(Command::Run(Box::new(config)))
 }
 
 fn parse_num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
@@ -164,13 +238,22 @@ pub fn parse_secs(flag: &str, v: &str) -> Result<f64, String> {
     }
 }
 
+/// Between a millisecond and `MAX_TIMEOUT_SECS` seconds.
+pub fn parse_timeout(flag: &str, v: &str) -> Result<Duration, String> {
+    let secs = parse_secs(flag, v)?;
+    if !(0.001..=MAX_TIMEOUT_SECS).contains(&secs) {
+        return Err(format!("{flag}: between 0.001 and {MAX_TIMEOUT_SECS} seconds, got {v}"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn run(args: &[&str]) -> Result<Config, String> {
         match parse_args(args.iter().map(|s| s.to_string()))? {
-            Command::Run(c) => Ok(c),
+            Command::Run(c) => Ok(*c),
             Command::Help => Err("help".into()),
         }
     }

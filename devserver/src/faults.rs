@@ -205,6 +205,7 @@ impl Fault {
                 h.insert(k, v);
             }
         }
+        resp.extensions_mut().insert(crate::errors::Scripted);
         resp
     }
 }
