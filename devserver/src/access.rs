@@ -15,7 +15,7 @@ use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use serde_json::json;
-use tower_http::cors::{AllowHeaders, AllowOrigin, AllowPrivateNetwork, CorsLayer};
+use tower_http::cors::{AllowCredentials, AllowHeaders, AllowOrigin, AllowPrivateNetwork, CorsLayer};
 
 use crate::errors::error_reply;
 use crate::faults::drain;
@@ -147,10 +147,10 @@ pub fn check_host_flag(v: &str) -> Result<(), String> {
 /// CORS for allowed origins only; nothing at all for the others, so their pages cannot read
 /// an answer. `Vary: Origin` keeps caches from mixing the two.
 pub fn cors(access: &Arc<Access>) -> CorsLayer {
-    let (a, b) = (access.clone(), access.clone());
+    let (a, b, c) = (access.clone(), access.clone(), access.clone());
     CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(move |origin, _| a.origin_allowed(origin.as_bytes())))
-        .allow_credentials(true)
+        .allow_credentials(AllowCredentials::predicate(move |origin, _| c.origin_allowed(origin.as_bytes())))
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS])
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([header::RETRY_AFTER, header::ETAG, header::CONTENT_LENGTH, HeaderName::from_static("x-request-id")])

@@ -293,4 +293,61 @@ mod tests {
         }
         assert!(matches!(parse_args(["--help".to_string()]), Ok(Command::Help)));
     }
+
+    #[test]
+    fn the_new_flags_and_their_extremes() {
+        let c = run(&[
+            "--allow-origin",
+            "https://a.test:1",
+            "--allow-origin=null",
+            "--allowed-host",
+            ".example.test",
+            "--scopes",
+            "voice-api.upload, voice-api.read",
+            "--header-timeout",
+            "0.001",
+            "--body-timeout=31536000",
+            "--idle-timeout",
+            "2.5",
+            "--max-connections",
+            "18446744073709551615",
+        ])
+        .unwrap();
+        assert_eq!(c.allow_origins, ["https://a.test:1", "null"]);
+        assert_eq!(c.allowed_hosts, [".example.test"]);
+        assert_eq!(c.scopes, ["voice-api.upload", "voice-api.read"]);
+        assert_eq!(c.timeouts, Timeouts { header: Duration::from_millis(1), body: Duration::from_secs(31_536_000), idle: Duration::from_millis(2500) });
+        assert_eq!(c.max_connections, usize::MAX);
+        let d = run(&[]).unwrap();
+        assert_eq!((d.timeouts, d.max_connections, d.scopes.as_slice()), (Timeouts::default(), 128, &["voice-api.upload".to_string()][..]));
+        assert!(d.allow_origins.is_empty() && d.allowed_hosts.is_empty());
+
+        // The largest values every numeric flag takes.
+        let max = f64::MAX.to_string();
+        let c = run(&["--port", "65535", "--storage-port", "0", "--token-ttl", &max, "--url-ttl", "1e308", "--part-size", "18446744073709551615", "--max-connections", "1"]).unwrap();
+        assert_eq!((c.port, c.lifetimes.token_ttl, c.part_size, c.max_connections), (65535, f64::MAX, u64::MAX, 1));
+
+        for args in [
+            &["--port", "65536"][..],
+            &["--part-size", "18446744073709551616"],
+            &["--token-ttl", "inf"],
+            &["--token-ttl", "NaN"],
+            &["--url-ttl", "1e309"],
+            &["--header-timeout", "0"],
+            &["--header-timeout", "0.0009"],
+            &["--body-timeout", "31536001"],
+            &["--idle-timeout", "-1"],
+            &["--idle-timeout", "1e400"],
+            &["--max-connections", "0"],
+            &["--max-connections", "-1"],
+            &["--max-connections", "18446744073709551616"],
+            &["--scopes", " , "],
+            &["--allow-origin", "evil.test"],
+            &["--allow-origin", "http://a.test/path"],
+            &["--allowed-host", "a.test:80"],
+            &["--allowed-host"],
+        ] {
+            assert!(run(args).is_err(), "{args:?}");
+        }
+    }
 }
