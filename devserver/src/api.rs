@@ -4,21 +4,29 @@
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
+use http_body_util::BodyExt;
 use serde_json::{json, Map, Value};
 use vocafuse_wasm::core::errors::ErrorCode;
 use vocafuse_wasm::core::limits::{ACCEPTED_FORMATS, MAX_DURATION_SECS, MAX_FILE_SIZE};
-use vocafuse_wasm::core::protocol::{plan_parts, wants_multipart, PartInfo, TokenRequest, TokenResponse, UploadGrant, UploadInfo, UPLOAD_MULTIPART, UPLOAD_SINGLE};
+use vocafuse_wasm::core::protocol::{plan_parts, wants_multipart, PartInfo, TokenRequest, TokenResponse, UploadGrant, UploadInfo, UPLOAD_MULTIPART, UPLOAD_SCOPE, UPLOAD_SINGLE};
 
 use crate::clock::now_ms;
+use crate::errors::error_reply;
+use crate::faults::drain;
 use crate::replies::{envelope, json_reply, vocafuse_error};
 use crate::request_log::{RequestId, Slot};
 use crate::store::{NewNote, STATUS_UPLOADED};
 use crate::tokens::{AuthError, Claims};
-use crate::App;
+use crate::{App, Origin};
+
+/// An upload request's JSON is a few hundred bytes; a body past this is refused (2004), after
+/// the token is checked.
+pub const UPLOAD_BODY_LIMIT: usize = 2_000_000;
 
 /// As the error page lists them (the same set as `ACCEPTED_FORMATS`).
 pub const SUPPORTED_FORMATS: [&str; 3] = ["webm", "wav", "ogg"];
@@ -35,8 +43,13 @@ pub async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
             }
         }
     };
-    let data = app.tokens.issue(request.scopes, app.settings.get().token_ttl);
-    json_reply(StatusCode::OK, &TokenResponse { success: true, message: "Token generated successfully".into(), data })
+    match app.tokens.issue(request.scopes, app.settings.get().token_ttl) {
+        Ok(data) => json_reply(StatusCode::OK, &TokenResponse { success: true, message: "Token generated successfully".into(), data }),
+        Err(refused) => json_reply(
+            StatusCode::FORBIDDEN,
+            &json!({"success": false, "message": format!("scopes not granted by this server: {} (it grants: {}; see --scopes)", refused.asked.join(", "), refused.grantable.join(", "))}),
+        ),
+    }
 }
 
 /// Checks the bearer token and notes the outcome in the request log.
@@ -53,6 +66,15 @@ fn authorize(app: &App, headers: &HeaderMap, slot: &Slot) -> Result<Claims, Resp
             Err(vocafuse_error(code, details))
         }
     }
+}
+
+/// 403 unless the token was granted `scope`.
+fn require_scope(claims: &Claims, scope: &str) -> Result<(), Response> {
+    if claims.scopes.iter().any(|s| s == scope) {
+        return Ok(());
+    }
+    let details = json!({"reason": format!("the token was not granted the {scope} scope"), "required_scope": scope, "scopes": claims.scopes});
+    Err(error_reply(Origin::Api, "/upload", StatusCode::FORBIDDEN, Some(details)))
 }
 
 /// Read routes need no token (the demo's `<audio>` can't send one), but a token that is sent
@@ -158,10 +180,41 @@ pub fn check_upload(body: &[u8]) -> Result<Checked, Refusal> {
     Ok(Checked { file_name, file_size, audio_format, duration_seconds, sdk_metadata })
 }
 
-/// `POST /upload`: a voice note record and presigned URLs for its bytes.
-pub async fn upload(State(app): State<Arc<App>>, Extension(rid): Extension<RequestId>, Extension(slot): Extension<Arc<Slot>>, headers: HeaderMap, body: Bytes) -> Response {
-    let claims = match authorize(&app, &headers, &slot) {
+/// Reads an upload request's body: the 2004 answer past `UPLOAD_BODY_LIMIT`, a 400 when it
+/// cannot be read (a 408 once `errors::documented` sees the body timed out).
+async fn upload_body(body: Body, headers: &HeaderMap) -> Result<Vec<u8>, Response> {
+    let mut body = body;
+    let mut out = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| error_reply(Origin::Api, "/upload", StatusCode::BAD_REQUEST, Some(json!({"reason": format!("the request body could not be read: {e}")}))))?;
+        let Some(data) = frame.data_ref() else {
+            continue;
+        };
+        if out.len() + data.len() > UPLOAD_BODY_LIMIT {
+            drain(body).await;
+            let mut details = json!({"reason": "the upload request's body is too large", "max_size": megabytes(UPLOAD_BODY_LIMIT as u64)});
+            if let Some(n) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok()) {
+                details["actual_size"] = json!(megabytes(n));
+            }
+            return Err(vocafuse_error(ErrorCode::FileSizeExceeded, Some(details)));
+        }
+        out.extend_from_slice(data);
+    }
+    Ok(out)
+}
+
+/// `POST /upload`: a voice note record and presigned URLs for its bytes. The token (and its
+/// scope) first, then the body.
+pub async fn upload(State(app): State<Arc<App>>, Extension(rid): Extension<RequestId>, Extension(slot): Extension<Arc<Slot>>, headers: HeaderMap, body: Body) -> Response {
+    let claims = match authorize(&app, &headers, &slot).and_then(|c| require_scope(&c, UPLOAD_SCOPE).map(|()| c)) {
         Ok(c) => c,
+        Err(resp) => {
+            drain(body).await;
+            return resp;
+        }
+    };
+    let body = match upload_body(body, &headers).await {
+        Ok(b) => b,
         Err(resp) => return resp,
     };
     let checked = match check_upload(&body) {
@@ -184,7 +237,13 @@ pub async fn upload(State(app): State<Arc<App>>, Extension(rid): Extension<Reque
             .enumerate()
             .map(|(i, &(start, end))| {
                 let n = i as u32 + 1;
-                PartInfo { part_number: n, presigned_url: app.signer.url(&app.storage_base, &path, Some((n, &upload_id)), expires_ms), start_byte: start, end_byte: end, content_length: end - start + 1 }
+                PartInfo {
+                    part_number: n,
+                    presigned_url: app.signer.url(&app.storage_base, &path, Some((n, &upload_id)), expires_ms),
+                    start_byte: start,
+                    end_byte: end,
+                    content_length: end - start + 1,
+                }
             })
             .collect();
         (None, Some(UploadInfo { upload_id: upload_id.clone(), parts }), Some((upload_id, ranges)))
@@ -232,46 +291,69 @@ pub async fn list(State(app): State<Arc<App>>, Extension(rid): Extension<Request
     envelope(StatusCode::OK, "list", notes, &rid.0)
 }
 
-/// The record for `{id}`, or the 2003 / 6001 answer.
-async fn find(app: &App, id: &str, slot: &Slot) -> Result<crate::store::NoteRecord, Response> {
-    if uuid::Uuid::parse_str(id).is_err() {
-        return Err(vocafuse_error(ErrorCode::InvalidFieldValue, Some(json!({"field": "voicenote_id", "value": id, "reason": "must be a valid UUID"}))));
+/// The `{id}` of a `…/voicenotes/{id}…` path as ids are stored (lowercase, hyphenated), or the
+/// 2003 answer: not UTF-8 once percent-decoded, or not a UUID in its hyphenated form.
+pub fn voicenote_id(path: Result<Path<String>, PathRejection>, uri: &Uri) -> Result<String, Response> {
+    let invalid = |value: &str| vocafuse_error(ErrorCode::InvalidFieldValue, Some(json!({"field": "voicenote_id", "value": value, "reason": "must be a valid UUID"})));
+    let id = match path {
+        Ok(Path(id)) => id,
+        Err(_) => {
+            let raw = uri.path().split("/voicenotes/").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default();
+            return Err(invalid(raw));
+        }
+    };
+    match uuid::Uuid::try_parse(&id) {
+        Ok(uuid) if id.len() == 36 => Ok(uuid.hyphenated().to_string()),
+        _ => Err(invalid(&id)),
     }
-    slot.note(|n| n.voicenote_id = Some(id.to_string()));
-    app.store.get(id).await.ok_or_else(|| vocafuse_error(ErrorCode::RecordingNotFound, Some(json!({"voicenote_id": id}))))
+}
+
+/// The record for `{id}`, or the 2003 / 6001 answer.
+async fn find(app: &App, id: Result<String, Response>, slot: &Slot) -> Result<crate::store::NoteRecord, Response> {
+    let id = id?;
+    slot.note(|n| n.voicenote_id = Some(id.clone()));
+    app.store.get(&id).await.ok_or_else(|| vocafuse_error(ErrorCode::RecordingNotFound, Some(json!({"voicenote_id": id}))))
 }
 
 /// `GET /voicenotes/{id}`
-pub async fn get_one(State(app): State<Arc<App>>, Extension(rid): Extension<RequestId>, Extension(slot): Extension<Arc<Slot>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+pub async fn get_one(
+    State(app): State<Arc<App>>,
+    Extension(rid): Extension<RequestId>,
+    Extension(slot): Extension<Arc<Slot>>,
+    uri: Uri,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
     if let Err(resp) = authorize_if_sent(&app, &headers, &slot) {
         return resp;
     }
-    match find(&app, &id, &slot).await {
+    match find(&app, voicenote_id(id, &uri), &slot).await {
         Ok(rec) => envelope(StatusCode::OK, "voicenote", rec.view(&app.api_base), &rid.0),
         Err(resp) => resp,
     }
 }
 
 /// `GET /voicenotes/{id}/transcription`: there is no transcriber here, so always 6002.
-pub async fn transcription(State(app): State<Arc<App>>, Extension(slot): Extension<Arc<Slot>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+pub async fn transcription(State(app): State<Arc<App>>, Extension(slot): Extension<Arc<Slot>>, uri: Uri, id: Result<Path<String>, PathRejection>, headers: HeaderMap) -> Response {
     if let Err(resp) = authorize_if_sent(&app, &headers, &slot) {
         return resp;
     }
-    match find(&app, &id, &slot).await {
-        Ok(_) => vocafuse_error(ErrorCode::TranscriptionNotFound, Some(json!({"voicenote_id": id}))),
+    match find(&app, voicenote_id(id, &uri), &slot).await {
+        Ok(rec) => vocafuse_error(ErrorCode::TranscriptionNotFound, Some(json!({"voicenote_id": rec.id}))),
         Err(resp) => resp,
     }
 }
 
 /// `GET /voicenotes/{id}/audio`: the stored bytes, with `Range` support for `<audio>` seeking.
-pub async fn audio(State(app): State<Arc<App>>, Extension(slot): Extension<Arc<Slot>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+pub async fn audio(State(app): State<Arc<App>>, Extension(slot): Extension<Arc<Slot>>, uri: Uri, id: Result<Path<String>, PathRejection>, headers: HeaderMap) -> Response {
     if let Err(resp) = authorize_if_sent(&app, &headers, &slot) {
         return resp;
     }
-    let rec = match find(&app, &id, &slot).await {
+    let rec = match find(&app, voicenote_id(id, &uri), &slot).await {
         Ok(r) => r,
         Err(resp) => return resp,
     };
+    let id = rec.id.clone();
     if rec.status != STATUS_UPLOADED {
         return vocafuse_error(ErrorCode::RecordingNotFound, Some(json!({"voicenote_id": id, "status": rec.status})));
     }
@@ -287,7 +369,12 @@ pub async fn audio(State(app): State<Arc<App>>, Extension(slot): Extension<Arc<S
         None | Some(Range::Ignored) => (StatusCode::OK, bytes, None),
         Some(Range::Bytes(start, end)) => (StatusCode::PARTIAL_CONTENT, bytes[start as usize..=end as usize].to_vec(), Some(format!("bytes {start}-{end}/{total}"))),
         Some(Range::Unsatisfiable) => {
-            return (StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{total}"))]).into_response();
+            let details = json!({"reason": format!("the range is outside the {total} bytes of the voice note")});
+            let mut resp = error_reply(Origin::Api, uri.path(), StatusCode::RANGE_NOT_SATISFIABLE, Some(details));
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{total}")) {
+                resp.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            return resp;
         }
     };
     let mut resp = (status, Body::from(body)).into_response();
@@ -313,11 +400,15 @@ enum Range {
 }
 
 fn parse_range(header: &str, total: u64) -> Range {
-    let Some(spec) = header.trim().strip_prefix("bytes=") else { return Range::Ignored };
+    let Some(spec) = header.trim().strip_prefix("bytes=") else {
+        return Range::Ignored;
+    };
     if spec.contains(',') {
         return Range::Ignored;
     }
-    let Some((a, b)) = spec.trim().split_once('-') else { return Range::Ignored };
+    let Some((a, b)) = spec.trim().split_once('-') else {
+        return Range::Ignored;
+    };
     let (start, end) = match (a.trim(), b.trim()) {
         ("", suffix) => match suffix.parse::<u64>() {
             Ok(0) => return Range::Unsatisfiable,

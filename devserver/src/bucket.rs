@@ -32,12 +32,7 @@ pub async fn put(State(app): State<Arc<App>>, req: Request) -> Response {
         let resp = match denied {
             Denied::Unsigned => s3_error(StatusCode::FORBIDDEN, "AccessDenied", "Query-string authentication requires the X-Dev-Expires and X-Dev-Signature parameters", &[]),
             Denied::BadSignature => s3_error(StatusCode::FORBIDDEN, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.", &[]),
-            Denied::Expired { expires_ms } => s3_error(
-                StatusCode::FORBIDDEN,
-                "AccessDenied",
-                "Request has expired",
-                &[("Expires", rfc3339(expires_ms as f64)), ("ServerTime", rfc3339(now_ms()))],
-            ),
+            Denied::Expired { expires_ms } => s3_error(StatusCode::FORBIDDEN, "AccessDenied", "Request has expired", &[("Expires", rfc3339(expires_ms as f64)), ("ServerTime", rfc3339(now_ms()))]),
         };
         return refuse(body, resp).await;
     }
@@ -65,11 +60,8 @@ pub async fn put(State(app): State<Arc<App>>, req: Request) -> Response {
         Err(_) => return StatusCode::BAD_REQUEST.into_response(),
     };
     if received != expected {
-        let (code, message) = if received < expected {
-            ("IncompleteBody", "You did not provide the number of bytes the upload declared.")
-        } else {
-            ("InvalidRequest", "The body is larger than the upload declared.")
-        };
+        let (code, message) =
+            if received < expected { ("IncompleteBody", "You did not provide the number of bytes the upload declared.") } else { ("InvalidRequest", "The body is larger than the upload declared.") };
         return s3_error(StatusCode::BAD_REQUEST, code, message, &[("ExpectedBytes", expected.to_string()), ("ReceivedBytes", received.to_string())]);
     }
 

@@ -3,17 +3,32 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use vocafuse_wasm::core::limits::MULTIPART_THRESHOLD;
+use vocafuse_wasm::core::protocol::UPLOAD_SCOPE;
+
+use crate::access;
 
 pub const USAGE: &str = "\
 usage: vocafuse-devserver [--host 127.0.0.1] [--port 8787] [--storage-port 8788]
                           [--www DIR] [--pkg DIR] [--data-dir DIR]
-                          [--token-ttl SECS] [--url-ttl SECS] [--part-size BYTES] [--quiet]
+                          [--token-ttl SECS] [--url-ttl SECS] [--part-size BYTES]
+                          [--allow-origin ORIGIN]... [--allowed-host HOST]...
+                          [--scopes SCOPE,...] [--header-timeout SECS] [--body-timeout SECS]
+                          [--idle-timeout SECS] [--max-connections N] [--quiet]
 
 A local stand-in for the VocaFuse API. Port 0 picks a free port. On start it prints one line of
-JSON with the API origin, the storage origin and the token endpoint.";
+JSON with the API origin, the storage origin and the token endpoint.
+
+Pages on loopback origins (http(s)://localhost, 127.0.0.1, [::1], any port) may call it;
+--allow-origin adds one more (`*` allows every origin: any web page you visit could then read
+your recordings). Requests must name a loopback host, or one given with --allowed-host.";
+
+/// Seconds a timeout flag may say at most (a year): longer is the same as never, and no deadline
+/// computed from it can overflow.
+pub const MAX_TIMEOUT_SECS: f64 = 365.0 * 24.0 * 3600.0;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -31,6 +46,32 @@ pub struct Config {
     pub part_size: u64,
     /// No request lines on stderr.
     pub quiet: bool,
+    /// Page origins allowed besides the loopback ones (`*`: every origin).
+    pub allow_origins: Vec<String>,
+    /// `Host` names allowed besides the loopback ones (`.example.test`: it and its subdomains).
+    pub allowed_hosts: Vec<String>,
+    /// The scopes `/api/token` may grant.
+    pub scopes: Vec<String>,
+    pub timeouts: Timeouts,
+    /// Open connections on both origins together.
+    pub max_connections: usize,
+}
+
+/// How long the server waits on a client.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Timeouts {
+    /// From the connection's start to the end of the request head.
+    pub header: Duration,
+    /// The longest gap between two pieces of a request body the server is waiting for.
+    pub body: Duration,
+    /// The longest a response may wait for a client that does not read it.
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { header: Duration::from_secs(5), body: Duration::from_secs(5), idle: Duration::from_secs(5) }
+    }
 }
 
 impl Default for Config {
@@ -45,6 +86,11 @@ impl Default for Config {
             lifetimes: Lifetimes::default(),
             part_size: MULTIPART_THRESHOLD,
             quiet: false,
+            allow_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
+            scopes: vec![UPLOAD_SCOPE.to_string()],
+            timeouts: Timeouts::default(),
+            max_connections: 128,
         }
     }
 }
@@ -98,7 +144,7 @@ impl Settings {
 }
 
 pub enum Command {
-    Run(Config),
+    Run(Box<Config>),
     Help,
 }
 
@@ -143,13 +189,41 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
                 }
                 config.part_size = size;
             }
+            "--allow-origin" => {
+                let v = value()?;
+                access::check_origin_flag(&v).map_err(|e| format!("--allow-origin {v}: {e}"))?;
+                config.allow_origins.push(v);
+            }
+            "--allowed-host" => {
+                let v = value()?;
+                access::check_host_flag(&v).map_err(|e| format!("--allowed-host {v}: {e}"))?;
+                config.allowed_hosts.push(v);
+            }
+            "--scopes" => {
+                let v = value()?;
+                let scopes: Vec<String> = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+                if scopes.is_empty() {
+                    return Err("--scopes: give at least one scope (comma-separated)".into());
+                }
+                config.scopes = scopes;
+            }
+            "--header-timeout" => config.timeouts.header = parse_timeout(&flag, &value()?)?,
+            "--body-timeout" => config.timeouts.body = parse_timeout(&flag, &value()?)?,
+            "--idle-timeout" => config.timeouts.idle = parse_timeout(&flag, &value()?)?,
+            "--max-connections" => {
+                let n: usize = parse_num(&flag, &value()?)?;
+                if n == 0 {
+                    return Err("--max-connections must be at least 1".into());
+                }
+                config.max_connections = n;
+            }
             _ => return Err(format!("unknown argument: {arg}")),
         }
     }
     if config.port != 0 && config.port == config.storage_port {
         return Err("--port and --storage-port must differ (storage is another origin)".into());
     }
-    Ok(Command::Run(config))
+    Ok(Command::Run(Box::new(config)))
 }
 
 fn parse_num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
@@ -164,13 +238,22 @@ pub fn parse_secs(flag: &str, v: &str) -> Result<f64, String> {
     }
 }
 
+/// Between a millisecond and `MAX_TIMEOUT_SECS` seconds.
+pub fn parse_timeout(flag: &str, v: &str) -> Result<Duration, String> {
+    let secs = parse_secs(flag, v)?;
+    if !(0.001..=MAX_TIMEOUT_SECS).contains(&secs) {
+        return Err(format!("{flag}: between 0.001 and {MAX_TIMEOUT_SECS} seconds, got {v}"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn run(args: &[&str]) -> Result<Config, String> {
         match parse_args(args.iter().map(|s| s.to_string()))? {
-            Command::Run(c) => Ok(c),
+            Command::Run(c) => Ok(*c),
             Command::Help => Err("help".into()),
         }
     }
@@ -185,8 +268,7 @@ mod tests {
 
     #[test]
     fn flags_in_both_spellings() {
-        let c = run(&["--port=0", "--storage-port", "0", "--www", "www", "--pkg=pkg", "--token-ttl", "2",
-            "--url-ttl=1.5", "--part-size", "6000000", "--host", "localhost", "--quiet"]).unwrap();
+        let c = run(&["--port=0", "--storage-port", "0", "--www", "www", "--pkg=pkg", "--token-ttl", "2", "--url-ttl=1.5", "--part-size", "6000000", "--host", "localhost", "--quiet"]).unwrap();
         assert_eq!((c.port, c.storage_port), (0, 0));
         assert_eq!(c.www, Some(PathBuf::from("www")));
         assert_eq!(c.pkg, Some(PathBuf::from("pkg")));
@@ -197,10 +279,75 @@ mod tests {
 
     #[test]
     fn bad_arguments_are_refused() {
-        for args in [&["--part-size", "1000"][..], &["--host", "0.0.0.0"], &["--host", "192.168.1.2"], &["--port"],
-            &["--token-ttl", "0"], &["--url-ttl", "-3"], &["--bogus"], &["--port", "8787", "--storage-port", "8787"]] {
+        for args in [
+            &["--part-size", "1000"][..],
+            &["--host", "0.0.0.0"],
+            &["--host", "192.168.1.2"],
+            &["--port"],
+            &["--token-ttl", "0"],
+            &["--url-ttl", "-3"],
+            &["--bogus"],
+            &["--port", "8787", "--storage-port", "8787"],
+        ] {
             assert!(run(args).is_err(), "{args:?}");
         }
         assert!(matches!(parse_args(["--help".to_string()]), Ok(Command::Help)));
+    }
+
+    #[test]
+    fn the_new_flags_and_their_extremes() {
+        let c = run(&[
+            "--allow-origin",
+            "https://a.test:1",
+            "--allow-origin=null",
+            "--allowed-host",
+            ".example.test",
+            "--scopes",
+            "voice-api.upload, voice-api.read",
+            "--header-timeout",
+            "0.001",
+            "--body-timeout=31536000",
+            "--idle-timeout",
+            "2.5",
+            "--max-connections",
+            "18446744073709551615",
+        ])
+        .unwrap();
+        assert_eq!(c.allow_origins, ["https://a.test:1", "null"]);
+        assert_eq!(c.allowed_hosts, [".example.test"]);
+        assert_eq!(c.scopes, ["voice-api.upload", "voice-api.read"]);
+        assert_eq!(c.timeouts, Timeouts { header: Duration::from_millis(1), body: Duration::from_secs(31_536_000), idle: Duration::from_millis(2500) });
+        assert_eq!(c.max_connections, usize::MAX);
+        let d = run(&[]).unwrap();
+        assert_eq!((d.timeouts, d.max_connections, d.scopes.as_slice()), (Timeouts::default(), 128, &["voice-api.upload".to_string()][..]));
+        assert!(d.allow_origins.is_empty() && d.allowed_hosts.is_empty());
+
+        // The largest values every numeric flag takes.
+        let max = f64::MAX.to_string();
+        let c = run(&["--port", "65535", "--storage-port", "0", "--token-ttl", &max, "--url-ttl", "1e308", "--part-size", "18446744073709551615", "--max-connections", "1"]).unwrap();
+        assert_eq!((c.port, c.lifetimes.token_ttl, c.part_size, c.max_connections), (65535, f64::MAX, u64::MAX, 1));
+
+        for args in [
+            &["--port", "65536"][..],
+            &["--part-size", "18446744073709551616"],
+            &["--token-ttl", "inf"],
+            &["--token-ttl", "NaN"],
+            &["--url-ttl", "1e309"],
+            &["--header-timeout", "0"],
+            &["--header-timeout", "0.0009"],
+            &["--body-timeout", "31536001"],
+            &["--idle-timeout", "-1"],
+            &["--idle-timeout", "1e400"],
+            &["--max-connections", "0"],
+            &["--max-connections", "-1"],
+            &["--max-connections", "18446744073709551616"],
+            &["--scopes", " , "],
+            &["--allow-origin", "evil.test"],
+            &["--allow-origin", "http://a.test/path"],
+            &["--allowed-host", "a.test:80"],
+            &["--allowed-host"],
+        ] {
+            assert!(run(args).is_err(), "{args:?}");
+        }
     }
 }

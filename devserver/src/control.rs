@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -116,7 +117,11 @@ pub async fn get_config(State(app): State<Arc<App>>) -> Response {
 }
 
 /// `GET /__dev/voicenotes/{id}` → the stored record, with `sha256`.
-pub async fn voicenote(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
+pub async fn voicenote(State(app): State<Arc<App>>, uri: Uri, id: Result<Path<String>, PathRejection>) -> Response {
+    let id = match crate::api::voicenote_id(id, &uri) {
+        Ok(id) => id,
+        Err(resp) => return resp,
+    };
     match app.store.get(&id).await {
         Some(rec) => json_reply(StatusCode::OK, &rec),
         None => vocafuse_error(ErrorCode::RecordingNotFound, Some(json!({"voicenote_id": id}))),

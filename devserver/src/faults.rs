@@ -109,10 +109,7 @@ pub struct Fault {
     pub after_bytes: Option<u64>,
 }
 
-pub const PRESETS: [&str; 10] = [
-    "html502", "empty503", "rate_limit", "internal", "unavailable", "token_expired", "invalid_token",
-    "unsupported_format", "file_too_large", "faseeh_concurrency",
-];
+pub const PRESETS: [&str; 10] = ["html502", "empty503", "rate_limit", "internal", "unavailable", "token_expired", "invalid_token", "unsupported_format", "file_too_large", "faseeh_concurrency"];
 
 const NGINX_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n</body>\r\n</html>\r\n";
 
@@ -181,15 +178,7 @@ impl FaultSpec {
             headers.retain(|existing, _| !existing.eq_ignore_ascii_case(&k));
             headers.insert(k, v);
         }
-        Ok(Fault {
-            kind: self.kind.unwrap_or_default(),
-            status,
-            body,
-            headers,
-            delay_ms: self.delay_ms.unwrap_or(0),
-            preset: self.preset,
-            after_bytes: self.after_bytes,
-        })
+        Ok(Fault { kind: self.kind.unwrap_or_default(), status, body, headers, delay_ms: self.delay_ms.unwrap_or(0), preset: self.preset, after_bytes: self.after_bytes })
     }
 }
 
@@ -216,6 +205,7 @@ impl Fault {
                 h.insert(k, v);
             }
         }
+        resp.extensions_mut().insert(crate::errors::Scripted);
         resp
     }
 }
@@ -256,14 +246,7 @@ pub struct Faults {
 
 impl Default for Faults {
     fn default() -> Self {
-        Faults {
-            state: Mutex::new(State_ {
-                scripts: HashMap::new(),
-                chaos: ChaosState { enabled: false, rate: 0.3 },
-                rng: fastrand::Rng::new(),
-                streaks: HashMap::new(),
-            }),
-        }
+        Faults { state: Mutex::new(State_ { scripts: HashMap::new(), chaos: ChaosState { enabled: false, rate: 0.3 }, rng: fastrand::Rng::new(), streaks: HashMap::new() }) }
     }
 }
 
@@ -367,9 +350,7 @@ pub async fn inject(State((app, origin)): State<(Arc<App>, Origin)>, req: Reques
     };
     if let Some(slot) = req.extensions().get::<Arc<Slot>>() {
         // A faulted storage PUT never reaches the bucket, which records these otherwise.
-        let voicenote_id = (route == FaultRoute::Storage)
-            .then(|| req.uri().path().rsplit('/').next().and_then(|f| f.split('.').next()).map(str::to_string))
-            .flatten();
+        let voicenote_id = (route == FaultRoute::Storage).then(|| req.uri().path().rsplit('/').next().and_then(|f| f.split('.').next()).map(str::to_string)).flatten();
         slot.note(|n| {
             n.fault = Some(fault.kind.name().to_string());
             n.fault_preset = fault.preset.clone();
@@ -441,8 +422,11 @@ mod tests {
         let f = spec(json!({"preset": "rate_limit", "retry_after": 7})).unwrap();
         assert_eq!((f.status, f.headers.get("Retry-After").map(String::as_str)), (429, Some("7")));
         let body: Value = serde_json::from_str(&f.body).unwrap();
-        assert_eq!(body, json!({"error": {"code": 4003, "message": "Rate limit exceeded",
-            "details": {"limit": 100, "window": "1 minute", "retry_after": 7}}}));
+        assert_eq!(
+            body,
+            json!({"error": {"code": 4003, "message": "Rate limit exceeded",
+            "details": {"limit": 100, "window": "1 minute", "retry_after": 7}}})
+        );
         let f = spec(json!({"preset": "empty503"})).unwrap();
         assert_eq!((f.status, f.body.as_str(), f.headers["Retry-After"].as_str()), (503, "", "1"));
         let f = spec(json!({"preset": "faseeh_concurrency"})).unwrap();

@@ -3,17 +3,22 @@
 //!
 //! Two origins on loopback: the API origin (static files, the app backend's token endpoint, the
 //! API, and the `/__dev/` control endpoints) and the storage origin (presigned `PUT`s). Both
-//! answer CORS for any origin, with credentials, on every response including injected faults.
+//! answer CORS, with credentials, to pages on loopback origins and the ones `--allow-origin`
+//! adds, on every response including errors and injected faults (`access`).
 
 // Helpers hand back finished answers as their error: a big `Err` is the point, not a cost.
 #![allow(clippy::result_large_err)]
 
+pub mod access;
 pub mod api;
 pub mod bucket;
 pub mod clock;
 pub mod config;
 pub mod control;
+pub mod errors;
 pub mod faults;
+pub mod head;
+pub mod keys;
 pub mod presign;
 pub mod replies;
 pub mod request_log;
@@ -25,18 +30,17 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::http::{header, HeaderValue};
 use axum::response::Html;
 use axum::routing::{get, post, put};
 use axum::{middleware, Router};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-pub use config::{Command, Config, Lifetimes};
+pub use config::{Command, Config, Lifetimes, Timeouts};
 
 /// Which listener a request came to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +62,10 @@ pub struct App {
     /// `http://127.0.0.1:8788`
     pub storage_base: String,
     pub part_size: u64,
+    pub access: Arc<access::Access>,
+    pub timeouts: Timeouts,
+    /// Open connections, both origins together.
+    pub gate: Arc<serve::Gate>,
 }
 
 /// A running server.
@@ -97,40 +105,43 @@ pub async fn start(config: Config) -> io::Result<Server> {
     let api_listener = TcpListener::bind((config.host, config.port)).await?;
     let storage_listener = TcpListener::bind((config.host, config.storage_port)).await?;
     let (api_addr, storage_addr) = (api_listener.local_addr()?, storage_listener.local_addr()?);
+    let store = store::Store::open(&config.data_dir).await?;
+    let secret = keys::Secret::load_or_create(&config.data_dir).await?;
+    let access = Arc::new(access::Access::new(&config.allow_origins, &config.allowed_hosts));
+    for warning in access.warnings() {
+        eprintln!("vocafuse-devserver: {warning}");
+    }
     let app = Arc::new(App {
         settings: config::Settings::new(config.lifetimes),
-        tokens: tokens::Tokens::new(),
-        signer: presign::Signer::new(),
-        store: store::Store::open(&config.data_dir).await?,
+        tokens: tokens::Tokens::new(&secret.derive("tokens"), config.scopes.clone()),
+        signer: presign::Signer::new(secret.derive("presign")),
+        store,
         faults: faults::Faults::default(),
         log: request_log::RequestLog::new(config.quiet),
         api_base: format!("http://{api_addr}"),
         storage_base: format!("http://{storage_addr}"),
         part_size: config.part_size.max(vocafuse_wasm::core::limits::MULTIPART_THRESHOLD),
+        access,
+        timeouts: config.timeouts,
+        gate: serve::Gate::new(config.max_connections),
     });
     let (shutdown, stop) = watch::channel(false);
     let tasks = vec![
-        tokio::spawn(serve::serve(api_listener, api_router(&app, &config), stop.clone())),
-        tokio::spawn(serve::serve(storage_listener, storage_router(&app), stop)),
+        tokio::spawn(serve::serve(api_listener, api_router(&app, &config), app.gate.clone(), app.timeouts, stop.clone())),
+        tokio::spawn(serve::serve(storage_listener, storage_router(&app), app.gate.clone(), app.timeouts, stop)),
     ];
     Ok(Server { api_addr, storage_addr, app, shutdown, tasks })
 }
 
-fn cors() -> CorsLayer {
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::mirror_request())
-        .allow_credentials(true)
-        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS])
-        .allow_headers(AllowHeaders::mirror_request())
-        .expose_headers([header::RETRY_AFTER, header::ETAG, header::CONTENT_LENGTH, HeaderName::from_static("x-request-id")])
-        .allow_private_network(true)
-}
-
-/// Faults innermost, then CORS (so injected answers carry it), then no-store, then the log.
+/// From the inside out: faults; the guard (refused heads, hosts, `/__dev/` origins), outside the
+/// faults so a refusal never uses one up; errors in the documented shape; CORS (so every
+/// answer carries it); no-store; the log and request id.
 fn with_layers(router: Router, app: &Arc<App>, origin: Origin) -> Router {
     router
         .layer(middleware::from_fn_with_state((app.clone(), origin), faults::inject))
-        .layer(cors())
+        .layer(middleware::from_fn_with_state((app.clone(), origin), access::guard))
+        .layer(middleware::from_fn_with_state(origin, errors::documented))
+        .layer(access::cors(&app.access))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(middleware::from_fn_with_state((app.clone(), origin), request_log::record))
 }

@@ -10,7 +10,7 @@ use vocafuse_devserver::{start, Command};
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = match parse_args(std::env::args().skip(1)) {
-        Ok(Command::Run(c)) => c,
+        Ok(Command::Run(c)) => *c,
         Ok(Command::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

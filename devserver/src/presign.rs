@@ -52,9 +52,8 @@ pub struct Signer {
 }
 
 impl Signer {
-    pub fn new() -> Self {
-        let mut key = uuid::Uuid::new_v4().as_bytes().to_vec();
-        key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+    /// URLs signed with `key` (the data directory's, so they outlive a restart).
+    pub fn new(key: Vec<u8>) -> Self {
         Signer { key }
     }
 
@@ -91,15 +90,10 @@ impl Signer {
     }
 }
 
-impl Default for Signer {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::Secret;
 
     fn query(url: &str) -> Presigned {
         Presigned::parse(url.split_once('?').map(|(_, q)| q))
@@ -107,7 +101,8 @@ mod tests {
 
     #[test]
     fn signed_urls_verify_until_they_expire() {
-        let s = Signer::new();
+        let secret = Secret::random();
+        let s = Signer::new(secret.derive("presign"));
         let url = s.url("http://x", "/storage/a.webm", None, 10_000);
         assert_eq!(s.verify("/storage/a.webm", &query(&url), 9_999.0), Ok(()));
         assert_eq!(s.verify("/storage/a.webm", &query(&url), 10_000.0), Err(Denied::Expired { expires_ms: 10_000 }));
@@ -122,6 +117,7 @@ mod tests {
         let later = url.replace("X-Dev-Expires=10000", "X-Dev-Expires=99999");
         assert_eq!(s.verify("/storage/a.webm", &query(&later), 0.0), Err(Denied::BadSignature));
         assert_eq!(s.verify("/storage/a.webm", &Presigned::parse(None), 0.0), Err(Denied::Unsigned));
-        assert_eq!(Signer::new().verify("/storage/a.webm", &query(&url), 0.0), Err(Denied::BadSignature));
+        assert_eq!(Signer::new(Secret::random().derive("presign")).verify("/storage/a.webm", &query(&url), 0.0), Err(Denied::BadSignature));
+        assert_eq!(Signer::new(secret.derive("presign")).verify("/storage/a.webm", &query(&url), 0.0), Ok(()), "the same key, as after a restart");
     }
 }

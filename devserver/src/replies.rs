@@ -9,10 +9,7 @@ use vocafuse_wasm::core::errors::{Dialect, ErrorCode, ServerCode, SERVER_CODES};
 
 /// The documented row for a code in one dialect.
 pub fn server_code(dialect: Dialect, code: ErrorCode) -> &'static ServerCode {
-    SERVER_CODES
-        .iter()
-        .find(|s| s.dialect == dialect && s.code == code)
-        .unwrap_or_else(|| panic!("{} has no {dialect:?} server code", code.name()))
+    SERVER_CODES.iter().find(|s| s.dialect == dialect && s.code == code).unwrap_or_else(|| panic!("{} has no {dialect:?} server code", code.name()))
 }
 
 /// The message the VocaFuse error page gives for each code the dev server sends.

@@ -4,11 +4,12 @@
 //! ready, or when the connection goes away first (`status: 0`, `aborted: true`): a dropped
 //! connection, a stall the client gave up on, a client that cancelled.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -17,6 +18,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use http_body::{Frame, SizeHint};
 use serde::Serialize;
+use tokio::time::Sleep;
 
 use crate::clock::now_ms;
 use crate::{App, Origin};
@@ -26,6 +28,8 @@ use crate::{App, Origin};
 pub struct Slot {
     bytes: AtomicU64,
     info: Mutex<Notes>,
+    /// Set when the body stopped arriving: the body timeout that passed.
+    body_timeout: Mutex<Option<Duration>>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -43,6 +47,11 @@ pub struct Notes {
 impl Slot {
     pub fn note(&self, f: impl FnOnce(&mut Notes)) {
         f(&mut self.info.lock().unwrap());
+    }
+
+    /// The body timeout, if the request's body stopped arriving for that long.
+    pub fn body_timed_out(&self) -> Option<Duration> {
+        *self.body_timeout.lock().unwrap()
     }
 }
 
@@ -105,7 +114,9 @@ impl RequestLog {
     fn finish(&self, id: u64, status: u16, aborted: bool, started: Instant) {
         let mut entries = self.entries.lock().unwrap();
         // The log may have been cleared meanwhile.
-        let Some(e) = entries.iter_mut().rev().find(|e| e.id == id) else { return };
+        let Some(e) = entries.iter_mut().rev().find(|e| e.id == id) else {
+            return;
+        };
         e.status = status;
         e.aborted = aborted;
         e.end_ms = Some(now_ms());
@@ -173,21 +184,22 @@ impl Drop for Open<'_> {
     }
 }
 
-/// The outermost layer: request id, log entry, byte counting.
+/// The outermost layer: request id, log entry (not for `/__dev/`), byte counting, and the body
+/// timeout.
 pub async fn record(State((app, origin)): State<(Arc<App>, Origin)>, req: Request, next: Next) -> Response {
     let request_id = new_request_id();
     let path = req.uri().path().to_string();
     let (mut parts, body) = req.into_parts();
     parts.extensions.insert(RequestId(request_id.clone()));
+    let slot = Arc::new(Slot::default());
+    parts.extensions.insert(slot.clone());
+    let body = Body::new(Counting { inner: body, slot: slot.clone(), timeout: app.timeouts.body, waiting: None });
     let mut resp = if path.starts_with("/__dev/") {
         next.run(Request::from_parts(parts, body)).await
     } else {
-        let slot = Arc::new(Slot::default());
         let route = route_name(origin, &parts.method, &path);
-        let id = app.log.begin(route, parts.method.to_string(), path, slot.clone());
+        let id = app.log.begin(route, parts.method.to_string(), path, slot);
         let mut open = Open { log: &app.log, id, started: Instant::now(), done: false };
-        parts.extensions.insert(slot.clone());
-        let body = Body::new(Counting { inner: body, slot });
         let resp = next.run(Request::from_parts(parts, body)).await;
         open.done = true;
         app.log.finish(id, resp.status().as_u16(), false, open.started);
@@ -199,10 +211,14 @@ pub async fn record(State((app, origin)): State<(Arc<App>, Origin)>, req: Reques
     resp
 }
 
-/// A request body that counts the bytes read from it into the log.
+/// A request body that counts the bytes read from it into the log, and fails once the server
+/// has waited `timeout` for the next piece (a slow-loris body). The clock runs only while a
+/// reader waits, so a handler that reads late (a fault's delay) is not blamed on the client.
 struct Counting {
     inner: Body,
     slot: Arc<Slot>,
+    timeout: Duration,
+    waiting: Option<Pin<Box<Sleep>>>,
 }
 
 impl http_body::Body for Counting {
@@ -211,10 +227,25 @@ impl http_body::Body for Counting {
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         let polled = Pin::new(&mut self.inner).poll_frame(cx);
-        if let Poll::Ready(Some(Ok(frame))) = &polled {
-            if let Some(data) = frame.data_ref() {
-                self.slot.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+        if polled.is_ready() {
+            self.waiting = None;
+        }
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    self.slot.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+                }
             }
+            Poll::Pending => {
+                let timeout = self.timeout;
+                let sleep = self.waiting.get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+                if sleep.as_mut().poll(cx).is_ready() {
+                    *self.slot.body_timeout.lock().unwrap() = Some(timeout);
+                    let err = std::io::Error::new(std::io::ErrorKind::TimedOut, format!("no request body bytes for {} s", timeout.as_secs_f64()));
+                    return Poll::Ready(Some(Err(axum::Error::new(err))));
+                }
+            }
+            _ => {}
         }
         polled
     }

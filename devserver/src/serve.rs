@@ -1,20 +1,45 @@
-//! The accept loop. Each connection is served by hyper (HTTP/1.1) and can be killed from inside
-//! a request, which is how a fault closes a connection without answering.
+//! The accept loop. Each connection's head is read first (`head`), then the connection is
+//! served by hyper (HTTP/1.1) and can be killed from inside a request, which is how a fault
+//! closes a connection without answering.
 //!
 //! Keep-alive is off: every request gets its own connection, so a browser never mistakes a
 //! dropped connection for a stale pooled one and silently resends the request.
+//!
+//! No client can hold the server: the head must arrive within the header timeout, a response
+//! the client stops reading is abandoned after the idle timeout (the body timeout is in
+//! `request_log::Counting`), and open connections are capped, both origins together. At the
+//! cap a new connection closes the one that has waited longest for its head (a slow-loris
+//! client's), or, when every open connection is a request being served, is answered 503.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::body::to_bytes;
+use axum::http::{header, StatusCode};
+use axum::response::Response;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinSet;
+use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
+
+use crate::config::Timeouts;
+use crate::head::{self, Head, HeadRefusal};
+
+/// Connections past the cap that are still read (to answer 503); past this many more, a new
+/// connection is closed at once.
+const SPARE_CONNECTIONS: usize = 16;
 
 /// A request extension: the connection the request came on.
 #[derive(Clone)]
@@ -29,9 +54,68 @@ impl Connection {
     }
 }
 
+/// The connection cap, shared by both origins.
+pub struct Gate {
+    max: usize,
+    open: AtomicUsize,
+    next_id: AtomicU64,
+    /// Connections still waiting for their head, oldest first: the ones a new connection evicts.
+    waiting: Mutex<VecDeque<(u64, Arc<Notify>)>>,
+}
+
+impl Gate {
+    pub fn new(max: usize) -> Arc<Gate> {
+        Arc::new(Gate { max: max.max(1), open: AtomicUsize::new(0), next_id: AtomicU64::new(0), waiting: Mutex::new(VecDeque::new()) })
+    }
+
+    /// Open connections now.
+    pub fn open(&self) -> usize {
+        self.open.load(Ordering::Relaxed)
+    }
+
+    /// Counts a new connection in; `None` when it must be closed at once.
+    fn admit(self: &Arc<Self>, evict: Arc<Notify>) -> Option<Ticket> {
+        let open = self.open.fetch_add(1, Ordering::AcqRel) + 1;
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut ticket = Ticket { gate: self.clone(), id, over_cap: false };
+        let mut waiting = self.waiting.lock().unwrap();
+        if open > self.max {
+            match waiting.pop_front() {
+                Some((_, oldest)) => oldest.notify_one(),
+                None if open > self.max + SPARE_CONNECTIONS => return None,
+                None => ticket.over_cap = true,
+            }
+        }
+        waiting.push_back((id, evict));
+        Some(ticket)
+    }
+}
+
+/// One open connection; counted out when dropped.
+struct Ticket {
+    gate: Arc<Gate>,
+    id: u64,
+    /// Admitted past the cap with nothing to evict: answered 503.
+    over_cap: bool,
+}
+
+impl Ticket {
+    /// The head has arrived: this connection can no longer be evicted.
+    fn served(&self) {
+        self.gate.waiting.lock().unwrap().retain(|(id, _)| *id != self.id);
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        self.served();
+        self.gate.open.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// Serves `router` on `listener` until `shutdown` turns true, then lets open connections finish
 /// for up to 2 s.
-pub async fn serve(listener: TcpListener, router: Router, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(listener: TcpListener, router: Router, gate: Arc<Gate>, timeouts: Timeouts, mut shutdown: watch::Receiver<bool>) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -41,8 +125,10 @@ pub async fn serve(listener: TcpListener, router: Router, mut shutdown: watch::R
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 };
+                let evict = Arc::new(Notify::new());
+                let Some(ticket) = gate.admit(evict.clone()) else { continue };
                 let _ = stream.set_nodelay(true);
-                connections.spawn(connection(stream, router.clone(), shutdown.clone()));
+                connections.spawn(connection(stream, router.clone(), ticket, evict, timeouts, shutdown.clone()));
             }
             _ = stopped(&mut shutdown) => break,
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -53,14 +139,33 @@ pub async fn serve(listener: TcpListener, router: Router, mut shutdown: watch::R
     connections.abort_all();
 }
 
-async fn connection(stream: tokio::net::TcpStream, router: Router, mut shutdown: watch::Receiver<bool>) {
+async fn connection(mut stream: TcpStream, router: Router, ticket: Ticket, evict: Arc<Notify>, timeouts: Timeouts, mut shutdown: watch::Receiver<bool>) {
+    let deadline = Instant::now() + timeouts.header;
+    let head = tokio::select! {
+        head = head::read(&mut stream, deadline, timeouts.header) => head,
+        // Evicted by a newer connection, or the server is stopping: nothing was asked yet.
+        _ = evict.notified() => return,
+        _ = stopped(&mut shutdown) => return,
+    };
+    ticket.served();
+    let buf = match head {
+        Head::Closed => return,
+        Head::Refused(req) => return answer_directly(stream, &router, req, timeouts.idle).await,
+        Head::Complete(buf) if ticket.over_cap => {
+            let busy = HeadRefusal { status: StatusCode::SERVICE_UNAVAILABLE, reason: "too many open connections; try again".into() };
+            return answer_directly(stream, &router, head::request(&buf, busy), timeouts.idle).await;
+        }
+        Head::Complete(buf) => buf,
+    };
+
     let kill = Arc::new(Notify::new());
     let ext = Connection { kill: kill.clone() };
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         req.extensions_mut().insert(ext.clone());
         router.clone().oneshot(req)
     });
-    let conn = http1::Builder::new().keep_alive(false).serve_connection(TokioIo::new(stream), service);
+    let io = Prefixed { prefix: buf, pos: 0, inner: stream, idle: timeouts.idle, stalled: None };
+    let conn = http1::Builder::new().keep_alive(false).serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
@@ -73,6 +178,121 @@ async fn connection(stream: tokio::net::TcpStream, router: Router, mut shutdown:
                 _ = kill.notified() => {}
             }
         }
+    }
+    drop(ticket);
+}
+
+/// Runs a refused request through the router (so the answer has the documented body, CORS, a
+/// request id and a log entry), writes the answer itself and closes the connection.
+async fn answer_directly(mut stream: TcpStream, router: &Router, req: axum::http::Request<()>, idle: Duration) {
+    let Ok(resp) = router.clone().oneshot(req.map(|()| axum::body::Body::empty())).await;
+    let bytes = serialize(resp).await;
+    if tokio::time::timeout(idle, stream.write_all(&bytes)).await.is_err() {
+        return;
+    }
+    let _ = stream.shutdown().await;
+    // Read what the client is still sending for a moment, so closing does not reset the
+    // connection before it has read the answer.
+    let mut sink = [0u8; 8192];
+    let linger = Instant::now() + Duration::from_secs(1);
+    let mut left = 1usize << 20;
+    while left > 0 {
+        match tokio::time::timeout_at(linger, stream.read(&mut sink)).await {
+            Ok(Ok(n)) if n > 0 => left = left.saturating_sub(n),
+            _ => break,
+        }
+    }
+}
+
+/// An HTTP/1.1 response with `Connection: close`.
+async fn serialize(resp: Response) -> Vec<u8> {
+    let (parts, body) = resp.into_parts();
+    let body = to_bytes(body, 1 << 20).await.unwrap_or_default();
+    let mut out = format!("HTTP/1.1 {}\r\n", parts.status).into_bytes();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_LENGTH && name != header::CONNECTION && name != header::TRANSFER_ENCODING {
+            out.extend_from_slice(name.as_str().as_bytes());
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(value.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    out.extend_from_slice(format!("content-length: {}\r\nconnection: close\r\n\r\n", body.len()).as_bytes());
+    out.extend_from_slice(&body);
+    out
+}
+
+/// The socket, with the bytes read for the head served first, and a write that fails once the
+/// client has accepted nothing for the idle timeout.
+struct Prefixed {
+    prefix: Vec<u8>,
+    pos: usize,
+    inner: TcpStream,
+    idle: Duration,
+    /// Running while a write waits on the client.
+    stalled: Option<Pin<Box<Sleep>>>,
+}
+
+impl Prefixed {
+    /// A pending write: fails once it has been pending for the idle timeout.
+    fn poll_stall(&mut self, cx: &mut Context<'_>) -> Poll<io::Error> {
+        let idle = self.idle;
+        let sleep = self.stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(idle)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(io::Error::new(io::ErrorKind::TimedOut, "the client stopped reading the response")),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl AsyncRead for Prefixed {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        if self.pos < self.prefix.len() {
+            let n = buf.remaining().min(self.prefix.len() - self.pos);
+            let start = self.pos;
+            buf.put_slice(&self.prefix[start..start + n]);
+            self.pos += n;
+            if self.pos == self.prefix.len() {
+                self.prefix = Vec::new();
+                self.pos = 0;
+            }
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Prefixed {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        match Pin::new(&mut self.inner).poll_write(cx, buf) {
+            Poll::Ready(r) => {
+                self.stalled = None;
+                Poll::Ready(r)
+            }
+            Poll::Pending => self.poll_stall(cx).map(Err),
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        match Pin::new(&mut self.inner).poll_write_vectored(cx, bufs) {
+            Poll::Ready(r) => {
+                self.stalled = None;
+                Poll::Ready(r)
+            }
+            Poll::Pending => self.poll_stall(cx).map(Err),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
     }
 }
 

@@ -3,6 +3,10 @@
 //!
 //! Tokens carry the standard whole-second `exp` and also `exp_ms`, which this server enforces,
 //! so a test that sets a 1-second lifetime sees the token expire 1 s after issue, not up to 2 s.
+//! Times saturate: a lifetime too long to write down means "never expires", not a panic.
+//!
+//! A token carries the scopes it was granted, from the configured set (`--scopes`); asking for
+//! one outside it is refused.
 
 use std::collections::HashSet;
 
@@ -59,24 +63,34 @@ impl AuthError {
     }
 }
 
+/// Scopes asked for that the server does not grant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UngrantedScopes {
+    pub asked: Vec<String>,
+    pub grantable: Vec<String>,
+}
+
 pub struct Tokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    grantable: Vec<String>,
 }
 
 impl Tokens {
-    /// A fresh random key: tokens from an earlier run are refused (1001).
-    pub fn new() -> Self {
-        let mut key = Vec::with_capacity(32);
-        key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
-        key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
+    /// Tokens signed with `key` (HS256), granting scopes from `grantable`.
+    pub fn new(key: &[u8], grantable: Vec<String>) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.validate_exp = false; // `exp_ms` below, to the millisecond
         validation.required_spec_claims = HashSet::from(["exp".to_string(), "sub".to_string()]);
         validation.set_issuer(&[ISSUER]);
-        Tokens { encoding: EncodingKey::from_secret(&key), decoding: DecodingKey::from_secret(&key), validation }
+        Tokens { encoding: EncodingKey::from_secret(key), decoding: DecodingKey::from_secret(key), validation, grantable }
+    }
+
+    /// The scopes this server grants.
+    pub fn grantable(&self) -> &[String] {
+        &self.grantable
     }
 
     pub fn sign(&self, claims: &Claims) -> String {
@@ -84,9 +98,15 @@ impl Tokens {
     }
 
     /// The `data` of a token response: both `jwt_token` and `id_token`, valid for `ttl_secs`.
-    pub fn issue(&self, scopes: Vec<String>, ttl_secs: f64) -> TokenData {
+    /// No scopes asked for means the upload scope.
+    pub fn issue(&self, scopes: Vec<String>, ttl_secs: f64) -> Result<TokenData, UngrantedScopes> {
         let scopes = if scopes.is_empty() { vec![UPLOAD_SCOPE.to_string()] } else { scopes };
+        let asked: Vec<String> = scopes.iter().filter(|s| !self.grantable.contains(s)).cloned().collect();
+        if !asked.is_empty() {
+            return Err(UngrantedScopes { asked, grantable: self.grantable.clone() });
+        }
         let now = now_ms();
+        // `as` saturates: an enormous lifetime is u64::MAX ms, never an overflow.
         let exp_ms = (now + ttl_secs * 1000.0).round() as u64;
         let claims = |token_use: &str| Claims {
             sub: SUBJECT.into(),
@@ -99,14 +119,14 @@ impl Tokens {
             jti: uuid::Uuid::new_v4().simple().to_string(),
             token_use: token_use.into(),
         };
-        TokenData {
+        Ok(TokenData {
             jwt_token: Some(self.sign(&claims("access"))),
             id_token: Some(self.sign(&claims("id"))),
             token_type: "Bearer".into(),
             expires_in: ttl_secs.ceil() as u64,
             tenant_id: TENANT_ID.into(),
             scopes: scopes.clone(),
-        }
+        })
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
@@ -115,7 +135,7 @@ impl Tokens {
             ErrorKind::InvalidSignature => AuthError::Malformed("bad signature (issued by another server run?)".into()),
             other => AuthError::Malformed(format!("malformed token: {other:?}")),
         })?;
-        let exp_ms = data.claims.exp_ms.unwrap_or(data.claims.exp * 1000) as f64;
+        let exp_ms = data.claims.exp_ms.unwrap_or_else(|| data.claims.exp.saturating_mul(1000)) as f64;
         if now_ms() >= exp_ms {
             return Err(AuthError::Expired);
         }
@@ -139,21 +159,19 @@ impl Tokens {
     }
 }
 
-impl Default for Tokens {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
 
+    fn tokens() -> Tokens {
+        Tokens::new(&crate::keys::Secret::random().derive("tokens"), vec![UPLOAD_SCOPE.to_string(), "voice-api.read".to_string()])
+    }
+
     #[test]
     fn issued_tokens_verify_and_carry_the_claims() {
-        let t = Tokens::new();
-        let data = t.issue(vec![], 60.0);
+        let t = tokens();
+        let data = t.issue(vec![], 60.0).unwrap();
         assert_eq!(data.expires_in, 60);
         assert_eq!(data.scopes, vec![UPLOAD_SCOPE.to_string()]);
         let id = t.verify(data.id_token.as_deref().unwrap()).unwrap();
@@ -165,14 +183,14 @@ mod tests {
 
     #[test]
     fn refusals() {
-        let t = Tokens::new();
-        let mut claims = t.verify(t.issue(vec![], 60.0).id_token.as_deref().unwrap()).unwrap();
+        let t = tokens();
+        let mut claims = t.verify(t.issue(vec![], 60.0).unwrap().id_token.as_deref().unwrap()).unwrap();
         claims.exp_ms = Some(now_ms() as u64 - 1);
         assert_eq!(t.verify(&t.sign(&claims)), Err(AuthError::Expired));
         claims.exp = 1;
         assert_eq!(t.verify(&t.sign(&claims)), Err(AuthError::Expired));
 
-        let other = Tokens::new().issue(vec![], 60.0).id_token.unwrap();
+        let other = tokens().issue(vec![], 60.0).unwrap().id_token.unwrap();
         assert!(matches!(t.verify(&other), Err(AuthError::Malformed(_))));
         assert!(matches!(t.verify("not.a.jwt"), Err(AuthError::Malformed(_))));
 
@@ -182,5 +200,29 @@ mod tests {
         assert!(matches!(t.verify_headers(&h), Err(AuthError::Malformed(_))));
         h.insert("authorization", HeaderValue::from_static("Bearer undefined"));
         assert!(matches!(t.verify_headers(&h), Err(AuthError::Malformed(_))));
+    }
+
+    #[test]
+    fn scopes_come_from_the_configured_set() {
+        let t = tokens();
+        let read = t.issue(vec!["voice-api.read".into()], 60.0).unwrap();
+        assert_eq!(t.verify(read.id_token.as_deref().unwrap()).unwrap().scopes, ["voice-api.read"]);
+        let refused = t.issue(vec!["voice-api.upload".into(), "admin".into()], 60.0).unwrap_err();
+        assert_eq!(refused.asked, ["admin"]);
+    }
+
+    #[test]
+    fn extreme_lifetimes_saturate_instead_of_overflowing() {
+        let t = tokens();
+        for ttl in [2e16, 1e19, f64::MAX] {
+            let data = t.issue(vec![], ttl).unwrap();
+            let verified = t.verify(data.id_token.as_deref().unwrap());
+            assert!(verified.is_ok(), "{ttl}: {verified:?}");
+        }
+        // A token with a huge `exp` and no `exp_ms` (another issuer's shape) does not overflow.
+        let mut claims = t.verify(t.issue(vec![], 60.0).unwrap().id_token.as_deref().unwrap()).unwrap();
+        claims.exp_ms = None;
+        claims.exp = u64::MAX / 10;
+        assert!(t.verify(&t.sign(&claims)).is_ok());
     }
 }

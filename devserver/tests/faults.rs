@@ -49,13 +49,17 @@ async fn scripted_rate_limit_then_normal_with_cors_on_the_429() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn presets_and_custom_responses_play_in_order() {
     let dev = dev().await;
-    dev.script("token", json!([
-        {"preset": "html502"},
-        {"preset": "empty503"},
-        {"status": 418, "body": {"custom": true}, "headers": {"X-Extra": "yes"}},
-        {"preset": "faseeh_concurrency"},
-        {"kind": "pass", "delay_ms": 150},
-    ])).await;
+    dev.script(
+        "token",
+        json!([
+            {"preset": "html502"},
+            {"preset": "empty503"},
+            {"status": 418, "body": {"custom": true}, "headers": {"X-Extra": "yes"}},
+            {"preset": "faseeh_concurrency"},
+            {"kind": "pass", "delay_ms": 150},
+        ]),
+    )
+    .await;
     let url = dev.api("/api/token");
     let r = dev.http.post(&url).send().await.unwrap();
     assert_eq!((r.status().as_u16(), r.headers()["content-type"].to_str().unwrap()), (502, "text/html"));
@@ -108,15 +112,8 @@ async fn preflights_are_answered_on_both_origins() {
     dev.script("storage", json!([{"preset": "unavailable"}])).await;
     let grant = dev.grant(10, "webm").await;
     let url = grant["presigned_url"].as_str().unwrap();
-    let pre = dev
-        .http
-        .request(Method::OPTIONS, url)
-        .header("origin", ORIGIN)
-        .header("access-control-request-method", "PUT")
-        .header("access-control-request-headers", "content-type")
-        .send()
-        .await
-        .unwrap();
+    let pre =
+        dev.http.request(Method::OPTIONS, url).header("origin", ORIGIN).header("access-control-request-method", "PUT").header("access-control-request-headers", "content-type").send().await.unwrap();
     assert!(pre.status().is_success());
     assert_eq!(pre.headers()["access-control-allow-origin"], ORIGIN);
     let r = dev.http.put(url).header("origin", ORIGIN).body(vec![0u8; 10]).send().await.unwrap();
