@@ -87,7 +87,7 @@ function uploadedRecord(server, id, diag) {
 async function uploadUntilOnePartIsDone(session, server, seeded) {
   await server.faults('storage', [{ kind: 'pass' }, { kind: 'stall' }, { kind: 'stall' }]);
   await session.run((id) => H.uploadPending(id, 'upload'), seeded.id);
-  const done = await waitFor(async () => storagePuts(await server.log()).find((e) => e.status === 200), {
+  const done = await server.waitForLog((log) => storagePuts(log).find((e) => e.status === 200), {
     what: 'one storage PUT with status 200', diag: () => report(session, server),
   });
   assert.ok(done.part_number != null, `the 12 MB upload was not multipart:\n${formatLog(await server.log())}`);
@@ -314,7 +314,7 @@ for (const browser of BROWSERS) {
       const killed = await killBrowser(profileDir);
       await br.close(); // the session cannot answer any more; this stops the driver
       opened.delete(br);
-      await waitFor(async () => storagePuts(await server.log()).every((e) => !e.in_flight), {
+      await server.waitForLog((log) => storagePuts(log).every((e) => !e.in_flight), {
         what: 'the killed browser\'s requests to close', diag: () => server.describeLog(),
       });
       const left = await queuedFaults(server, 'storage');
@@ -337,7 +337,7 @@ for (const browser of BROWSERS) {
       // The first PUT stalls, so the upload is certainly in flight when the server goes.
       await server.faults('storage', [{ kind: 'stall' }]);
       await session.run(() => H.start('stop', H.rec.stop()));
-      await waitFor(async () => storagePuts(await server.log()).some((e) => e.in_flight), {
+      await server.waitForLog((log) => storagePuts(log).some((e) => e.in_flight), {
         what: 'the storage PUT to be in flight', diag: () => report(session, server),
       });
       const logBefore = await server.describeLog();
@@ -388,7 +388,7 @@ for (const browser of BROWSERS) {
         await sleep(2_000); // the recording itself
         await server.faults('storage', [{ kind: 'stall' }]);
         await session.run(() => H.start('stop', H.rec.stop()));
-        await waitFor(async () => storagePuts(await server.log()).some((e) => e.in_flight), {
+        await server.waitForLog((log) => storagePuts(log).some((e) => e.in_flight), {
           what: 'the storage PUT to be in flight', diag: () => report(session, server),
         });
         await session.setNetworkConditions({ offline: true, latency: 0, download_throughput: 0, upload_throughput: 0 });
@@ -501,7 +501,7 @@ for (const browser of BROWSERS) {
 
       await session.switchTo(tabA);
       await session.execute('H.uploadGrabbed(arguments[0], "up")', [idsA[0]]);
-      await waitFor(async () => uploadPosts(await server.log()).length > 0, { what: 'tab A\'s POST /upload', diag: () => report(session, server) });
+      await server.waitForLog((log) => uploadPosts(log).length > 0, { what: 'tab A\'s POST /upload', diag: () => report(session, server) });
       await session.switchTo(tabB);
       await session.execute('H.uploadGrabbed(arguments[0], "up")', [idsA[0]]);
       const outcomes = {};
@@ -589,10 +589,10 @@ for (const browser of BROWSERS) {
         await server.dev('DELETE', '/__dev/log');
         const t0 = Date.now();
         await session.refresh();
-        const post = await waitFor(async () => uploadPosts(await server.log())[0], {
+        const post = await server.waitForLog((log) => uploadPosts(log)[0], {
           what: 'the resumed POST /upload after the reload', diag: () => report(session, server),
         });
-        const put = await waitFor(async () => storagePuts(await server.log()).find((e) => e.status === 200), {
+        const put = await server.waitForLog((log) => storagePuts(log).find((e) => e.status === 200), {
           what: 'the resumed upload to finish', diag: () => report(session, server),
         });
         await uploadedRecord(server, put.voicenote_id);

@@ -129,6 +129,14 @@ export class DevServer {
 
   /** The request log (`/__dev/log`), oldest first. */
   log() { return this.dev('GET', '/__dev/log'); }
+
+  /**
+   * Waits for an event in the request log: resolves with what `check(log)` returns once it is
+   * truthy, or rejects on the deadline with `what` (and `diag()`, when given).
+   */
+  waitForLog(check, options = {}) {
+    return waitFor(async () => check(await this.log()), options);
+  }
   /** The stored record, or null when there is none (404). */
   async record(id) {
     const res = await fetch(`${this.api}/__dev/voicenotes/${id}`, { signal: AbortSignal.timeout(WAIT) });
