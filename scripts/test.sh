@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 scripts/setup.sh test
 
+say "formatting and lints (cargo fmt --check, cargo clippy -D warnings: native and wasm32)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+# The dev server is native only (tokio's networking does not build for wasm32).
+cargo clippy -p vocafuse-wasm -p vocafuse-decision-core --all-targets --target wasm32-unknown-unknown -- -D warnings
+
 say "native tests (cargo test --workspace)"
 cargo test --workspace
 

@@ -362,7 +362,7 @@ async fn an_interrupted_multipart_upload_resumes_with_only_the_missing_parts() {
     let controller = web_sys::AbortController::new().unwrap();
     // The first part to arrive lands; the other two are cut off later, so it finishes first.
     // (More drops than parts: a browser may resend an idempotent PUT whose connection died.)
-    let drops = vec![r#"{"kind":"drop","delay_ms":2000}"#; 8].join(",");
+    let drops = [r#"{"kind":"drop","delay_ms":2000}"#; 8].join(",");
     faults("storage", &format!(r#"[{{"kind":"pass"}},{drops}]"#)).await;
     let journal = Rc::new(Journal::new(UploadJournal::default(), None));
     let first = upload_resumable(&ctx, &blob, "audio/webm", &spec, &controller.signal(), Rc::new(Quiet), &journal).await;

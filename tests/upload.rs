@@ -87,7 +87,7 @@ async fn a_recording_uploads_byte_identical_with_progress() {
     assert_eq!(*probe.states.borrow(), ["requesting", "recording", "stopped", "uploading", "uploaded"]);
     assert_eq!(probe.completes.borrow().len(), 1);
     assert_eq!(get_str(&probe.completes.borrow()[0], "voicenote_id"), get_str(&result, "voicenote_id"));
-    let p = probe.uploads.borrow();
+    let p = probe.uploads.borrow().clone();
     assert_eq!(*p.last().unwrap(), 100.0);
     assert!(p.windows(2).all(|w| w[0] <= w[1]));
     assert!(probe.errors.borrow().is_empty(), "{:?}", probe.error_codes());

@@ -681,6 +681,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::single_range_in_vec_init)] // a list of seek heads that happens to hold one
     fn a_real_firefox_header() {
         let l = layout(&REAL_FIREFOX).unwrap();
         assert_eq!(

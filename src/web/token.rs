@@ -23,12 +23,15 @@ struct Token {
     expires_ms: f64,
 }
 
+/// A caller waiting for the refresh in flight.
+type Waiter = oneshot::Sender<Result<String, SdkError>>;
+
 /// The JWT from the app's backend: cached, refreshed ahead of expiry, one refresh at a time.
 #[derive(Default)]
 pub struct TokenCache {
     token: RefCell<Option<Token>>,
     /// Callers waiting on the refresh in flight, if one is.
-    waiting: RefCell<Option<Vec<oneshot::Sender<Result<String, SdkError>>>>>,
+    waiting: RefCell<Option<Vec<Waiter>>>,
     /// Bumped by `forget`, so a refresh that was in flight is not cached afterwards.
     epoch: Cell<u64>,
 }

@@ -143,15 +143,18 @@ impl Watch {
     }
 }
 
+/// Writes a journal's every change somewhere (IndexedDB, for stored recordings).
+pub type SaveJournal = Box<dyn Fn(&UploadJournal)>;
+
 /// How far an upload got, kept across attempts (and, for stored recordings, across page loads:
 /// `save` writes every change to IndexedDB).
 pub struct Journal {
     state: RefCell<UploadJournal>,
-    save: Option<Box<dyn Fn(&UploadJournal)>>,
+    save: Option<SaveJournal>,
 }
 
 impl Journal {
-    pub fn new(initial: UploadJournal, save: Option<Box<dyn Fn(&UploadJournal)>>) -> Journal {
+    pub fn new(initial: UploadJournal, save: Option<SaveJournal>) -> Journal {
         Journal { state: RefCell::new(initial), save }
     }
     pub fn update(&self, change: impl FnOnce(&mut UploadJournal)) {

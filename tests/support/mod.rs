@@ -197,6 +197,9 @@ pub async fn sleep_ms(ms: u32) {
     TimeoutFuture::new(ms).await;
 }
 
+/// One of the callbacks a probe hands the recorder.
+type Callback = Closure<dyn FnMut(JsValue)>;
+
 /// Records what a recorder reports through its callbacks, and wakes waiters on each report.
 #[derive(Clone)]
 pub struct Probe {
@@ -208,7 +211,7 @@ pub struct Probe {
     pub completes: Rc<RefCell<Vec<JsValue>>>,
     pub cancels: Rc<RefCell<u32>>,
     wake: Rc<RefCell<mpsc::UnboundedReceiver<()>>>,
-    closures: Rc<Vec<Closure<dyn FnMut(JsValue)>>>,
+    closures: Rc<Vec<Callback>>,
     pub options: JsValue,
 }
 
@@ -265,6 +268,7 @@ impl Probe {
     }
 
     /// Waits until `done` holds, re-checking on every callback; fails after `limit_ms`.
+    #[allow(clippy::await_holding_refcell_ref)] // a probe has one waiter at a time
     pub async fn until(&self, what: &str, limit_ms: u32, done: impl Fn(&Probe) -> bool) {
         let mut deadline = TimeoutFuture::new(limit_ms).fuse();
         while !done(self) {
