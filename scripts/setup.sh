@@ -12,6 +12,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+if [ "$what" = test ]; then
+  for component in rustfmt clippy; do
+    rustup component list --installed | grep -q "^$component" || { say "adding $component"; rustup component add "$component"; }
+  done
+fi
+
 apt_missing=()
 if [ "$what" = test ]; then
   command -v chromium >/dev/null || apt_missing+=(chromium)
