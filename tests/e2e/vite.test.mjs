@@ -79,7 +79,7 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
     return before.calls;
   }
 
-  async function exercise(url, label) {
+  async function exercise(url, label, { mounts, wasmUnder } = {}) {
     const context = await browser.newContext();
     await context.addInitScript(countGetUserMedia);
     const page = await context.newPage();
@@ -89,6 +89,10 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
     page.on('response', (r) => { if (/\.wasm(\?|$)/.test(r.url())) wasm.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] || '' }); });
     try {
       await page.goto(url);
+      if (mounts !== undefined) {
+        await page.waitForFunction(() => window.__recorderMounts >= 1);
+        assert.equal(await page.evaluate(() => window.__recorderMounts), mounts, `${label}: effect mounts before the first take`);
+      }
       // The SDK is not loaded until the first take.
       assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => /\.wasm/.test(e.name)).length), 0);
       for (let take = 1; take <= 2; take++) {
@@ -105,17 +109,18 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
       assert.equal(wasm.length, 1, `${label}: ${JSON.stringify(wasm)}`);
       assert.equal(wasm[0].status, 200);
       assert.match(wasm[0].type, /^application\/wasm/);
+      if (wasmUnder) assert.ok(wasm[0].url.startsWith(wasmUnder), `${label}: ${wasm[0].url} is under ${wasmUnder}`);
     } finally {
       await context.close();
     }
   }
 
   it('React build: two takes uploaded, one getUserMedia each, unmounting mid-recording ends every track', async () => {
-    await exercise(`${server.api}/react.html`, 'react build');
+    await exercise(`${server.api}/react.html`, 'react build', { mounts: 1, wasmUnder: `${server.api}/assets/` });
   });
 
   it('Vue build: the composable records, uploads, and releases on scope dispose', async () => {
-    await exercise(`${server.api}/vue.html`, 'vue build');
+    await exercise(`${server.api}/vue.html`, 'vue build', { wasmUnder: `${server.api}/assets/` });
   });
 
   it('vite dev, no optimizeDeps.exclude: StrictMode mounts twice, the microphone opens once per take', async () => {
@@ -123,8 +128,11 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
       [path.join(app, 'node_modules/vite/bin/vite.js'), '--port', '0', '--host', '127.0.0.1', '--strictPort', 'false', '--clearScreen', 'false'],
       { cwd: app, env: { NO_COLOR: '1' }, ready: /Local:\s+(http:\/\/127\.0\.0\.1:\d+)\// });
     const api = encodeURIComponent(server.api);
-    // Development React: StrictMode runs every effect twice (mount, unmount, mount).
-    await exercise(`${vite.url}/react.html?api=${api}`, 'react dev');
-    await exercise(`${vite.url}/vue.html?api=${api}`, 'vue dev');
+    // Development React: StrictMode runs every effect twice (mount, unmount, mount). Vite 8's
+    // dependency optimizer rewrites the package's new URL('vocafuse_wasm_bg.wasm', import.meta.url)
+    // to the package's own file, so no optimizeDeps.exclude is needed (Vite 7 needed it).
+    const wasmUnder = `${vite.url}/node_modules/vocafuse-wasm/`;
+    await exercise(`${vite.url}/react.html?api=${api}`, 'react dev', { mounts: 2, wasmUnder });
+    await exercise(`${vite.url}/vue.html?api=${api}`, 'vue dev', { wasmUnder });
   });
 });

@@ -1,5 +1,5 @@
 // vocafuse-wasm/react as an app uses it, under StrictMode. The API origin is this page's, or ?api=.
-import { StrictMode, useState } from 'react';
+import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useVoiceNote } from 'vocafuse-wasm/react';
 
@@ -7,6 +7,8 @@ const api = new URLSearchParams(location.search).get('api') || location.origin;
 
 function Recorder() {
   const note = useVoiceNote({ tokenEndpoint: `${api}/api/token`, apiBaseUrl: api, maxDuration: 30 });
+  // Counts effect mounts, so the test can tell StrictMode's double mount (development) happened.
+  useEffect(() => { window.__recorderMounts = (window.__recorderMounts || 0) + 1; }, []);
   const recording = note.state === 'recording' || note.state === 'paused';
   const toggle = () => (recording ? note.stop() : note.start()).catch(() => {});
   return (
