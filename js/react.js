@@ -29,7 +29,7 @@ export function useVoiceNote(options = {}) {
 const LABELS = { record: 'Record', stop: 'Stop', starting: 'Starting…', uploading: 'Sending…' };
 
 /**
- * A record/stop toggle: `aria-pressed` while recording, `data-state` = the recorder state,
+ * A record/stop toggle labelled with what a press does, `data-state` = the recorder state,
  * disabled while the microphone opens or the note uploads; the userMessage of an error below it.
  * Takes the hook's options, plus `labels`, `className` and `children` (shown instead of the label).
  */
@@ -46,7 +46,7 @@ export function VoiceNoteButton({ labels, className, children, ...options }) {
   return createElement(Fragment, null,
     createElement('button', {
       type: 'button', className, onClick: toggle, disabled: waiting || note.supported === false,
-      'aria-pressed': recording, 'data-state': note.state,
+      'data-state': note.state, // the label says what a press does, so no aria-pressed beside it
     }, children ?? label),
     note.error ? createElement('span', { role: 'alert', 'data-code': note.error.code }, note.error.userMessage || note.error.message) : null);
 }

@@ -21,7 +21,9 @@ const freePort = () => new Promise((resolve, reject) => {
   s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
 });
 
-describe('Next.js (App Router), server-rendered', () => {
+// Next 16 builds with Turbopack by default; --webpack is what Next 15 and earlier apps use.
+for (const bundler of ['turbopack', 'webpack']) describe(`Next.js (App Router, ${bundler}), server-rendered`, () => {
+  const env = { ...ENV, NEXT_DIST_DIR: bundler === 'webpack' ? '.next-webpack' : '.next' };
   let app;
   let server;
   let next;
@@ -33,13 +35,14 @@ describe('Next.js (App Router), server-rendered', () => {
     const tarball = await packPkg();
     app = await installApp('next', tarball, 'next');
     const bin = path.join(app, 'node_modules/next/dist/bin/next');
-    const built = await run(process.execPath, [bin, 'build'], { cwd: app, env: { ...process.env, ...ENV }, timeout: 10 * 60_000, maxBuffer: 16 << 20 });
+    const built = await run(process.execPath, [bin, 'build', ...(bundler === 'webpack' ? ['--webpack'] : [])],
+      { cwd: app, env: { ...process.env, ...env }, timeout: 10 * 60_000, maxBuffer: 16 << 20 });
     buildLog = built.stdout + built.stderr;
     www = await mkdtemp(path.join(tmpdir(), 'vocafuse-next-www-'));
     server = await startDevServer({ www });
     const port = await freePort();
     next = await startProcess(process.execPath, [bin, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
-      { cwd: app, env: { ...ENV, VOCAFUSE_API: server.api }, ready: /(Ready) in/ });
+      { cwd: app, env: { ...env, VOCAFUSE_API: server.api }, ready: /(Ready) in/ });
     next.origin = `http://127.0.0.1:${port}`;
     browser = await launchChromium();
   });
@@ -52,16 +55,18 @@ describe('Next.js (App Router), server-rendered', () => {
 
   it('next build succeeds without warnings about the package', () => {
     assert.doesNotMatch(buildLog, /vocafuse-wasm[^\n]*(warn|error)|Module not found|Can't resolve/i, buildLog);
+    assert.match(buildLog, bundler === 'webpack' ? /webpack/i : /Turbopack/i, `built with ${bundler}`);
   });
 
   it('the page is rendered on the server, with the button and the hook in their initial state', async () => {
     const res = await fetch(`${next.origin}/`);
     assert.equal(res.status, 200);
     const html = await res.text();
-    assert.match(html, /rendered on the server at/);
-    assert.match(html, /<button[^>]*class="vocafuse-button"[^>]*>Record<\/button>|<button[^>]*data-state="idle"[^>]*class="vocafuse-button"/);
-    assert.match(html, /<button id="record"[^>]*data-state="idle"[^>]*>Record<\/button>/);
-    assert.match(html, /supported: <!-- -->?<span id="supported">null<\/span>/);
+    const has = (re, what) => assert.ok(re.test(html), `the server-rendered HTML has ${what}`);
+    has(/<p id="rendered-on">rendered on the server at /, 'the server component');
+    has(/<button type="button" class="vocafuse-button" data-state="idle">Record<\/button>/, '<VoiceNoteButton> in its idle state');
+    has(/<button id="record" type="button" data-state="idle">Record<\/button>/, 'the hook\'s component in its idle state');
+    has(/supported: (<!-- -->)?<span id="supported">null<\/span>/, '`supported` unknown on the server');
     assert.doesNotMatch(next.output(), SERVER_ERROR, next.output());
   });
 
