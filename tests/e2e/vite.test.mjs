@@ -72,10 +72,17 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
     await explain(page.waitForSelector('#record[data-state="recording"]'), page, watch, server);
     const before = await gumReport(page);
     assert.ok(before.states.some((s) => s === 'live'), 'the microphone is on while recording');
-    await page.click('#toggle');
-    await page.waitForSelector('#unmounted');
-    await page.waitForFunction(() => window.__gum.tracks.every((t) => t.readyState === 'ended'), null, { timeout: 5_000 })
-      .catch(async () => { throw new Error(`tracks still live after unmount: ${JSON.stringify(await gumReport(page))}`); });
+    // Ended by the unmount: read two animation frames after the component left the DOM (React
+    // runs unmount effects just after its commit), too soon for garbage collection to be the cause.
+    const right = await page.evaluate(async () => {
+      document.getElementById('toggle').click();
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      while (!document.getElementById('unmounted')) await frame();
+      await frame();
+      await frame();
+      return window.__gum.tracks.map((t) => t.readyState);
+    });
+    assert.ok(right.every((s) => s === 'ended'), `tracks still live after unmount: ${right}`);
     return before.calls;
   }
 
