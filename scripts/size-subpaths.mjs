@@ -1,7 +1,8 @@
 // What each subpath of the built package adds to an app's production build, gzip -9: a one-line
 // app importing it, bundled by esbuild (minified, code splitting, react/vue external as the app's),
 // minus the same app without it. "Eager" is what the page loads with its entry; "on first use" is
-// the lazy chunks (the SDK's JS and its wasm) fetched when the first action runs.
+// the lazy chunks (the SDK's JS and its wasm) fetched when the first action runs, and for the
+// element the locale chunk its `lang` loads.
 // Run: node scripts/size-subpaths.mjs   (needs pkg/ built; prints a Markdown table)
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -45,15 +46,17 @@ async function measure(source) {
   };
   visit(entry);
   let eagerGz = 0;
-  let lazyGz = 0;
-  const lazyChunks = [];
+  let sdkGz = 0;      // the lazy chunk that holds the SDK (it names the wasm), plus the wasm
+  const others = [];  // other lazy chunks: the element's locales, one per language
   for (const [file, bytes] of files) {
     if (file.endsWith('.map')) continue;
     if (eager.has(file)) eagerGz += gz(bytes);
-    else { lazyGz += gz(bytes); lazyChunks.push(file); }
+    else if (Buffer.from(bytes).includes('vocafuse_wasm_bg.wasm')) sdkGz += gz(bytes) + wasmGz;
+    else others.push(gz(bytes));
   }
-  const loadsWasm = [...files.values()].some((b) => Buffer.from(b).includes('vocafuse_wasm_bg.wasm'));
-  return { eagerGz, lazyGz, lazyChunks: lazyChunks.length, loadsWasm };
+  // An eager chunk that names the wasm (the core imported statically) fetches it on init().
+  if (!sdkGz && [...files].some(([f, b]) => eager.has(f) && Buffer.from(b).includes('vocafuse_wasm_bg.wasm'))) sdkGz = wasmGz;
+  return { eagerGz, sdkGz, others };
 }
 
 const base = await measure(APPS['(none: the baseline)']);
@@ -61,10 +64,9 @@ const rows = [];
 for (const [name, source] of Object.entries(APPS)) {
   if (name.startsWith('(')) continue;
   const m = await measure(source);
-  const eager = m.eagerGz - base.eagerGz;
-  const lazy = m.lazyGz + (m.loadsWasm ? wasmGz : 0);
-  rows.push(`| \`${name}\` | ${eager.toLocaleString('en')} | ${lazy.toLocaleString('en')}${m.loadsWasm ? ` (wasm ${wasmGz.toLocaleString('en')})` : ''} | ${m.lazyChunks} |`);
+  const others = m.others.length ? `${m.others.length} chunks, ${Math.min(...m.others).toLocaleString('en')}–${Math.max(...m.others).toLocaleString('en')} each` : '';
+  rows.push(`| \`${name}\` | ${(m.eagerGz - base.eagerGz).toLocaleString('en')} | ${m.sdkGz ? m.sdkGz.toLocaleString('en') : ''} | ${others} |`);
 }
-console.log('| subpath | eager (with the page), bytes gzip -9 | on first use, bytes gzip -9 | lazy chunks |');
-console.log('|---|--:|--:|--:|');
+console.log(`| subpath | with the page | SDK on first use (JS + wasm ${wasmGz.toLocaleString('en')}) | other lazy chunks (the element's locales) |`);
+console.log('|---|--:|--:|---|');
 for (const r of rows) console.log(r);

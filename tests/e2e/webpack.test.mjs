@@ -1,6 +1,7 @@
 // The package in a webpack 5 production build, from the packed tarball, with no SDK-specific
 // config: the wasm is emitted as an asset and found at run time; vocafuse-wasm/locales/fr is the
-// `messages` option. Served by the dev server, recorded and uploaded in Chromium.
+// `messages` option; <vocafuse-recorder lang="fr"> beside it. Served by the dev server, recorded
+// and uploaded in Chromium.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -34,7 +35,7 @@ describe('webpack 5', () => {
     assert.ok(js.includes(wasm[0]), `the bundle names ${wasm[0]}`);
   });
 
-  it('records and uploads a note; the French locale supplies the userMessages', async () => {
+  it('records and uploads a note, and one with <vocafuse-recorder lang="fr">; the French locale supplies the userMessages', async () => {
     const context = await browser.newContext();
     await context.addInitScript(countGetUserMedia);
     const page = await context.newPage();
@@ -59,11 +60,24 @@ describe('webpack 5', () => {
       assert.match(id, UUID);
       await assertStored(server, id);
 
-      assert.equal(wasm.length, 1, JSON.stringify(wasm));
+      // <vocafuse-recorder lang="fr"> in the same build: its lazy chunks (the SDK, shared with
+      // the page's own import, and the French locale) are emitted and found.
+      await page.waitForFunction(() => document.getElementById('element').shadowRoot.querySelector('.label').textContent === 'Enregistrer');
+      await page.click('#element button');
+      await explain(page.waitForFunction(() => document.getElementById('element').state === 'recording'), page, watch, server);
+      await sleep(RECORD_MS);
+      await page.click('#element button');
+      await explain(page.waitForFunction(() => document.getElementById('element').dataset.result), page, watch, server);
+      const elementId = await page.evaluate(() => document.getElementById('element').dataset.result);
+      assert.match(elementId, UUID);
+      assert.notEqual(elementId, id);
+      await assertStored(server, elementId);
+
+      assert.equal(wasm.length, 1, `one wasm fetch for the page and the element: ${JSON.stringify(wasm)}`);
       assert.equal(wasm[0].status, 200);
       assert.match(wasm[0].type, /^application\/wasm/);
       const gum = await gumReport(page);
-      assert.equal(gum.calls, 1);
+      assert.equal(gum.calls, 2, 'one getUserMedia call per take');
       assert.ok(gum.states.every((s) => s === 'ended'), `every track ended: ${gum.states}`);
       assert.deepEqual(watch.errors, []);
     } finally {
