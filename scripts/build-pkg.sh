@@ -29,6 +29,13 @@ rm -rf pkg/entry.js pkg/vocafuse_wasm.js pkg/vocafuse_wasm.d.ts pkg/vocafuse_was
   printf '\n}>;\nexport type ErrorCodeName = keyof typeof ErrorCode;\n'
   sed '1,/__ERROR_CODES_TYPE__/d' js/index.d.ts
 } > pkg/index.d.ts
+# The framework entries (react, vue, element), the state they share and the locales: hand-written
+# ESM, minified one by one, not bundled: they import 'react'/'vue' (the app's) and ./index.js lazily.
+for entry in voice-note react vue element locales/ar locales/de locales/es locales/fr; do
+  tools/node_modules/.bin/esbuild "js/$entry.js" --format=esm --minify --sourcemap --legal-comments=none \
+    --log-level=warning --outfile="pkg/$entry.js"
+  cp "js/$entry.d.ts" "pkg/$entry.d.ts"
+done
 node scripts/package-json.mjs
 cp js/README.npm.md pkg/README.md
 echo "built pkg/ ($(du -sh pkg | cut -f1))"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # End-to-end tests in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core):
 # the demo page, the npm package inside a Vite production build, a <script type="module"> page,
-# and the package's TypeScript types. Each test file starts its own dev server on free ports.
+# the package's TypeScript types, and the framework entries as their users build them (Next.js,
+# webpack 5, Vite + React under StrictMode, Vite + Vue, <vocafuse-recorder> with no build step). Each test file starts its own dev server on free ports.
 #
 # Needs pkg/ built (bash scripts/build-pkg.sh) and scripts/setup.sh test run once. Installs
-# the node modules of tools/, tests/e2e and tests/vite-app when missing, and builds the dev
+# the node modules of tools/, tests/e2e, tests/vite-app and tests/apps/* when missing, and builds the dev
 # server when missing.
 # Prints node's TAP summary ("# pass N" / "# fail N") and the BENCH lines; exits non-zero on failure.
 set -euo pipefail
@@ -25,6 +26,14 @@ command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null \
 [ -d tests/vite-app/node_modules/vite ] || {
   say "npm install in tests/vite-app"
   (cd tests/vite-app && npm install --no-save --no-audit --no-fund --loglevel=error)
+}
+# The framework apps (tests/apps/*: Next.js, webpack 5, Vite with React and Vue), from their
+# committed lockfiles; the Vite one like tests/vite-app above.
+[ -d tests/apps/next/node_modules/next ] || { say "npm ci in tests/apps/next"; npm_ci tests/apps/next; }
+[ -d tests/apps/webpack/node_modules/webpack ] || { say "npm ci in tests/apps/webpack"; npm_ci tests/apps/webpack; }
+[ -d tests/apps/vite/node_modules/vite ] || {
+  say "npm install in tests/apps/vite"
+  (cd tests/apps/vite && npm install --no-save --no-audit --no-fund --loglevel=error)
 }
 if [ ! -x target/debug/vocafuse-devserver ]; then
   say "building the dev server"

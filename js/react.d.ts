@@ -1,0 +1,22 @@
+import type { ReactElement, ReactNode } from 'react';
+import type { VoiceNoteActions, VoiceNoteOptions, VoiceNoteState } from './voice-note.js';
+
+export type { VoiceNoteActions, VoiceNoteOptions, VoiceNoteState };
+
+/**
+ * The recorder for a component: its state (re-rendered at most once per animation frame for level
+ * and progress) and its actions. The SDK loads on the first action; unmounting releases the
+ * microphone; StrictMode-safe; safe to import while rendering on the server.
+ */
+export function useVoiceNote(options?: VoiceNoteOptions): VoiceNoteState & VoiceNoteActions;
+
+export type VoiceNoteButtonProps = VoiceNoteOptions & {
+  /** Texts for the button: record, stop, starting, uploading. */
+  labels?: Partial<Record<'record' | 'stop' | 'starting' | 'uploading', string>>;
+  className?: string;
+  /** Shown instead of the label. */
+  children?: ReactNode;
+};
+
+/** A record/stop toggle (data-state = the recorder state) with the error's userMessage below it. */
+export function VoiceNoteButton(props: VoiceNoteButtonProps): ReactElement;

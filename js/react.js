@@ -1,0 +1,52 @@
+'use client';
+// vocafuse-wasm/react: the recorder as a React hook and a button. React is the app's (a peer
+// dependency, never bundled); the SDK and its wasm load on the first action, so this module is
+// safe to import while rendering on the server.
+import { createElement, Fragment, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { VoiceNote } from './voice-note.js';
+
+/**
+ * The recorder's state for a component. Nothing is opened until `start()`; unmounting releases
+ * the microphone (mid-recording too), and StrictMode's mount, unmount, mount leaks nothing.
+ */
+export function useVoiceNote(options = {}) {
+  const ref = useRef(null);
+  if (ref.current === null) ref.current = new VoiceNote(options);
+  const note = ref.current;
+  note.setOptions(options);
+  const snapshot = useSyncExternalStore(note.subscribe, note.getSnapshot, VoiceNote.serverSnapshot);
+  useEffect(() => {
+    note.connect();
+    return () => note.release();
+  }, [note]);
+  return useMemo(() => ({
+    ...snapshot,
+    start: note.start, stop: note.stop, cancel: note.cancel,
+    pause: note.pause, resume: note.resume, upload: note.upload,
+  }), [snapshot, note]);
+}
+
+const LABELS = { record: 'Record', stop: 'Stop', starting: 'Starting…', uploading: 'Sending…' };
+
+/**
+ * A record/stop toggle labelled with what a press does, `data-state` = the recorder state,
+ * disabled while the microphone opens or the note uploads; the userMessage of an error below it.
+ * Takes the hook's options, plus `labels`, `className` and `children` (shown instead of the label).
+ */
+export function VoiceNoteButton({ labels, className, children, ...options }) {
+  const note = useVoiceNote(options);
+  const text = { ...LABELS, ...labels };
+  const recording = note.state === 'recording' || note.state === 'paused';
+  const waiting = note.state === 'requesting' || note.state === 'uploading' || note.state === 'waiting';
+  // Rejections are already in note.error (and onError): a click has no one else to tell.
+  const toggle = () => { (recording ? note.stop() : note.start()).catch(() => {}); };
+  const label = recording ? text.stop
+    : note.state === 'requesting' ? text.starting
+      : waiting ? text.uploading : text.record;
+  return createElement(Fragment, null,
+    createElement('button', {
+      type: 'button', className, onClick: toggle, disabled: waiting || note.supported === false,
+      'data-state': note.state, // the label says what a press does, so no aria-pressed beside it
+    }, children ?? label),
+    note.error ? createElement('span', { role: 'alert', 'data-code': note.error.code }, note.error.userMessage || note.error.message) : null);
+}

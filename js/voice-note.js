@@ -1,0 +1,226 @@
+// One voice note's state for the framework entries (react.js, vue.js, element.js): it loads the
+// SDK on the first action, creates the recorder lazily, turns its callbacks into immutable
+// snapshots for subscribers, and releases everything on release(). It touches no browser global
+// until an action or connect() runs, so importing it during server rendering is safe.
+
+/** The SDK config fields (API.md); every other option is a RecorderOptions field. */
+const CONFIG_KEYS = ['tokenEndpoint', 'apiBaseUrl', 'timeout', 'retries', 'tokenRequestHeaders',
+  'messages', 'persist', 'resumeOnInit', 'offlineWaitMs', 'assetsUrl'];
+/** The recorder fields that are not callbacks: a change to one of them makes a new recorder. */
+const RECORDER_KEYS = ['maxDuration', 'maxFileSize', 'autoUpload', 'format', 'deviceId',
+  'audioBitsPerSecond', 'audio', 'silenceTimeout'];
+const CALLBACKS = ['onStateChange', 'onRecordProgress', 'onLevel', 'onUploadProgress', 'onComplete',
+  'onError', 'onCancel'];
+
+const INITIAL = Object.freeze({
+  state: 'idle', duration: 0, level: 0, uploadProgress: 0, error: null, recording: null,
+  result: null, inputStatus: 'ok', supported: null,
+});
+
+let core = null;
+/** The package entry, imported (and its wasm instantiated) once, on first use. */
+export function loadCore() {
+  if (!core) {
+    core = import('./index.js').then(async (m) => { await m.default(); return m; });
+    core.catch(() => { core = null; });
+  }
+  return core;
+}
+
+/**
+ * What this browser offers, checked without the wasm (the SDK's isVoicenoteSupported() refines
+ * it once loaded): a secure context, getUserMedia, and MediaRecorder or Web Audio for WAV.
+ */
+function browserCanRecord() {
+  if (typeof window === 'undefined' || typeof navigator === 'undefined') return false;
+  return Boolean(window.isSecureContext && navigator.mediaDevices && navigator.mediaDevices.getUserMedia
+    && (typeof MediaRecorder === 'function' || typeof AudioContext === 'function'));
+}
+
+const pick = (options, keys) => {
+  const out = {};
+  for (const k of keys) if (options[k] !== undefined) out[k] = options[k];
+  return out;
+};
+const keyOf = (value) => JSON.stringify(value);
+
+export class VoiceNote {
+  /** `options`: an `sdk` or SDK config fields, plus RecorderOptions (callbacks included). */
+  constructor(options = {}) {
+    this.options = options;
+    this.snapshot = INITIAL;
+    this.listeners = new Set();
+    this.recorder = null;       // { key, recorder } once an action created it
+    this.sdk = null;            // { key, promise } for an SDK made from config
+    this.generation = 0;        // bumped by release(): work started before it is dropped
+    this.pending = null;        // the recorder being made: { generation, promise }
+    this.frame = 0;             // the animation frame that will publish level/progress
+    this.frameQueue = null;     // what that frame will publish
+    this.subscribe = this.subscribe.bind(this);
+    this.getSnapshot = this.getSnapshot.bind(this);
+    for (const m of ['start', 'stop', 'cancel', 'pause', 'resume', 'upload']) this[m] = this[m].bind(this);
+  }
+
+  /** The latest options: callbacks are read at call time; recorder/SDK fields at the next action. */
+  setOptions(options = {}) { this.options = options; }
+
+  subscribe(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  getSnapshot() { return this.snapshot; }
+
+  /** The snapshot during server rendering (and hydration): nothing known, nothing supported yet. */
+  static serverSnapshot() { return INITIAL; }
+
+  /** Mounted in a browser: works out `supported` without loading the wasm. */
+  connect() {
+    if (this.snapshot.supported === null) this.update({ supported: browserCanRecord() });
+  }
+
+  /**
+   * Releases the recorder (microphone, AudioContext, uploads) and drops work in flight. The
+   * object stays usable: the next action makes a new recorder (StrictMode mounts twice).
+   */
+  release() {
+    this.generation += 1;
+    this.pending = null;
+    if (this.frame) { cancelFrame(this.frame); this.frame = 0; }
+    const held = this.recorder;
+    this.recorder = null;
+    if (held) {
+      held.recorder.destroy();
+      held.recorder.free?.();
+    }
+    if (this.snapshot.state !== 'idle' || this.snapshot.level !== 0) {
+      this.update({ state: 'idle', level: 0 });
+    }
+  }
+
+  start() { return this.call('start'); }
+  stop() { return this.call('stop'); }
+  cancel() { return this.call('cancel'); }
+  upload() { return this.call('upload'); }
+  pause() { return this.call('pause'); }
+  resume() { return this.call('resume'); }
+
+  /**
+   * Runs a recorder method, making the recorder first when there is none (so a call in the wrong
+   * state gets the recorder's own INVALID_STATE). A call cut short by release() resolves with
+   * undefined: its component is gone.
+   */
+  async call(method) {
+    const generation = this.generation;
+    const recorder = await this.ensureRecorder(method === 'start');
+    if (!recorder || generation !== this.generation) return undefined;
+    return recorder[method]();
+  }
+
+  /** The recorder for the current options, made when missing (or between takes, when they changed). */
+  ensureRecorder(mayReplace) {
+    const options = this.options;
+    const key = keyOf([options.sdk ? null : pick(options, CONFIG_KEYS), pick(options, RECORDER_KEYS)]);
+    if (this.recorder && (this.recorder.key === key || !mayReplace || busy(this.recorder.recorder.state))) {
+      return Promise.resolve(this.recorder.recorder);
+    }
+    if (this.pending && this.pending.generation === this.generation && this.pending.key === key) {
+      return this.pending.promise;
+    }
+    const generation = this.generation;
+    const promise = (async () => {
+      const sdk = await this.ensureSdk(options);
+      if (generation !== this.generation) return null;
+      const recorder = sdk.createRecorder({ ...pick(options, RECORDER_KEYS), ...this.callbacks(generation) });
+      if (generation !== this.generation) { recorder.destroy(); return null; }
+      if (this.recorder) { this.recorder.recorder.destroy(); this.recorder.recorder.free?.(); }
+      this.recorder = { key, recorder };
+      if (this.pending && this.pending.promise === promise) this.pending = null;
+      this.update({ supported: sdk.isVoicenoteSupported() });
+      return recorder;
+    })();
+    this.pending = { generation, key, promise };
+    promise.catch((error) => {
+      if (this.pending && this.pending.promise === promise) this.pending = null;
+      if (generation !== this.generation) return;
+      // The SDK's own failures (INVALID_CONFIG, AUTHENTICATION_FAILED from init()) reach the app
+      // like the recorder's: in `error` and in onError.
+      this.update({ error });
+      if (typeof this.options.onError === 'function') this.options.onError(error);
+    });
+    return promise;
+  }
+
+  /** The app's `sdk`, or one made from the config fields (and its first token fetched), kept per config. */
+  async ensureSdk(options) {
+    if (options.sdk) return options.sdk;
+    const m = await loadCore();
+    const config = pick(options, CONFIG_KEYS);
+    const key = keyOf(config);
+    if (!this.sdk || this.sdk.key !== key) {
+      const sdk = new m.VocaFuseSDK(config);
+      const promise = sdk.init().then(() => sdk);
+      this.sdk = { key, promise };
+      promise.catch(() => { if (this.sdk && this.sdk.promise === promise) this.sdk = null; });
+    }
+    return this.sdk.promise;
+  }
+
+  /** The recorder's callbacks: they update the snapshot, then call the app's (latest) callback. */
+  callbacks(generation) {
+    const live = () => generation === this.generation;
+    const forward = (name, value) => {
+      const fn = this.options[name];
+      if (typeof fn === 'function') fn(value);
+    };
+    const handlers = {
+      onStateChange: (state) => {
+        if (!live()) return;
+        const held = this.recorder && this.recorder.recorder;
+        const patch = { state, level: state === 'recording' ? this.snapshot.level : 0 };
+        if (state === 'requesting') Object.assign(patch, { duration: 0, uploadProgress: 0, error: null, result: null, recording: null });
+        if (held && (state === 'stopped' || state === 'uploading' || state === 'uploaded' || state === 'idle' || state === 'error')) {
+          patch.recording = held.recording;
+          patch.duration = held.duration;
+        }
+        if (held && held.inputStatus !== undefined) patch.inputStatus = held.inputStatus;
+        this.update(patch);
+      },
+      onRecordProgress: (seconds) => { if (live()) this.updateNextFrame({ duration: seconds }); },
+      onLevel: (level) => { if (live()) this.updateNextFrame({ level }); },
+      onUploadProgress: (percent) => { if (live()) this.updateNextFrame({ uploadProgress: percent }); },
+      onComplete: (result) => { if (live()) this.update({ result, uploadProgress: 100 }); },
+      onError: (error) => { if (live()) this.update({ error }); },
+      onCancel: () => { if (live()) this.update({ recording: null, duration: 0, level: 0 }); },
+    };
+    const out = {};
+    for (const name of CALLBACKS) {
+      out[name] = (value) => { handlers[name](value); if (live()) forward(name, value); };
+    }
+    return out;
+  }
+
+  update(patch) {
+    this.snapshot = Object.freeze({ ...this.snapshot, ...this.frameQueue, ...patch });
+    this.frameQueue = null;
+    for (const listener of this.listeners) listener(this.snapshot);
+  }
+
+  /** Level and progress arrive ~10 times a second: publish them at most once per animation frame. */
+  updateNextFrame(patch) {
+    this.frameQueue = { ...this.frameQueue, ...patch };
+    if (!this.frame) {
+      this.frame = requestFrame(() => {
+        this.frame = 0;
+        if (this.frameQueue) this.update({});
+      });
+    }
+  }
+}
+
+const busy = (state) => state !== 'idle' && state !== 'stopped' && state !== 'uploaded' && state !== 'error';
+
+// requestAnimationFrame where there is one (it does not run in hidden tabs, which is the point);
+// a 16 ms timer elsewhere.
+const requestFrame = (fn) => (typeof requestAnimationFrame === 'function' ? requestAnimationFrame(fn) : setTimeout(fn, 16));
+const cancelFrame = (id) => (typeof cancelAnimationFrame === 'function' ? cancelAnimationFrame(id) : clearTimeout(id));

@@ -1,0 +1,37 @@
+// vocafuse-wasm/react as an app uses it, under StrictMode. The API origin is this page's, or ?api=.
+import { StrictMode, useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { useVoiceNote } from 'vocafuse-wasm/react';
+
+const api = new URLSearchParams(location.search).get('api') || location.origin;
+
+function Recorder() {
+  const note = useVoiceNote({ tokenEndpoint: `${api}/api/token`, apiBaseUrl: api, maxDuration: 30 });
+  // Counts effect mounts, so the test can tell StrictMode's double mount (development) happened.
+  useEffect(() => { window.__recorderMounts = (window.__recorderMounts || 0) + 1; }, []);
+  const recording = note.state === 'recording' || note.state === 'paused';
+  const toggle = () => (recording ? note.stop() : note.start()).catch(() => {});
+  return (
+    <section>
+      <button id="record" type="button" data-state={note.state} onClick={toggle}>{recording ? 'Stop' : 'Record'}</button>
+      <p>State: <span id="state">{note.state}</span> · <span id="duration">{note.duration.toFixed(1)}</span> s</p>
+      <meter id="level" min="0" max="1" value={note.level} />
+      <progress id="progress" max="100" value={note.uploadProgress} />
+      <p>Uploaded: <span id="result">{note.result ? note.result.voicenote_id : ''}</span></p>
+      <p id="error" role="alert" data-code={note.error ? note.error.code : ''}>{note.error ? note.error.userMessage : ''}</p>
+    </section>
+  );
+}
+
+function App() {
+  const [shown, setShown] = useState(true);
+  return (
+    <main>
+      <h1>Voice note (React)</h1>
+      <button id="toggle" type="button" onClick={() => setShown((s) => !s)}>{shown ? 'Unmount' : 'Mount'}</button>
+      {shown ? <Recorder /> : <p id="unmounted">Recorder unmounted</p>}
+    </main>
+  );
+}
+
+createRoot(document.getElementById('root')).render(<StrictMode><App /></StrictMode>);

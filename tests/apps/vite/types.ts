@@ -1,0 +1,41 @@
+// The subpaths' types as an app uses them; every @ts-expect-error line must really be an error.
+import { createElement } from 'react';
+import { useVoiceNote, VoiceNoteButton } from 'vocafuse-wasm/react';
+import { useVoiceNote as useVueVoiceNote } from 'vocafuse-wasm/vue';
+import type { VocaFuseRecorderElement } from 'vocafuse-wasm/element';
+import ar, { labels } from 'vocafuse-wasm/locales/ar';
+import de from 'vocafuse-wasm/locales/de';
+import { VocaFuseSDK, type RecorderState, type UploadResult } from 'vocafuse-wasm';
+
+export function ReactUsage() {
+  const note = useVoiceNote({ tokenEndpoint: '/api/token', maxDuration: 30, messages: ar, onComplete: (r) => r.voicenote_id });
+  const state: RecorderState = note.state;
+  const level: number = note.level;
+  const result: UploadResult | null = note.result;
+  const supported: boolean | null = note.supported;
+  void note.start().then(() => note.stop());
+  void [state, level, result, supported];
+  // @ts-expect-error tokenEndpoint or sdk is required
+  useVoiceNote({ maxDuration: 30 });
+  // @ts-expect-error maxDuration is a number
+  useVoiceNote({ tokenEndpoint: '/t', maxDuration: '30' });
+  return createElement(VoiceNoteButton, { sdk: new VocaFuseSDK({ tokenEndpoint: '/t' }), labels: { record: 'Rec' } });
+}
+
+export function vueUsage() {
+  const { state, uploadProgress, start, release } = useVueVoiceNote(() => ({ tokenEndpoint: '/api/token', messages: de }));
+  const s: RecorderState = state.value;
+  const p: number = uploadProgress.value;
+  // @ts-expect-error the refs are read-only
+  state.value = 'idle';
+  void [s, p, start(), release()];
+}
+
+export function elementUsage() {
+  const el = document.createElement('vocafuse-recorder');
+  const typed: VocaFuseRecorderElement = el;
+  const s: RecorderState = typed.state;
+  void [s, labels.record, ar.PERMISSION_DENIED];
+  // @ts-expect-error not a code
+  void ar.NOT_A_CODE;
+}

@@ -1,0 +1,169 @@
+// <vocafuse-recorder> from a page with no build step: pkg/ served as it is at /pkg/ by the dev
+// server, one <script type="module">. Records and uploads by mouse and by keyboard only, shows an
+// error in Arabic laid out right to left, releases the microphone when removed, and leaves a
+// screenshot in the test artefacts.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { ROOT, WAIT, RECORD_MS, UUID, startDevServer, launchChromium, watchPage, sleep } from './helpers.mjs';
+import { artifact, assertStored, countGetUserMedia, explain, gumReport } from './apps.mjs';
+
+const PAGE = path.join(ROOT, 'tests/apps/element');
+
+/** Reads the element's shadow UI: state, label, timer, message, progress, player. */
+const readUi = (page, id) => page.evaluate((id) => {
+  const el = document.getElementById(id);
+  const $ = (part) => el.shadowRoot.querySelector(`[part~="${part}"]`);
+  return {
+    state: el.state,
+    dataState: $('button').dataset.state,
+    label: $('button').textContent,
+    timer: $('timer').textContent,
+    message: $('message').textContent,
+    code: $('message').dataset.code || null,
+    dir: $('root').getAttribute('dir'),
+    progressHidden: $('progress').hidden,
+    progress: $('progress').value,
+    playerHidden: $('player').hidden,
+    playerSrc: $('player').getAttribute('src') || '',
+  };
+}, id);
+
+const waitState = (page, id, state, timeout = WAIT) => page.waitForFunction(
+  ([id, state]) => document.getElementById(id)?.state === state, [id, state], { timeout });
+
+describe('<vocafuse-recorder> with no build step', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startDevServer({ www: PAGE });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  async function openPage() {
+    const context = await browser.newContext({ viewport: { width: 720, height: 520 } });
+    await context.addInitScript(countGetUserMedia);
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT);
+    const watch = watchPage(page);
+    const requests = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`${server.api}/`);
+    await page.waitForFunction(() => window.__defined === true);
+    return { context, page, watch, requests };
+  }
+
+  it('records and uploads with the mouse; events, timer, progress and the player follow', async () => {
+    const { context, page, watch, requests } = await openPage();
+    try {
+      // Nothing but the element's module is loaded until the first recording.
+      assert.equal(requests.filter((u) => /\.wasm$|\/pkg\/index\.js$/.test(u)).length, 0, 'the SDK loads on first use');
+      let ui = await readUi(page, 'en');
+      assert.deepEqual([ui.state, ui.label, ui.timer, ui.dir, ui.playerHidden], ['idle', 'Record', '0:00', 'ltr', true]);
+
+      await page.click('#en button');
+      await explain(waitState(page, 'en', 'recording'), page, watch, server);
+      ui = await readUi(page, 'en');
+      assert.equal(ui.label, 'Stop');
+      await sleep(RECORD_MS);
+      await page.waitForFunction(() => document.getElementById('en').shadowRoot.querySelector('[part="timer"]').textContent === '0:01');
+      await page.click('#en button');
+      await explain(waitState(page, 'en', 'uploaded', 2 * WAIT), page, watch, server);
+
+      ui = await readUi(page, 'en');
+      assert.equal(ui.message, '', 'no error');
+      assert.equal(ui.progressHidden, false);
+      assert.equal(ui.progress, 100);
+      assert.equal(ui.playerHidden, false, 'the kept note can be played');
+      assert.match(ui.playerSrc, /^blob:/);
+      const events = await page.evaluate(() => window.__events.filter((e) => e.id === 'en'));
+      const states = events.filter((e) => e.type === 'statechange').map((e) => e.detail);
+      assert.deepEqual(states.filter((s, i) => s !== states[i - 1]),
+        ['requesting', 'recording', 'stopped', 'uploading', 'uploaded']);
+      const complete = events.filter((e) => e.type === 'complete');
+      assert.equal(complete.length, 1);
+      assert.match(complete[0].detail, UUID);
+      await assertStored(server, complete[0].detail);
+      const gum = await gumReport(page);
+      assert.equal(gum.calls, 1, 'one getUserMedia call for one take');
+      assert.ok(gum.states.every((s) => s === 'ended'), `every track ended: ${gum.states}`);
+
+      // The Arabic element: its token endpoint is missing, so starting fails with an error event
+      // and an Arabic userMessage, laid out right to left.
+      await page.click('#ar button');
+      await page.waitForFunction(() => window.__events.some((e) => e.id === 'ar' && e.type === 'error'));
+      ui = await readUi(page, 'ar');
+      assert.equal(ui.dir, 'rtl');
+      assert.equal(ui.code, 'AUTHENTICATION_FAILED');
+      assert.match(ui.message, /[\u0600-\u06FF]/, `an Arabic message: ${ui.message}`);
+      assert.equal(ui.label, 'تسجيل');
+      const arError = (await page.evaluate(() => window.__events.filter((e) => e.id === 'ar' && e.type === 'error')))[0];
+      assert.equal(arError.isError, true, 'detail is the VocaFuseError');
+      assert.equal(arError.userMessage, ui.message);
+      const direction = await page.evaluate(() => getComputedStyle(document.getElementById('ar').shadowRoot.querySelector('.root')).direction);
+      assert.equal(direction, 'rtl');
+
+      await page.screenshot({ path: artifact('vocafuse-recorder.png'), fullPage: true });
+      assert.deepEqual(watch.errors.filter((e) => !/no-such-endpoint/.test(e)), []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('keyboard only: Tab to the button, Space to start and Space to stop', async () => {
+    const { context, page, watch } = await openPage();
+    try {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const host = document.activeElement;
+        return { host: host && host.id, part: host && host.shadowRoot && host.shadowRoot.activeElement?.getAttribute('part') };
+      });
+      assert.deepEqual(focused, { host: 'en', part: 'button' });
+      await page.keyboard.press('Space');
+      await explain(waitState(page, 'en', 'recording'), page, watch, server);
+      await sleep(RECORD_MS);
+      // Focus stayed on the button through 'requesting' (aria-disabled, never disabled).
+      assert.equal(await page.evaluate(() => document.getElementById('en').shadowRoot.activeElement?.getAttribute('part')), 'button');
+      await page.keyboard.press('Space');
+      await explain(waitState(page, 'en', 'uploaded', 2 * WAIT), page, watch, server);
+      const id = await page.evaluate(() => window.__events.find((e) => e.type === 'complete')?.detail);
+      assert.match(id, UUID);
+      await assertStored(server, id);
+      assert.deepEqual(watch.errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('removing the element mid-recording ends every microphone track', async () => {
+    const { context, page, watch } = await openPage();
+    try {
+      await page.click('#en button');
+      await explain(waitState(page, 'en', 'recording'), page, watch, server);
+      let gum = await gumReport(page);
+      assert.equal(gum.calls, 1);
+      assert.ok(gum.states.length > 0 && gum.states.every((s) => s === 'live'), `live while recording: ${gum.states}`);
+      // Ended by the removal itself, in the same task: not by a timer, nor by garbage collection.
+      const right = await page.evaluate(() => {
+        document.getElementById('en').remove();
+        return window.__gum.tracks.map((t) => t.readyState);
+      });
+      assert.ok(right.every((s) => s === 'ended'), `tracks still live right after removal: ${right}`);
+      gum = await gumReport(page);
+      assert.equal(gum.calls, 1);
+      // Nothing was uploaded for the abandoned take.
+      const list = await server.dev('GET', '/voicenotes');
+      const events = await page.evaluate(() => window.__events.filter((e) => e.type === 'complete').length);
+      assert.equal(events, 0);
+      assert.ok(list.data.every((n) => n.status === 'uploaded'), 'no half-made note');
+      assert.deepEqual(watch.errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});

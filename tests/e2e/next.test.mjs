@@ -1,0 +1,114 @@
+// vocafuse-wasm/react in a Next.js App Router app, from the packed tarball: `next build`, then
+// `next start`. The page is rendered on the server (a server component puts <VoiceNoteButton>
+// in it; a client component uses the hook), hydrates, and records and uploads from both; the
+// server's log shows no error.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { WAIT, RECORD_MS, UUID, startDevServer, launchChromium, watchPage, sleep } from './helpers.mjs';
+import { installApp, packPkg, run, startProcess, countGetUserMedia, gumReport, assertStored, explain } from './apps.mjs';
+
+const ENV = { NEXT_TELEMETRY_DISABLED: '1', NO_COLOR: '1' };
+// What a server-rendering failure looks like in next's log.
+const SERVER_ERROR = /is not defined|ReferenceError|TypeError|Error:|⨯|unhandled/i;
+
+const freePort = () => new Promise((resolve, reject) => {
+  const s = createServer();
+  s.once('error', reject);
+  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+});
+
+// Next 16 builds with Turbopack by default; --webpack is what Next 15 and earlier apps use.
+for (const bundler of ['turbopack', 'webpack']) describe(`Next.js (App Router, ${bundler}), server-rendered`, () => {
+  const env = { ...ENV, NEXT_DIST_DIR: bundler === 'webpack' ? '.next-webpack' : '.next' };
+  let app;
+  let server;
+  let next;
+  let browser;
+  let www;
+  let buildLog = '';
+
+  before(async () => {
+    const tarball = await packPkg();
+    app = await installApp('next', tarball, 'next');
+    const bin = path.join(app, 'node_modules/next/dist/bin/next');
+    const built = await run(process.execPath, [bin, 'build', ...(bundler === 'webpack' ? ['--webpack'] : [])],
+      { cwd: app, env: { ...process.env, ...env }, timeout: 10 * 60_000, maxBuffer: 16 << 20 });
+    buildLog = built.stdout + built.stderr;
+    www = await mkdtemp(path.join(tmpdir(), 'vocafuse-next-www-'));
+    server = await startDevServer({ www });
+    const port = await freePort();
+    next = await startProcess(process.execPath, [bin, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
+      { cwd: app, env: { ...env, VOCAFUSE_API: server.api }, ready: /(Ready) in/ });
+    next.origin = `http://127.0.0.1:${port}`;
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await next?.stop();
+    await server?.stop();
+    if (www) await rm(www, { recursive: true, force: true });
+  });
+
+  it('next build succeeds without warnings about the package', () => {
+    assert.doesNotMatch(buildLog, /vocafuse-wasm[^\n]*(warn|error)|Module not found|Can't resolve/i, buildLog);
+    assert.match(buildLog, bundler === 'webpack' ? /webpack/i : /Turbopack/i, `built with ${bundler}`);
+  });
+
+  it('the page is rendered on the server, with the button and the hook in their initial state', async () => {
+    const res = await fetch(`${next.origin}/`);
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    const has = (re, what) => assert.ok(re.test(html), `the server-rendered HTML has ${what}`);
+    has(/<p id="rendered-on">rendered on the server at /, 'the server component');
+    has(/<button type="button" class="vocafuse-button" data-state="idle">Record<\/button>/, '<VoiceNoteButton> in its idle state');
+    has(/<button id="record" type="button" data-state="idle">Record<\/button>/, 'the hook\'s component in its idle state');
+    has(/supported: (<!-- -->)?<span id="supported">null<\/span>/, '`supported` unknown on the server');
+    assert.doesNotMatch(next.output(), SERVER_ERROR, next.output());
+  });
+
+  it('hydrates, then records and uploads with the hook and with <VoiceNoteButton>', async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(countGetUserMedia);
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT);
+    const watch = watchPage(page);
+    try {
+      await page.goto(`${next.origin}/`);
+      // `supported` is worked out after mounting: true means hydrated and connected.
+      await explain(page.waitForSelector('#supported:text("true")'), page, watch, server);
+
+      await page.click('#record');
+      await explain(page.waitForSelector('#record[data-state="recording"]'), page, watch, server);
+      await sleep(RECORD_MS);
+      await page.click('#record');
+      await explain(page.waitForSelector('#record[data-state="uploaded"]', { timeout: 2 * WAIT }), page, watch, server);
+      assert.equal(await page.textContent('#error'), '');
+      const id = (await page.textContent('#result')).trim();
+      assert.match(id, UUID);
+      await assertStored(server, id);
+
+      const before = (await server.dev('GET', '/voicenotes')).data.map((n) => n.id);
+      await page.click('.vocafuse-button');
+      await explain(page.waitForSelector('.vocafuse-button[data-state="recording"]'), page, watch, server);
+      assert.equal(await page.textContent('.vocafuse-button'), 'Stop');
+      await sleep(RECORD_MS);
+      await page.click('.vocafuse-button');
+      await explain(page.waitForSelector('.vocafuse-button[data-state="uploaded"]', { timeout: 2 * WAIT }), page, watch, server);
+      const added = (await server.dev('GET', '/voicenotes')).data.filter((n) => !before.includes(n.id));
+      assert.equal(added.length, 1, 'the button uploaded one note');
+      await assertStored(server, added[0].id);
+
+      const gum = await gumReport(page);
+      assert.equal(gum.calls, 2, 'one getUserMedia call per take');
+      assert.ok(gum.states.every((s) => s === 'ended'), `every track ended: ${gum.states}`);
+      assert.deepEqual(watch.errors, []);
+      assert.doesNotMatch(next.output(), SERVER_ERROR, next.output());
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,145 @@
+// vocafuse-wasm/react (under <StrictMode>) and vocafuse-wasm/vue in a Vite 8 app, from the packed
+// tarball, with no optimizeDeps.exclude: `vite build` served by the dev server, and `vite dev`
+// (where StrictMode really mounts twice) against the dev server's API.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { ROOT, PKG, WAIT, RECORD_MS, UUID, startDevServer, launchChromium, watchPage, sleep } from './helpers.mjs';
+import { installApp, packPkg, run, startProcess, countGetUserMedia, gumReport, assertStored, explain } from './apps.mjs';
+
+describe('Vite + React (StrictMode) and Vite + Vue', () => {
+  let app;
+  let server;
+  let browser;
+  let vite;
+
+  before(async () => {
+    const tarball = await packPkg();
+    app = await installApp('vite', tarball, 'vite');
+    await run(process.execPath, [path.join(app, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: app, timeout: 5 * 60_000 });
+    server = await startDevServer({ www: path.join(app, 'dist') });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await vite?.stop();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('vite build emits the wasm once and keeps the SDK out of the first chunk', () => {
+    const assets = readdirSync(path.join(app, 'dist/assets'));
+    const wasm = assets.filter((f) => f.endsWith('.wasm'));
+    assert.equal(wasm.length, 1, `one .wasm asset: ${assets}`);
+    assert.ok(readFileSync(path.join(app, 'dist/assets', wasm[0])).equals(readFileSync(path.join(PKG, 'vocafuse_wasm_bg.wasm'))));
+    // The page's entry chunks do not hold the SDK: it is a chunk of its own, loaded on first use.
+    const html = readFileSync(path.join(app, 'dist/react.html'), 'utf8');
+    const entry = html.match(/src="\/assets\/([^"]+\.js)"/)[1];
+    const entrySource = readFileSync(path.join(app, 'dist/assets', entry), 'utf8');
+    assert.ok(!entrySource.includes(wasm[0]), 'the wasm is not referenced by the entry chunk');
+    assert.ok(assets.some((f) => f.endsWith('.js') && readFileSync(path.join(app, 'dist/assets', f), 'utf8').includes(wasm[0])), 'a lazy chunk references the wasm');
+  });
+
+  it('the subpath types check in a TypeScript app (types.ts: right usage compiles, wrong usage fails)', async () => {
+    const tsc = path.join(ROOT, 'tools/node_modules/.bin/tsc');
+    const { code, out } = await new Promise((resolve) => execFile(tsc, ['-p', path.join(app, 'tsconfig.json')], { cwd: app, timeout: 120_000 },
+      (err, stdout, stderr) => resolve({ code: err ? (err.code ?? 1) : 0, out: `${stdout}${stderr}` })));
+    assert.equal(code, 0, out);
+  });
+
+  /** Records one take through #record and returns the voicenote id, checking the microphone use. */
+  async function recordTake(page, watch, { takes }) {
+    await page.waitForSelector('#record[data-state="idle"], #record[data-state="uploaded"]');
+    await page.click('#record');
+    await explain(page.waitForSelector('#record[data-state="recording"]'), page, watch, server);
+    await sleep(RECORD_MS);
+    await page.click('#record');
+    await explain(page.waitForSelector('#record[data-state="uploaded"]', { timeout: 2 * WAIT }), page, watch, server);
+    assert.equal(await page.textContent('#error'), '');
+    const id = (await page.textContent('#result')).trim();
+    assert.match(id, UUID);
+    assert.equal(await page.evaluate(() => document.getElementById('progress').value), 100);
+    const gum = await gumReport(page);
+    assert.equal(gum.calls, takes, `one getUserMedia call per take (${takes} takes)`);
+    assert.ok(gum.states.every((s) => s === 'ended'), `no track left on: ${gum.states}`);
+    return id;
+  }
+
+  /** Starts recording, unmounts the component mid-recording, and checks every track ended. */
+  async function unmountMidRecording(page, watch) {
+    await page.click('#record');
+    await explain(page.waitForSelector('#record[data-state="recording"]'), page, watch, server);
+    const before = await gumReport(page);
+    assert.ok(before.states.some((s) => s === 'live'), 'the microphone is on while recording');
+    // Ended by the unmount: read two animation frames after the component left the DOM (React
+    // runs unmount effects just after its commit), too soon for garbage collection to be the cause.
+    const right = await page.evaluate(async () => {
+      document.getElementById('toggle').click();
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      while (!document.getElementById('unmounted')) await frame();
+      await frame();
+      await frame();
+      return window.__gum.tracks.map((t) => t.readyState);
+    });
+    assert.ok(right.every((s) => s === 'ended'), `tracks still live after unmount: ${right}`);
+    return before.calls;
+  }
+
+  async function exercise(url, label, { mounts, wasmUnder } = {}) {
+    const context = await browser.newContext();
+    await context.addInitScript(countGetUserMedia);
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT);
+    const watch = watchPage(page);
+    const wasm = [];
+    page.on('response', (r) => { if (/\.wasm(\?|$)/.test(r.url())) wasm.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] || '' }); });
+    try {
+      await page.goto(url);
+      if (mounts !== undefined) {
+        await page.waitForFunction(() => window.__recorderMounts >= 1);
+        assert.equal(await page.evaluate(() => window.__recorderMounts), mounts, `${label}: effect mounts before the first take`);
+      }
+      // The SDK is not loaded until the first take.
+      assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => /\.wasm/.test(e.name)).length), 0);
+      for (let take = 1; take <= 2; take++) {
+        const id = await recordTake(page, watch, { takes: take });
+        await assertStored(server, id);
+      }
+      const calls = await unmountMidRecording(page, watch);
+      assert.equal(calls, 3, 'the third take opened the microphone once');
+      // Mounting again gives a working recorder.
+      await page.click('#toggle');
+      await page.waitForSelector('#record[data-state="idle"]');
+      assert.deepEqual(watch.errors, [], `${label}: no page errors`);
+      // One wasm fetch for the page's life (StrictMode and remounting included), as application/wasm.
+      assert.equal(wasm.length, 1, `${label}: ${JSON.stringify(wasm)}`);
+      assert.equal(wasm[0].status, 200);
+      assert.match(wasm[0].type, /^application\/wasm/);
+      if (wasmUnder) assert.ok(wasm[0].url.startsWith(wasmUnder), `${label}: ${wasm[0].url} is under ${wasmUnder}`);
+    } finally {
+      await context.close();
+    }
+  }
+
+  it('React build: two takes uploaded, one getUserMedia each, unmounting mid-recording ends every track', async () => {
+    await exercise(`${server.api}/react.html`, 'react build', { mounts: 1, wasmUnder: `${server.api}/assets/` });
+  });
+
+  it('Vue build: the composable records, uploads, and releases on scope dispose', async () => {
+    await exercise(`${server.api}/vue.html`, 'vue build', { wasmUnder: `${server.api}/assets/` });
+  });
+
+  it('vite dev, no optimizeDeps.exclude: StrictMode mounts twice, the microphone opens once per take', async () => {
+    vite = await startProcess(process.execPath,
+      [path.join(app, 'node_modules/vite/bin/vite.js'), '--port', '0', '--host', '127.0.0.1', '--strictPort', 'false', '--clearScreen', 'false'],
+      { cwd: app, env: { NO_COLOR: '1' }, ready: /Local:\s+(http:\/\/127\.0\.0\.1:\d+)\// });
+    const api = encodeURIComponent(server.api);
+    // Development React: StrictMode runs every effect twice (mount, unmount, mount). Vite 8's
+    // dependency optimizer rewrites the package's new URL('vocafuse_wasm_bg.wasm', import.meta.url)
+    // to the package's own file, so no optimizeDeps.exclude is needed (Vite 7 needed it).
+    const wasmUnder = `${vite.url}/node_modules/vocafuse-wasm/`;
+    await exercise(`${vite.url}/react.html?api=${api}`, 'react dev', { mounts: 2, wasmUnder });
+    await exercise(`${vite.url}/vue.html?api=${api}`, 'vue dev', { wasmUnder });
+  });
+});

@@ -1,0 +1,87 @@
+// The package in a webpack 5 production build, from the packed tarball, with no SDK-specific
+// config: the wasm is emitted as an asset and found at run time; vocafuse-wasm/locales/fr is the
+// `messages` option; <vocafuse-recorder lang="fr"> beside it. Served by the dev server, recorded
+// and uploaded in Chromium.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PKG, WAIT, RECORD_MS, UUID, startDevServer, launchChromium, watchPage, sleep } from './helpers.mjs';
+import { installApp, packPkg, run, countGetUserMedia, gumReport, assertStored, explain } from './apps.mjs';
+
+describe('webpack 5', () => {
+  let app;
+  let server;
+  let browser;
+
+  before(async () => {
+    const tarball = await packPkg();
+    app = await installApp('webpack', tarball, 'webpack');
+    await run(process.execPath, [path.join(app, 'node_modules/webpack-cli/bin/cli.js'), '--mode', 'production'], { cwd: app, timeout: 5 * 60_000 });
+    server = await startDevServer({ www: path.join(app, 'dist') });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('emits the package wasm as an asset that the bundle names', () => {
+    const files = readdirSync(path.join(app, 'dist'));
+    const wasm = files.filter((f) => f.endsWith('.wasm'));
+    assert.equal(wasm.length, 1, `one .wasm: ${files}`);
+    assert.ok(readFileSync(path.join(app, 'dist', wasm[0])).equals(readFileSync(path.join(PKG, 'vocafuse_wasm_bg.wasm'))));
+    const js = files.filter((f) => f.endsWith('.js')).map((f) => readFileSync(path.join(app, 'dist', f), 'utf8')).join('\n');
+    assert.ok(js.includes(wasm[0]), `the bundle names ${wasm[0]}`);
+  });
+
+  it('records and uploads a note, and one with <vocafuse-recorder lang="fr">; the French locale supplies the userMessages', async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(countGetUserMedia);
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT);
+    const watch = watchPage(page);
+    const wasm = [];
+    page.on('response', (r) => { if (/\.wasm(\?|$)/.test(r.url())) wasm.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] || '' }); });
+    try {
+      await page.goto(`${server.api}/`);
+      await explain(page.waitForSelector('#record[data-state="idle"]:not([disabled])'), page, watch, server);
+      // The wrong-state call at startup was answered in French, from vocafuse-wasm/locales/fr.
+      assert.equal(await page.getAttribute('#notice', 'data-code'), 'INVALID_STATE');
+      assert.equal(await page.textContent('#notice'), 'Cette action n’est pas disponible pour le moment.');
+
+      await page.click('#record');
+      await explain(page.waitForSelector('#record[data-state="recording"]'), page, watch, server);
+      await sleep(RECORD_MS);
+      await page.click('#record');
+      await explain(page.waitForSelector('#record[data-state="uploaded"]', { timeout: 2 * WAIT }), page, watch, server);
+      assert.equal(await page.textContent('#error'), '');
+      const id = (await page.textContent('#result')).trim();
+      assert.match(id, UUID);
+      await assertStored(server, id);
+
+      // <vocafuse-recorder lang="fr"> in the same build: its lazy chunks (the SDK, shared with
+      // the page's own import, and the French locale) are emitted and found.
+      await page.waitForFunction(() => document.getElementById('element').shadowRoot.querySelector('.label').textContent === 'Enregistrer');
+      await page.click('#element button');
+      await explain(page.waitForFunction(() => document.getElementById('element').state === 'recording'), page, watch, server);
+      await sleep(RECORD_MS);
+      await page.click('#element button');
+      await explain(page.waitForFunction(() => document.getElementById('element').dataset.result), page, watch, server);
+      const elementId = await page.evaluate(() => document.getElementById('element').dataset.result);
+      assert.match(elementId, UUID);
+      assert.notEqual(elementId, id);
+      await assertStored(server, elementId);
+
+      assert.equal(wasm.length, 1, `one wasm fetch for the page and the element: ${JSON.stringify(wasm)}`);
+      assert.equal(wasm[0].status, 200);
+      assert.match(wasm[0].type, /^application\/wasm/);
+      const gum = await gumReport(page);
+      assert.equal(gum.calls, 2, 'one getUserMedia call per take');
+      assert.ok(gum.states.every((s) => s === 'ended'), `every track ended: ${gum.states}`);
+      assert.deepEqual(watch.errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
