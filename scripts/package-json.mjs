@@ -1,5 +1,6 @@
 // Writes pkg/package.json for npm: one ES module (index.js, bundled and minified, with its source
-// map) and the wasm it loads.
+// map) and the wasm it loads, and the WAV add-on it loads on the WAV path (the capture worklet and
+// the WAV encoder's wasm).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const cargo = readFileSync(new URL('../Cargo.toml', import.meta.url), 'utf8');
@@ -19,9 +20,11 @@ const pkg = {
   exports: {
     '.': { types: './index.d.ts', import: './index.js', default: './index.js' },
     './vocafuse_wasm_bg.wasm': './vocafuse_wasm_bg.wasm',
+    './vocafuse-capture-worklet.js': './vocafuse-capture-worklet.js',
+    './vocafuse_wav.wasm': './vocafuse_wav.wasm',
     './package.json': './package.json',
   },
-  files: ['index.js', 'index.js.map', 'index.d.ts', 'vocafuse_wasm_bg.wasm', 'README.md'],
+  files: ['index.js', 'index.js.map', 'index.d.ts', 'vocafuse_wasm_bg.wasm', 'vocafuse-capture-worklet.js', 'vocafuse_wav.wasm', 'README.md'],
   sideEffects: false,
 };
 writeFileSync(new URL('../pkg/package.json', import.meta.url), JSON.stringify(pkg, null, 2) + '\n');

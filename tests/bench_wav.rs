@@ -6,7 +6,6 @@ mod support;
 
 use support::bench::*;
 use support::*;
-use vocafuse_wasm::facade::VocaFuseSdk;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -49,8 +48,7 @@ async fn wasm_memory_during_a_60_second_wav_recording() {
     set_memory(&wasm_bindgen::memory());
     let b = browser();
     let probe = Probe::new(&[("autoUpload", JsValue::FALSE), ("format", "wav".into()), ("maxDuration", 60.into())]);
-    let sdk = VocaFuseSdk::new(obj(&[("tokenEndpoint", "http://127.0.0.1:9/t".into())])).unwrap();
-    let rec = sdk.create_recorder(probe.options.clone()).unwrap();
+    let rec = sdk().create_recorder(probe.options.clone()).unwrap();
     let before = memory_bytes();
     ok(rec.start()).await;
     probe.until_state("stopped", 70_000).await;

@@ -29,7 +29,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::core::clock::RecordClock;
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::{AudioFormat, FormatPreference, RecordingPlan};
-use crate::core::wav::{self, WavStream};
+use crate::core::wav;
 use crate::core::resample;
 use crate::core::limits::{bits_per_second, ChunkVerdict, RecorderLimits, SizeGuard};
 use crate::core::state::{next, Event, RecorderState};
@@ -142,8 +142,9 @@ enum StopCause {
 /// What turns the microphone into bytes.
 enum Encoder {
     Media(MediaRecorder),
-    /// PCM through Web Audio, resampled and encoded in Rust. The capture is dropped on stop.
-    Wav { capture: Option<WavCapture>, stream: WavStream },
+    /// 16 kHz WAV data, encoded on the audio thread. On stop the capture is taken to fetch the
+    /// encoder's last data into `tail`.
+    Wav { capture: Option<WavCapture>, tail: Option<js_sys::Uint8Array> },
 }
 
 impl Session {
@@ -322,21 +323,18 @@ impl Recorder {
         let mic = opened.map_err(|e| self.fail(e))?;
         let encoder = if plan.format == AudioFormat::Wav {
             let me = self.me.clone();
-            let on_block = Closure::<dyn FnMut(js_sys::Float32Array)>::new(move |block: js_sys::Float32Array| {
+            let on_block = Closure::<dyn FnMut(js_sys::Uint8Array)>::new(move |block: js_sys::Uint8Array| {
                 if let Some(r) = me.upgrade() {
                     r.on_pcm(generation, &block);
                 }
             });
-            let capture = WavCapture::open(mic.stream(), on_block).await;
+            let capture = WavCapture::open(mic.stream(), self.ctx.config.assets_url.as_deref(), on_block).await;
             if self.inner.borrow().generation != generation {
                 drop((capture, mic));
                 return Err(error_to_js(&start_cancelled(), &self.ctx.messages));
             }
             let capture = capture.map_err(|e| self.fail(e))?;
-            let stream = WavStream::new(capture.sample_rate).map_err(|e| {
-                self.fail(SdkError::new(ErrorCode::NotSupported, format!("cannot record WAV from this microphone: {e}")))
-            })?;
-            Encoder::Wav { capture: Some(capture), stream }
+            Encoder::Wav { capture: Some(capture), tail: None }
         } else {
             Encoder::Media(media_recorder(mic.stream(), plan, self.options.bits_per_second).map_err(|e| self.fail(e))?)
         };
@@ -539,19 +537,17 @@ impl Recorder {
         self.after_chunk(id, verdict);
     }
 
-    /// A block of PCM from the WAV capture: resample, encode, keep (within the size limit).
-    fn on_pcm(&self, id: u64, block: &js_sys::Float32Array) {
+    /// A block of WAV data from the capture: keep it (within the size limit).
+    fn on_pcm(&self, id: u64, block: &js_sys::Uint8Array) {
         let verdict = {
             let mut inner = self.inner.borrow_mut();
             let inner = &mut *inner;
             // Paused time is not recorded: blocks are dropped while the clock stands still.
             let Some(s) = inner.session.as_mut().filter(|s| s.id == id && !s.stopping && s.clock.is_running()) else { return };
-            let Encoder::Wav { stream, .. } = &mut s.encoder else { return };
-            let bytes = stream.push(&block.to_vec());
-            if bytes.is_empty() {
+            if !matches!(s.encoder, Encoder::Wav { .. }) || block.length() == 0 {
                 return;
             }
-            keep_chunk(s, inner.stored.as_deref(), bytes.len() as u64, &js_sys::Uint8Array::from(bytes.as_slice()))
+            keep_chunk(s, inner.stored.as_deref(), u64::from(block.length()), block)
         };
         self.after_chunk(id, verdict);
     }
@@ -579,14 +575,25 @@ impl Recorder {
                 s.cause = Some(cause);
                 s.clock.pause(now_ms());
                 s.auto_stop = None;
+                // The WAV encoder on the audio thread holds the resampler's last few ms: fetch
+                // them into `tail`, then finish.
+                let wav_capture = match &mut s.encoder {
+                    Encoder::Wav { capture, .. } => Some(capture.take()),
+                    Encoder::Media(_) => None,
+                };
                 s.end_media();
-                if matches!(s.encoder, Encoder::Wav { .. }) {
-                    // No encoder to flush: finish now.
+                if let Some(capture) = wav_capture {
                     let me = self.me.clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        if let Some(r) = me.upgrade() {
-                            r.finish(id).await;
+                        let last = match capture {
+                            Some(capture) => capture.finish().await,
+                            None => None,
+                        };
+                        let Some(r) = me.upgrade() else { return };
+                        if let Some(Session { encoder: Encoder::Wav { tail, .. }, .. }) = r.inner.borrow_mut().session.as_mut().filter(|s| s.id == id) {
+                            *tail = last;
                         }
+                        r.finish(id).await;
                     });
                 }
                 let me = self.me.clone();
@@ -978,13 +985,12 @@ fn keep_chunk(s: &mut Session, stored: Option<&Stored>, size: u64, chunk: &JsVal
     (if already_stopping { ChunkVerdict::Keep } else { verdict }, s.guard.kept() + header)
 }
 
-/// Ends a WAV recording: the resampler's tail (if it fits), then the header, sized for exactly
+/// Ends a WAV recording: the encoder's last data (if it fits), then the header, sized for exactly
 /// the data kept, in front (the stored copy gets the tail; its header is made when it is rebuilt).
 fn finish_wav(s: &mut Session, stored: Option<&Stored>) {
-    let Encoder::Wav { stream, .. } = &mut s.encoder else { return };
-    let (tail, _) = stream.finish();
-    if !tail.is_empty() {
-        keep_chunk(s, stored, tail.len() as u64, &js_sys::Uint8Array::from(tail.as_slice()));
+    let Encoder::Wav { tail, .. } = &mut s.encoder else { return };
+    if let Some(tail) = tail.take().filter(|t| t.length() > 0) {
+        keep_chunk(s, stored, u64::from(tail.length()), &tail);
     }
     let header = wav::header(resample::OUTPUT_RATE, s.guard.kept().min(u64::from(u32::MAX)) as u32);
     s.chunks.unshift(&js_sys::Uint8Array::from(&header[..]));

@@ -19,6 +19,8 @@ pub struct SdkConfig {
     pub persist: bool,
     pub resume_on_init: bool,
     pub offline_wait_ms: f64,
+    /// Where the WAV path's worklet and wasm are loaded from (`None`: next to the entry).
+    pub assets_url: Option<String>,
 }
 
 pub struct SdkContext {
@@ -46,6 +48,7 @@ impl SdkContext {
             persist: f.boolean("persist")?.unwrap_or(true),
             resume_on_init: f.boolean("resumeOnInit")?.unwrap_or(false),
             offline_wait_ms: config::offline_wait_ms(f.number("offlineWaitMs")?)?,
+            assets_url: config::assets_url(f.string("assetsUrl")?.as_deref())?,
         };
         Ok(SdkContext {
             config,
