@@ -21,6 +21,12 @@ sed -e "s#__ERROR_MODULE__#./${error_module}#" -e "s#__ERROR_CODES__#${codes}#" 
 # get it (bundlers minify anyway). new URL('vocafuse_wasm_bg.wasm', import.meta.url) is kept.
 tools/node_modules/.bin/esbuild pkg/entry.js --bundle --format=esm --minify --sourcemap \
   --legal-comments=none --log-level=warning --log-override:duplicate-object-key=silent --outfile=pkg/index.js
+# The ScriptProcessor fallback imports the worklet file at run time; esbuild drops the comments
+# that tell bundlers to leave that import() alone, so they are put back (webpack would otherwise
+# replace it with a module lookup that fails).
+sed -i -E 's#import\(([A-Za-z_$][A-Za-z0-9_$]*\.worklet\.href)\)#import(/* webpackIgnore: true */ /* @vite-ignore */ \1)#' pkg/index.js
+grep -q 'import(/\* webpackIgnore: true \*/ /\* @vite-ignore \*/ [A-Za-z_$][A-Za-z0-9_$]*\.worklet\.href)' pkg/index.js \
+  || { echo "build-pkg: the fallback's import() of the worklet is not marked for bundlers" >&2; exit 1; }
 grep -q 'new URL("vocafuse_wasm_bg.wasm",import.meta.url)' pkg/index.js \
   || { echo "build-pkg: the bundle no longer finds its wasm next to itself" >&2; exit 1; }
 # The WAV add-on, next to index.js: the capture worklet and the WAV encoder's own wasm, which the
