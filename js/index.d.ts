@@ -62,6 +62,12 @@ export interface SDKConfig {
   resumeOnInit?: boolean;
   /** How long an upload may wait for the network (state 'waiting'), ms; default 24 h. */
   offlineWaitMs?: number;
+  /**
+   * The folder that holds the WAV path's files, `vocafuse-capture-worklet.js` and
+   * `vocafuse_wav.wasm` (absolute, or relative to the page). Default: next to the package's entry.
+   * Never a blob: or data: URL.
+   */
+  assetsUrl?: string;
 }
 
 /** A recording kept in this browser and not yet confirmed by the service. */

@@ -1,65 +1,148 @@
 // The browser plumbing the Rust layer drives, as one module (each extra module is one more
-// request when the package loads): PCM capture for the WAV path, and IndexedDB and Web Locks
+// request when the package loads): capture for the WAV path, and IndexedDB and Web Locks
 // as promises for durability.
 
 // ---- capture ----
-// PCM capture for the WAV path: microphone -> AudioWorklet (or ScriptProcessor where there is no
-// AudioWorklet) -> Float32Array blocks handed to Rust, which resamples and encodes. The worklet's
-// module comes from a Blob URL, so the app hosts no extra file.
-const PROCESSOR = `
-class VocaFuseCapture extends AudioWorkletProcessor {
-  constructor() { super(); this.block = new Float32Array(512); this.filled = 0; }
-  process(inputs) {
-    const input = inputs[0] && inputs[0][0];
-    if (input) {
-      for (let i = 0; i < input.length; i++) {
-        this.block[this.filled++] = input[i];
-        if (this.filled === this.block.length) {
-          this.port.postMessage(this.block, [this.block.buffer]);
-          this.block = new Float32Array(512);
-          this.filled = 0;
-        }
-      }
-    }
-    return true;
-  }
-}
-registerProcessor('vocafuse-capture', VocaFuseCapture);
-`;
+// Capture for the WAV path: microphone -> AudioWorklet running the WAV encoder's own wasm on the
+// audio thread -> blocks of 16 kHz WAV data handed to Rust, which keeps them within the limits.
+// Where there is no AudioWorklet, the same wasm and driver run on the main thread behind a
+// ScriptProcessor. Both files ship next to the package's entry (found by these literal
+// `new URL(..., import.meta.url)`, which bundlers copy), or under the SDK's `assetsUrl`.
 
-export async function openCapture(stream, onBlock) {
+function captureAssets(base) {
+  if (base) {
+    const dir = new URL(base, document.baseURI);
+    return { worklet: new URL('vocafuse-capture-worklet.js', dir), wasm: new URL('vocafuse_wav.wasm', dir) };
+  }
+  return {
+    worklet: new URL('./vocafuse-capture-worklet.js', import.meta.url),
+    wasm: new URL('./vocafuse_wav.wasm', import.meta.url),
+  };
+}
+
+// The encoder's wasm, fetched and compiled once per URL (not streamed: any content type will do).
+const compiled = new Map();
+function compileEncoder(url) {
+  let module = compiled.get(url.href);
+  if (!module) {
+    module = fetch(url)
+      .then((r) => {
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        return r.arrayBuffer();
+      })
+      .then((bytes) => WebAssembly.compile(bytes))
+      .catch((e) => {
+        compiled.delete(url.href);
+        throw new DOMException(`the WAV encoder ${url} could not be loaded (see assetsUrl): ${e.message || e}`, 'NotReadableError');
+      });
+    compiled.set(url.href, module);
+  }
+  return module;
+}
+
+// Waits for `promise`, at most `ms`, then gives `fallback`.
+function within(promise, ms, fallback) {
+  let timer;
+  return Promise.race([promise, new Promise((r) => { timer = setTimeout(() => r(fallback), ms); })])
+    .finally(() => clearTimeout(timer));
+}
+
+async function workletNode(context, assets, encoder, onBlock) {
+  try {
+    await context.audioWorklet.addModule(assets.worklet);
+  } catch (e) {
+    throw new DOMException(`the capture worklet ${assets.worklet} could not be loaded (see assetsUrl): ${e.message || e}`, 'NotReadableError');
+  }
+  const module = await encoder;
+  const options = (wasm) => ({
+    numberOfInputs: 1, numberOfOutputs: 1, channelCount: 1, channelCountMode: 'explicit', processorOptions: { wasm },
+  });
+  const node = new AudioWorkletNode(context, 'vocafuse-capture', options(module));
+  let started, tail;
+  const ready = new Promise((resolve, reject) => { started = { resolve, reject }; });
+  ready.catch(() => {}); // awaited by openCapture, maybe after it failed
+  const finished = new Promise((resolve) => { tail = resolve; });
+  node.port.onmessage = (e) => {
+    const data = e.data;
+    if (data instanceof Uint8Array) onBlock(data);
+    else if (data.tail) tail(data.tail);
+    else if (data.ready) started.resolve();
+    else if (data.error) started.reject(new DOMException(data.error, data.name === 'NotSupportedError' ? data.name : 'NotReadableError'));
+  };
+  return {
+    node,
+    ready,
+    finish() {
+      node.port.postMessage('finish');
+      return finished;
+    },
+    stop() { node.port.onmessage = null; },
+  };
+}
+
+async function scriptProcessorNode(context, assets, encoder, onBlock) {
+  const [{ WavEncoder }, module] = await Promise.all([
+    import(/* webpackIgnore: true */ /* @vite-ignore */ assets.worklet.href),
+    encoder,
+  ]);
+  const wav = new WavEncoder(await WebAssembly.instantiate(module), context.sampleRate, onBlock);
+  // The documented fallback: deprecated, but present wherever AudioWorklet is not.
+  const node = context.createScriptProcessor(2048, 1, 1);
+  node.onaudioprocess = (e) => wav.push(e.inputBuffer.getChannelData(0));
+  return {
+    node,
+    ready: Promise.resolve(),
+    finish() {
+      node.onaudioprocess = null;
+      return Promise.resolve(wav.finish());
+    },
+    stop() { node.onaudioprocess = null; },
+  };
+}
+
+// Opens the capture; `onBlock` receives Uint8Arrays of 16 kHz WAV data (no header). The handle's
+// `finish()` resolves with the last data (null if the audio thread did not answer within a
+// second) and closes; `close()` closes at once.
+export async function openCapture(stream, onBlock, assetsUrl) {
+  const assets = captureAssets(assetsUrl);
+  const encoder = compileEncoder(assets.wasm);
+  encoder.catch(() => {}); // awaited below; not unhandled if the worklet fails first
   const context = new AudioContext();
   try {
     const source = context.createMediaStreamSource(stream);
-    let node;
-    if (context.audioWorklet && typeof AudioWorkletNode === 'function') {
-      const url = URL.createObjectURL(new Blob([PROCESSOR], { type: 'application/javascript' }));
-      try { await context.audioWorklet.addModule(url); } finally { URL.revokeObjectURL(url); }
-      node = new AudioWorkletNode(context, 'vocafuse-capture', {
-        numberOfInputs: 1, numberOfOutputs: 1, channelCount: 1, channelCountMode: 'explicit',
-      });
-      node.port.onmessage = (e) => onBlock(e.data);
-    } else {
-      // The documented fallback: deprecated, but present wherever AudioWorklet is not.
-      node = context.createScriptProcessor(2048, 1, 1);
-      node.onaudioprocess = (e) => onBlock(new Float32Array(e.inputBuffer.getChannelData(0)));
-    }
-    source.connect(node);
-    node.connect(context.destination); // pulls the graph; the node outputs silence
+    const capture = context.audioWorklet && typeof AudioWorkletNode === 'function'
+      ? await workletNode(context, assets, encoder, onBlock)
+      : await scriptProcessorNode(context, assets, encoder, onBlock);
+    source.connect(capture.node);
+    capture.node.connect(context.destination); // pulls the graph; the node outputs silence
     if (context.state !== 'running') {
       // resume() can stay pending forever (no audio device, no user gesture): bound the wait.
-      await Promise.race([context.resume().catch(() => {}), new Promise((r) => setTimeout(r, 3000))]);
+      await within(context.resume().catch(() => {}), 3000);
     }
     if (context.state !== 'running') {
       throw new DOMException(`the audio system did not start (AudioContext is ${context.state})`, 'NotReadableError');
     }
+    const started = await within(capture.ready.then(() => true), 3000, false);
+    if (!started) throw new DOMException('the capture worklet did not start', 'NotReadableError');
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      capture.stop();
+      try { source.disconnect(); capture.node.disconnect(); } catch { /* already gone */ }
+      context.close().catch(() => {});
+    };
     return {
       sampleRate: context.sampleRate,
-      close() {
-        if (node.port) node.port.onmessage = null; else node.onaudioprocess = null;
-        try { source.disconnect(); node.disconnect(); } catch { /* already gone */ }
-        context.close().catch(() => {});
+      async finish() {
+        if (closed) return null;
+        try {
+          return await within(capture.finish(), 1000, null);
+        } finally {
+          close();
+        }
       },
+      close,
     };
   } catch (e) {
     context.close().catch(() => {});

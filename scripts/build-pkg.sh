@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the npm package in pkg/: the release wasm (size-tuned, wasm-opt run, short import
 # names) and one minified ES module, index.js (with its source map): the wrapper entry that adds
-# VocaFuseError and ErrorCode, the generated bindings and the SDK's JS snippets, bundled by esbuild.
+# VocaFuseError and ErrorCode, the generated bindings and the SDK's JS snippets, bundled by esbuild;
+# and the WAV add-on beside them (the capture worklet and its encoder's wasm, loaded on the WAV
+# path only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -19,8 +21,21 @@ sed -e "s#__ERROR_MODULE__#./${error_module}#" -e "s#__ERROR_CODES__#${codes}#" 
 # get it (bundlers minify anyway). new URL('vocafuse_wasm_bg.wasm', import.meta.url) is kept.
 tools/node_modules/.bin/esbuild pkg/entry.js --bundle --format=esm --minify --sourcemap \
   --legal-comments=none --log-level=warning --log-override:duplicate-object-key=silent --outfile=pkg/index.js
+# The ScriptProcessor fallback imports the worklet file at run time; esbuild drops the comments
+# that tell bundlers to leave that import() alone, so they are put back (webpack would otherwise
+# replace it with a module lookup that fails).
+sed -i -E 's#import\(([A-Za-z_$][A-Za-z0-9_$]*\.worklet\.href)\)#import(/* webpackIgnore: true */ /* @vite-ignore */ \1)#' pkg/index.js
+grep -q 'import(/\* webpackIgnore: true \*/ /\* @vite-ignore \*/ [A-Za-z_$][A-Za-z0-9_$]*\.worklet\.href)' pkg/index.js \
+  || { echo "build-pkg: the fallback's import() of the worklet is not marked for bundlers" >&2; exit 1; }
 grep -q 'new URL("vocafuse_wasm_bg.wasm",import.meta.url)' pkg/index.js \
   || { echo "build-pkg: the bundle no longer finds its wasm next to itself" >&2; exit 1; }
+# The WAV add-on, next to index.js: the capture worklet and the WAV encoder's own wasm, which the
+# entry finds with literal new URL('./file', import.meta.url) forms (bundlers copy what they name).
+build_wav_addon pkg
+for f in vocafuse-capture-worklet.js vocafuse_wav.wasm; do
+  grep -q "new URL(\"./$f\",import.meta.url)" pkg/index.js \
+    || { echo "build-pkg: the bundle no longer finds $f next to itself" >&2; exit 1; }
+done
 rm -rf pkg/entry.js pkg/vocafuse_wasm.js pkg/vocafuse_wasm.d.ts pkg/vocafuse_wasm_bg.wasm.d.ts pkg/snippets
 {
   sed '/__ERROR_CODES_TYPE__/,$d' js/index.d.ts

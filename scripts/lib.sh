@@ -29,6 +29,19 @@ build_release_wasm() {
   node scripts/short-imports.mjs "$out/${name}_bg.wasm" "$out/$name.js"
 }
 
+# The WAV add-on as the package ships it, into <out>: the capture worklet (minified ES module) and
+# the WAV encoder's own wasm (worklet/, no wasm-bindgen), size-tuned by a current wasm-opt.
+build_wav_addon() {
+  local out=$1 target="${CARGO_TARGET_DIR:-target}"
+  mkdir -p "$out"
+  cargo build -q -p vocafuse-wav --target wasm32-unknown-unknown --release
+  tools/node_modules/.bin/wasm-opt "$target/wasm32-unknown-unknown/release/vocafuse_wav.wasm" -o "$out/vocafuse_wav.wasm" -Oz \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    --strip-debug --strip-producers
+  tools/node_modules/.bin/esbuild js/capture-worklet.js --format=esm --minify --legal-comments=none \
+    --log-level=warning --outfile="$out/vocafuse-capture-worklet.js"
+}
+
 # An audio server with a null sink: without one, Firefox's AudioContext never starts (no audio
 # device in a container).
 start_null_audio() {

@@ -1,5 +1,6 @@
 // Writes pkg/package.json for npm: one ES module (index.js, bundled and minified, with its source
-// map) and the wasm it loads.
+// map) and the wasm it loads, and the WAV add-on it loads on the WAV path (the capture worklet and
+// the WAV encoder's wasm).
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const cargo = readFileSync(new URL('../Cargo.toml', import.meta.url), 'utf8');
@@ -23,9 +24,11 @@ const pkg = {
     '.': { types: './index.d.ts', import: './index.js', default: './index.js' },
     ...Object.fromEntries(SUBPATHS.map((p) => [`./${p}`, { types: `./${p}.d.ts`, import: `./${p}.js`, default: `./${p}.js` }])),
     './vocafuse_wasm_bg.wasm': './vocafuse_wasm_bg.wasm',
+    './vocafuse-capture-worklet.js': './vocafuse-capture-worklet.js',
+    './vocafuse_wav.wasm': './vocafuse_wav.wasm',
     './package.json': './package.json',
   },
-  files: ['index.js', 'index.js.map', 'index.d.ts', 'vocafuse_wasm_bg.wasm', 'README.md',
+  files: ['index.js', 'index.js.map', 'index.d.ts', 'vocafuse_wasm_bg.wasm', 'vocafuse-capture-worklet.js', 'vocafuse_wav.wasm', 'README.md',
     'voice-note.js', 'voice-note.js.map', 'voice-note.d.ts', ...SUBPATHS.flatMap((p) => [`${p}.js`, `${p}.js.map`, `${p}.d.ts`])],
   // Importing vocafuse-wasm/element registers <vocafuse-recorder> (in a browser); nothing else has effects.
   sideEffects: ['./element.js'],

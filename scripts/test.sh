@@ -49,6 +49,9 @@ run_webkit_suite_per_test() {
   echo "test result: ok. $count passed; 0 failed (webkit, $suite)"
 }
 
+say "the WAV add-on for the browser suites (target/wav-addon, support::ASSETS_URL)"
+build_wav_addon target/wav-addon
+
 say "starting the development server for the browser suites"
 trap stop_services EXIT
 start_dev_server

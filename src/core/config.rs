@@ -15,6 +15,8 @@ pub struct SdkConfig {
     pub persist: bool,
     pub resume_on_init: bool,
     pub offline_wait_ms: f64,
+    /// Where the WAV path's worklet and wasm are loaded from (`None`: next to the entry).
+    pub assets_url: Option<String>,
 }
 
 impl SdkConfig {
@@ -29,6 +31,7 @@ impl SdkConfig {
             persist: true,
             resume_on_init: false,
             offline_wait_ms: super::durable::DEFAULT_OFFLINE_WAIT_MS,
+            assets_url: None,
         }
     }
 }
@@ -75,6 +78,20 @@ pub fn retries(value: Option<f64>) -> Result<u32, SdkError> {
     }
 }
 
+/// `assetsUrl`: the folder the capture worklet and the WAV encoder's wasm are loaded from instead
+/// of next to the package's entry (absolute, or relative to the page); always ends in `/`, so the
+/// file names resolve inside it.
+pub fn assets_url(value: Option<&str>) -> Result<Option<String>, SdkError> {
+    let Some(url) = value.map(str::trim) else { return Ok(None) };
+    if url.is_empty() || url.contains(char::is_whitespace) {
+        return Err(SdkError::invalid_config(format!("assetsUrl must be the URL of a folder, not '{url}'")));
+    }
+    if ["blob:", "data:"].iter().any(|scheme| url.get(..scheme.len()).is_some_and(|s| s.eq_ignore_ascii_case(scheme))) {
+        return Err(SdkError::invalid_config("assetsUrl cannot be a blob: or data: URL: the SDK loads no code from them"));
+    }
+    Ok(Some(if url.ends_with('/') { url.to_string() } else { format!("{url}/") }))
+}
+
 /// `offlineWaitMs`: how long an upload may wait for the network; 0 means it fails at once.
 pub fn offline_wait_ms(value: Option<f64>) -> Result<f64, SdkError> {
     match value {
@@ -106,6 +123,16 @@ mod tests {
         assert_eq!(api_base_url(Some("https://x.example/v1")).unwrap(), "https://x.example/v1");
         for bad in ["", "api.vocafuse.com", "ftp://x", "https://", "https:///path", "not a url", "http://a b", "https://x/?q=1"] {
             assert_eq!(api_base_url(Some(bad)).unwrap_err().code, ErrorCode::InvalidConfig, "{bad}");
+        }
+    }
+
+    #[test]
+    fn assets_url_is_a_folder() {
+        assert_eq!(assets_url(None).unwrap(), None);
+        assert_eq!(assets_url(Some("/static/vocafuse")).unwrap().as_deref(), Some("/static/vocafuse/"));
+        assert_eq!(assets_url(Some("https://cdn.example/v1/")).unwrap().as_deref(), Some("https://cdn.example/v1/"));
+        for bad in ["", "  ", "a b", "blob:https://x/1", "DATA:text/javascript,1"] {
+            assert_eq!(assets_url(Some(bad)).unwrap_err().code, ErrorCode::InvalidConfig, "{bad}");
         }
     }
 

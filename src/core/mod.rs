@@ -12,9 +12,12 @@ pub mod protocol;
 pub mod config;
 pub mod retry;
 pub mod upload;
-pub mod resample;
-pub mod wav;
 pub mod webm;
 pub mod text;
 pub mod durable;
 pub mod json;
+
+/// The resampler and the WAV encoder live in their own `no_std` crate (`dsp/`), shared with the
+/// capture worklet's wasm, which runs them on the audio thread; the SDK's wasm keeps only what it
+/// uses of them (the header and the sizes).
+pub use vocafuse_dsp::{resample, wav};

@@ -160,6 +160,7 @@ pub fn sdk_config(value: &JsValue) -> Result<(SdkConfig, Messages), SdkError> {
         persist: f.boolean("persist")?.unwrap_or(true),
         resume_on_init: f.boolean("resumeOnInit")?.unwrap_or(false),
         offline_wait_ms: config::offline_wait_ms(f.number("offlineWaitMs")?)?,
+        assets_url: config::assets_url(f.string("assetsUrl")?.as_deref())?,
     };
     Ok((config, Messages(f.string_map("messages")?)))
 }

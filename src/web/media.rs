@@ -157,37 +157,60 @@ impl Drop for LevelMeter {
 #[wasm_bindgen(module = "/js/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = openCapture, catch)]
-    async fn open_capture(stream: &MediaStream, on_block: &js_sys::Function) -> Result<JsValue, JsValue>;
+    async fn open_capture(stream: &MediaStream, on_block: &js_sys::Function, assets_url: Option<&str>) -> Result<JsValue, JsValue>;
+    /// What `openCapture` resolves with.
+    type CaptureHandle;
+    #[wasm_bindgen(method, getter, js_name = sampleRate)]
+    fn sample_rate(this: &CaptureHandle) -> f64;
+    #[wasm_bindgen(method)]
+    fn finish(this: &CaptureHandle) -> js_sys::Promise;
+    #[wasm_bindgen(method)]
+    fn close(this: &CaptureHandle);
     #[wasm_bindgen(js_name = hasWebAudio)]
     pub fn has_web_audio() -> bool;
 }
 
-/// PCM blocks from the microphone through Web Audio, for the WAV path. Dropping it disconnects
-/// the graph and closes its `AudioContext`.
+/// The WAV path's capture: the microphone through Web Audio into the WAV encoder's own wasm on
+/// the audio thread (`js/capture-worklet.js`, `worklet/`), which hands `on_block` blocks of
+/// 16 kHz 16-bit WAV data (without the header, which the recorder writes for what it kept).
+/// Dropping it disconnects the graph and closes its `AudioContext`.
 pub struct WavCapture {
-    handle: JsValue,
+    handle: CaptureHandle,
     pub sample_rate: u32,
-    _on_block: Closure<dyn FnMut(js_sys::Float32Array)>,
+    _on_block: Closure<dyn FnMut(js_sys::Uint8Array)>,
 }
 
 impl WavCapture {
-    pub async fn open(stream: &MediaStream, on_block: Closure<dyn FnMut(js_sys::Float32Array)>) -> Result<WavCapture, SdkError> {
-        let handle = open_capture(stream, on_block.as_ref().unchecked_ref()).await.map_err(|e| {
+    /// Loads the worklet and the encoder's wasm from `assets_url` (by default next to the
+    /// package's entry) and starts capturing. A microphone rate the encoder cannot resample is
+    /// `NOT_SUPPORTED`; anything else that fails is `RECORDING_FAILED`.
+    pub async fn open(
+        stream: &MediaStream,
+        assets_url: Option<&str>,
+        on_block: Closure<dyn FnMut(js_sys::Uint8Array)>,
+    ) -> Result<WavCapture, SdkError> {
+        let handle = open_capture(stream, on_block.as_ref().unchecked_ref(), assets_url).await.map_err(|e| {
             let mut err = media_error(&e);
-            err.code = ErrorCode::RecordingFailed;
+            if err.code != ErrorCode::NotSupported {
+                err.code = ErrorCode::RecordingFailed;
+            }
             err
         })?;
-        let sample_rate = Reflect::get(&handle, &"sampleRate".into()).ok().and_then(|v| v.as_f64()).unwrap_or(48_000.0) as u32;
+        let handle: CaptureHandle = handle.unchecked_into();
+        let sample_rate = handle.sample_rate() as u32;
         Ok(WavCapture { handle, sample_rate, _on_block: on_block })
+    }
+
+    /// Stops capturing and returns the encoder's last data (what it had not handed over yet and
+    /// the resampler's tail), or `None` if the audio thread did not answer within a second.
+    /// Closes the `AudioContext` either way.
+    pub async fn finish(self) -> Option<js_sys::Uint8Array> {
+        JsFuture::from(self.handle.finish()).await.ok()?.dyn_into::<js_sys::Uint8Array>().ok()
     }
 }
 
 impl Drop for WavCapture {
     fn drop(&mut self) {
-        if let Ok(close) = Reflect::get(&self.handle, &"close".into()) {
-            if let Some(close) = close.dyn_ref::<js_sys::Function>() {
-                let _ = close.call0(&self.handle);
-            }
-        }
+        self.handle.close();
     }
 }

@@ -20,7 +20,7 @@ use std::rc::{Rc, Weak};
 use futures_channel::oneshot;
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
-use js_sys::{Array, Float32Array, Uint8Array};
+use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, Blob, BlobEvent, BlobPropertyBag, MediaRecorder, RecordingState};
@@ -38,8 +38,8 @@ use crate::core::format::{AudioFormat, FormatPreference, RecordingPlan};
 use crate::core::lifecycle::{Call, Effect, Event, Lifecycle, Outcome, Phase, RecorderState};
 use crate::core::limits::{duration_notice, size_notice, track_ended_notice, ChunkVerdict, RecorderLimits, SizeGuard};
 use crate::core::upload::{UploadResult, UploadSpec};
-use crate::core::wav::{self, WavStream};
 use crate::core::resample;
+use crate::core::wav;
 
 /// `MediaRecorder` timeslice: the granularity of the size guard (and of persistence).
 const TIMESLICE_MS: i32 = 250;
@@ -92,7 +92,8 @@ pub enum Stopped {
 /// What turns the microphone into bytes.
 enum Encoder {
     Media(MediaRecorder),
-    /// PCM through Web Audio, resampled and encoded in Rust (the take's `wav`).
+    /// 16 kHz WAV data, encoded on the audio thread. On stop the capture is taken to fetch the
+    /// encoder's last data into the take's `tail`.
     Wav(Option<WavCapture>),
 }
 
@@ -125,7 +126,9 @@ struct Take {
     chunks: Array,
     guard: SizeGuard,
     clock: RecordClock,
-    wav: Option<WavStream>,
+    /// A WAV take (its header is written when it is kept), and the encoder's last data.
+    wav: bool,
+    tail: Option<Uint8Array>,
     /// What `MediaRecorder` says it recorded, read before it is released.
     mime_type: String,
     created_at_ms: f64,
@@ -502,7 +505,6 @@ impl Recorder {
                 Encoder::Wav(capture) => (None, capture.take()),
             }
         };
-        drop(capture);
         match media {
             Some(media) if media.state() != RecordingState::Inactive => {
                 if let Some(take) = self.take.borrow_mut().as_mut() {
@@ -510,10 +512,24 @@ impl Recorder {
                 }
                 let _ = media.stop();
             }
-            // No encoder to flush.
-            _ => {
-                let _ = self.dispatch(Event::Flushed);
-            }
+            // The WAV encoder on the audio thread holds the resampler's last few ms: fetch
+            // them into the take's tail, then it has flushed.
+            _ => match capture {
+                Some(capture) => {
+                    let me = self.me.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let last = capture.finish().await;
+                        let Some(r) = me.upgrade() else { return };
+                        if let Some(take) = r.take.borrow_mut().as_mut() {
+                            take.tail = last;
+                        }
+                        let _ = r.dispatch(Event::Flushed);
+                    });
+                }
+                None => {
+                    let _ = self.dispatch(Event::Flushed);
+                }
+            },
         }
     }
 
@@ -581,20 +597,13 @@ impl Recorder {
         }
     }
 
-    /// A block of PCM from the WAV capture: resample, encode, keep (within the size limit).
-    fn on_pcm(&self, block: &Float32Array) {
+    /// A block of WAV data from the capture: keep it (within the size limit).
+    fn on_pcm(&self, block: &Uint8Array) {
         // Paused time is not recorded: blocks are dropped while the clock stands still.
-        if self.life.borrow().phase() != Phase::Recording {
+        if self.life.borrow().phase() != Phase::Recording || block.length() == 0 {
             return;
         }
-        let bytes = {
-            let mut take = self.take.borrow_mut();
-            let Some(wav) = take.as_mut().and_then(|t| t.wav.as_mut()) else { return };
-            wav.push(&block.to_vec())
-        };
-        if !bytes.is_empty() {
-            self.keep_chunk(bytes.len() as u64, &Uint8Array::from(bytes.as_slice()));
-        }
+        self.keep_chunk(u64::from(block.length()), block);
     }
 
     /// Offers a chunk to the size guard and keeps it (in memory, and in the stored copy) if it
@@ -611,7 +620,7 @@ impl Recorder {
                     stored.buffer(chunk, take.clock.elapsed_ms(now_ms()) / 1000.0, take.guard.kept());
                 }
             }
-            let header = if take.wav.is_some() { wav::HEADER_LEN as u64 } else { 0 };
+            let header = if take.wav { wav::HEADER_LEN as u64 } else { 0 };
             (!already && verdict != ChunkVerdict::Keep).then_some(take.guard.kept() + header)
         };
         if let Some(kept) = tripped {
@@ -747,20 +756,18 @@ impl UploadObserver for UploadEvents {
 async fn open_live(me: Weak<Recorder>, format: FormatPreference, device_id: Option<&str>, bits: u32, wants_level: bool) -> Result<(Live, Take), SdkError> {
     let plan = recording_plan(format)?;
     let mic = Microphone::open(device_id).await?;
-    let (encoder, wav) = if plan.format == AudioFormat::Wav {
+    let wav = plan.format == AudioFormat::Wav;
+    let encoder = if wav {
         let weak = me.clone();
-        let on_block = Closure::<dyn FnMut(Float32Array)>::new(move |block: Float32Array| {
+        let on_block = Closure::<dyn FnMut(Uint8Array)>::new(move |block: Uint8Array| {
             if let Some(r) = weak.upgrade() {
                 r.on_pcm(&block);
             }
         });
-        let capture = WavCapture::open(mic.stream(), on_block).await?;
-        let stream = WavStream::new(capture.sample_rate)
-            .map_err(|e| SdkError::new(ErrorCode::NotSupported, format!("cannot record WAV from this microphone: {e}")))?;
-        (Encoder::Wav(Some(capture)), Some(stream))
+        let assets_url = me.upgrade().and_then(|r| r.ctx.config.assets_url.clone());
+        Encoder::Wav(Some(WavCapture::open(mic.stream(), assets_url.as_deref(), on_block).await?))
     } else {
-        let media = media_recorder(mic.stream(), plan, bits)?;
-        (Encoder::Media(media), None)
+        Encoder::Media(media_recorder(mic.stream(), plan, bits)?)
     };
     let mut listeners = Vec::new();
     if let Encoder::Media(media) = &encoder {
@@ -812,13 +819,14 @@ async fn open_live(me: Weak<Recorder>, format: FormatPreference, device_id: Opti
     });
     // The WAV data is measured without its 44-byte header, which is written at the end.
     let max = me.upgrade().map_or(0, |r| r.options.limits.max_file_size);
-    let guard_limit = if wav.is_some() { max.saturating_sub(wav::HEADER_LEN as u64) } else { max };
+    let guard_limit = if wav { max.saturating_sub(wav::HEADER_LEN as u64) } else { max };
     let take = Take {
         plan,
         chunks: Array::new(),
         guard: SizeGuard::new(guard_limit),
         clock: RecordClock::start(now_ms()),
         wav,
+        tail: None,
         mime_type: String::new(),
         created_at_ms: js_sys::Date::now(),
     };
@@ -826,16 +834,18 @@ async fn open_live(me: Weak<Recorder>, format: FormatPreference, device_id: Opti
     Ok((live, take))
 }
 
-/// Ends a WAV take: the resampler's tail (if it fits), then the header, sized for exactly the
-/// data kept, in front (the stored copy gets the tail; its header is made when it is rebuilt).
+/// Ends a WAV take: the encoder's last data (if it fits), then the header, sized for exactly
+/// the data kept, in front (the stored copy gets the tail; its header is made when it is rebuilt).
 fn finish_wav(take: &mut Take, stored: Option<&Stored>) {
-    let Some(stream) = take.wav.as_mut() else { return };
-    let (tail, _) = stream.finish();
-    if !tail.is_empty() && take.guard.offer(tail.len() as u64) != ChunkVerdict::DropAndStop {
-        let chunk = Uint8Array::from(tail.as_slice());
-        take.chunks.push(&chunk);
-        if let Some(stored) = stored {
-            stored.buffer(&chunk, take.clock.elapsed_ms(now_ms()) / 1000.0, take.guard.kept());
+    if !take.wav {
+        return;
+    }
+    if let Some(tail) = take.tail.take().filter(|t| t.length() > 0) {
+        if take.guard.offer(u64::from(tail.length())) != ChunkVerdict::DropAndStop {
+            take.chunks.push(&tail);
+            if let Some(stored) = stored {
+                stored.buffer(&tail, take.clock.elapsed_ms(now_ms()) / 1000.0, take.guard.kept());
+            }
         }
     }
     let header = wav::header(resample::OUTPUT_RATE, take.guard.kept().min(u64::from(u32::MAX)) as u32);

@@ -9,6 +9,8 @@ export const CHROMEDRIVER = process.env.CHROMEDRIVER || '/usr/bin/chromedriver';
 export const GECKODRIVER = process.env.GECKODRIVER || '/root/.cargo/bin/geckodriver';
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
+export const WEBKITDRIVER = process.env.WEBKITDRIVER || '/usr/bin/WebKitWebDriver';
+export const MINIBROWSER = process.env.MINIBROWSER || '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 
 /** Generous: the machine may be a loaded 2-core box. */
 export const WAIT = 30_000;
@@ -92,6 +94,15 @@ export function capabilities(browser, { profileDir } = {}) {
       },
     };
   }
+  if (browser === 'webkit') {
+    // WebKitGTK's MiniBrowser with mock capture devices (it draws into a display: run under xvfb-run).
+    return {
+      'webkitgtk:browserOptions': {
+        binary: MINIBROWSER,
+        args: ['--automation', '--enable-mock-capture-devices=true', '--enable-media-stream=true'],
+      },
+    };
+  }
   throw new Error(`unknown browser ${browser}`);
 }
 
@@ -111,6 +122,9 @@ export async function startDriver(browser) {
     // --marionette-port 0 lets Firefox pick a port and geckodriver read it from the profile's
     // MarionetteActivePort file, which also works with a -profile of our own.
     args = ['--port', String(port), '--host', '127.0.0.1', '--marionette-port', '0'];
+  } else if (browser === 'webkit') {
+    bin = WEBKITDRIVER;
+    args = [`--port=${port}`, '--host=127.0.0.1'];
   } else {
     throw new Error(`unknown browser ${browser}`);
   }

@@ -18,6 +18,105 @@ export async function barePut(urls, blob, ranges) {
   return performance.now() - t0;
 }
 export function now() { return performance.now(); }
+// The WAV add-on as the worklet runs it: `seconds` of a 440 Hz tone at `rate`, in 128-frame
+// render quanta, through the shipped driver and wasm; the time of each of `passes` passes (ms).
+export async function addOnPasses(assets, rate, seconds, passes) {
+  const { WavEncoder } = await import(assets + 'vocafuse-capture-worklet.js');
+  const module = await WebAssembly.compile(await (await fetch(assets + 'vocafuse_wav.wasm')).arrayBuffer());
+  const quantum = new Float32Array(128);
+  const quanta = Math.floor(rate * seconds / 128);
+  const times = [];
+  for (let p = 0; p < passes; p++) {
+    let bytes = 0;
+    const encoder = new WavEncoder(await WebAssembly.instantiate(module), rate, (b) => { bytes += b.length; });
+    const t0 = performance.now();
+    for (let q = 0, n = 0; q < quanta; q++) {
+      for (let i = 0; i < 128; i++, n++) quantum[i] = 0.5 * Math.sin(2 * Math.PI * 440 * n / rate);
+      encoder.push(quantum);
+    }
+    bytes += encoder.finish().length;
+    times.push(performance.now() - t0);
+    if (bytes < 2 * 16000 * seconds - 4) throw new Error(`the add-on gave ${bytes} bytes`);
+  }
+  return times;
+}
+// The time spent filling the quanta alone (subtracted from addOnPasses' times).
+export function fillPasses(rate, seconds, passes) {
+  const quantum = new Float32Array(128);
+  const quanta = Math.floor(rate * seconds / 128);
+  const times = [];
+  for (let p = 0; p < passes; p++) {
+    const t0 = performance.now();
+    for (let q = 0, n = 0; q < quanta; q++) {
+      for (let i = 0; i < 128; i++, n++) quantum[i] = 0.5 * Math.sin(2 * Math.PI * 440 * n / rate);
+    }
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+// getUserMedia hands out a known tone (an oscillator, `amp` at `freq` Hz) instead of the fake
+// microphone's beeps, so a recording can be checked sample by sample.
+let toneContext = null;
+export async function toneMicrophone(freq, amp) {
+  toneContext = new AudioContext();
+  const osc = toneContext.createOscillator();
+  const gain = toneContext.createGain();
+  osc.frequency.value = freq;
+  gain.gain.value = amp;
+  const dest = toneContext.createMediaStreamDestination();
+  osc.connect(gain).connect(dest);
+  osc.start();
+  await toneContext.resume();
+  navigator.mediaDevices.getUserMedia = async () => dest.stream.clone();
+}
+export function stopTone() { if (toneContext) toneContext.close(); toneContext = null; }
+// A WAV recording of the tone: its decoded length, and the SNR (dB) of the best-fitting sine at
+// `freq` over each second (a dropped or repeated block breaks the phase and shows as noise).
+export async function toneReport(blob, freq) {
+  const audio = await new OfflineAudioContext(1, 1, 16000).decodeAudioData(await blob.arrayBuffer());
+  const x = audio.getChannelData(0);
+  const rate = audio.sampleRate;
+  const snrs = [];
+  for (let from = rate; from + rate <= x.length - rate / 2; from += rate) {
+    let ss = 0, sc = 0, cc = 0, xs = 0, xc = 0, xx = 0;
+    for (let n = from; n < from + rate; n++) {
+      const s = Math.sin(2 * Math.PI * freq * n / rate), c = Math.cos(2 * Math.PI * freq * n / rate);
+      ss += s * s; sc += s * c; cc += c * c; xs += x[n] * s; xc += x[n] * c; xx += x[n] * x[n];
+    }
+    const det = ss * cc - sc * sc;
+    const a = (xs * cc - xc * sc) / det, b = (xc * ss - xs * sc) / det;
+    const fit = a * xs + b * xc; // energy of the fitted sine
+    snrs.push(10 * Math.log10(fit / Math.max(xx - fit, 1e-20)));
+  }
+  return { seconds: audio.duration, minSnr: Math.min(...snrs), medianSnr: [...snrs].sort((p, q) => p - q)[snrs.length >> 1], worstSecond: snrs.indexOf(Math.min(...snrs)) + 1 };
+}
+// Main-thread time in the WAV capture's message handler (the SDK keeping each block), by
+// wrapping the handler platform.js sets on the AudioWorkletNode's port.
+let captureBusy = 0, captureMessages = 0;
+export function timeCaptureMessages() {
+  const Original = window.AudioWorkletNode;
+  if (Original.__timed) return;
+  window.AudioWorkletNode = class extends Original {
+    constructor(...args) {
+      super(...args);
+      const port = this.port;
+      let handler = null;
+      Object.defineProperty(port, 'onmessage', {
+        configurable: true,
+        get: () => handler,
+        set: (h) => {
+          handler = h;
+          MessagePort.prototype.__lookupSetter__('onmessage').call(port, h && ((e) => {
+            const t = performance.now();
+            try { h(e); } finally { captureBusy += performance.now() - t; captureMessages++; }
+          }));
+        },
+      });
+    }
+  };
+  window.AudioWorkletNode.__timed = true;
+}
+export function captureTime() { return [captureBusy, captureMessages]; }
 export function memoryBytes() { return wasmMemory().buffer.byteLength; }
 let mem = null;
 export function setMemory(m) { mem = m; }
@@ -82,6 +181,20 @@ extern "C" {
     #[wasm_bindgen(js_name = busyMs)]
     pub fn busy_ms() -> f64;
     pub fn usage() -> Promise;
+    #[wasm_bindgen(js_name = addOnPasses)]
+    pub fn add_on_passes(assets: &str, rate: u32, seconds: u32, passes: u32) -> Promise;
+    #[wasm_bindgen(js_name = fillPasses)]
+    pub fn fill_passes(rate: u32, seconds: u32, passes: u32) -> js_sys::Array;
+    #[wasm_bindgen(js_name = toneMicrophone)]
+    pub fn tone_microphone(freq: f64, amp: f64) -> Promise;
+    #[wasm_bindgen(js_name = stopTone)]
+    pub fn stop_tone();
+    #[wasm_bindgen(js_name = toneReport)]
+    pub fn tone_report(blob: &JsValue, freq: f64) -> Promise;
+    #[wasm_bindgen(js_name = timeCaptureMessages)]
+    pub fn time_capture_messages();
+    #[wasm_bindgen(js_name = captureTime)]
+    pub fn capture_time() -> js_sys::Array;
 }
 
 pub fn browser() -> String {

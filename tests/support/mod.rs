@@ -142,9 +142,21 @@ extern "C" {
     fn dev_js(method: &str, url: &str, body: &JsValue) -> js_sys::Promise;
 }
 
+/// Where the test page finds the WAV add-on (the capture worklet and the encoder's wasm):
+/// scripts/test.sh builds it into target/wav-addon (build_wav_addon), which the test runner
+/// serves from the crate's folder.
+pub const ASSETS_URL: &str = match option_env!("VOCAFUSE_TEST_ASSETS") {
+    Some(url) => url,
+    None => "/target/wav-addon/",
+};
+
 /// An SDK whose token endpoint is unreachable: enough to record without uploading.
 pub fn sdk() -> vocafuse_wasm::facade::VocaFuseSdk {
-    vocafuse_wasm::facade::VocaFuseSdk::new(obj(&[("tokenEndpoint", "http://127.0.0.1:9/token".into())])).unwrap()
+    vocafuse_wasm::facade::VocaFuseSdk::new(obj(&[
+        ("tokenEndpoint", "http://127.0.0.1:9/token".into()),
+        ("assetsUrl", ASSETS_URL.into()),
+    ]))
+    .unwrap()
 }
 
 pub fn recorder(probe: &Probe) -> vocafuse_wasm::facade::VoiceRecorder {
@@ -356,6 +368,7 @@ pub fn sdk_config(extra: &[(&str, JsValue)]) -> JsValue {
     let mut all = vec![
         ("tokenEndpoint", JsValue::from_str(&format!("{DEV_API}/api/token"))),
         ("apiBaseUrl", JsValue::from_str(DEV_API)),
+        ("assetsUrl", JsValue::from_str(ASSETS_URL)),
     ];
     all.extend(extra.iter().cloned());
     obj(&all)

@@ -8,7 +8,11 @@
 //! product over the same input samples in the same order however the input was chunked, so
 //! streaming output is bit-identical to one-shot output.
 
-use std::fmt;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::math;
 
 /// The rate everything is resampled to.
 pub const OUTPUT_RATE: u32 = 16_000;
@@ -34,7 +38,7 @@ impl fmt::Display for UnsupportedRate {
     }
 }
 
-impl std::error::Error for UnsupportedRate {}
+impl core::error::Error for UnsupportedRate {}
 
 /// The number of 16 kHz samples `input_len` samples at `input_rate` become, exactly:
 /// `ceil(input_len * 16000 / input_rate)` (the output instants that fall inside the input).
@@ -102,8 +106,8 @@ impl Resampler {
         let stop = f64::from(input_rate.min(OUTPUT_RATE)) / 2.0;
         let transition = stop * (1.0 - PASSBAND);
         // Kaiser's estimate of the length for STOPBAND_DB over `transition`, in input samples.
-        let len = (STOPBAND_DB - 7.95) * rate / (2.285 * 2.0 * std::f64::consts::PI * transition);
-        let taps = (len.ceil() as usize).div_ceil(8) * 8;
+        let len = (STOPBAND_DB - 7.95) * rate / (2.285 * 2.0 * core::f64::consts::PI * transition);
+        let taps = (math::ceil(len) as usize).div_ceil(8) * 8;
         if taps * up as usize > MAX_TABLE {
             return Err(UnsupportedRate(input_rate));
         }
@@ -202,9 +206,9 @@ fn kernel_table(up: u32, taps: usize, cutoff: f64) -> Vec<f32> {
         for (k, c) in phase.iter_mut().enumerate() {
             let t = frac + half - 1.0 - k as f64;
             let x = t / half;
-            let window = bessel_i0(beta * (1.0 - x * x).max(0.0).sqrt()) / i0_beta;
+            let window = bessel_i0(beta * math::sqrt((1.0 - x * x).max(0.0))) / i0_beta;
             let arg = 2.0 * cutoff * t;
-            let sinc = if arg == 0.0 { 1.0 } else { sin(std::f64::consts::PI * arg) / (std::f64::consts::PI * arg) };
+            let sinc = if arg == 0.0 { 1.0 } else { sin(core::f64::consts::PI * arg) / (core::f64::consts::PI * arg) };
             *c = 2.0 * cutoff * sinc * window;
         }
         let sum: f64 = phase.iter().sum();
@@ -218,8 +222,8 @@ fn kernel_table(up: u32, taps: usize, cutoff: f64) -> Vec<f32> {
 /// `f64::sin` would bring libm's argument reduction for any `f64` into the wasm: 4.8 KB (2.1 KB
 /// gzipped) for a filter designed once per recording.
 fn sin(x: f64) -> f64 {
-    use std::f64::consts::{FRAC_PI_2, PI, TAU};
-    let r = x - TAU * (x / TAU).round_ties_even();
+    use core::f64::consts::{FRAC_PI_2, PI, TAU};
+    let r = x - TAU * math::round_ties_even(x / TAU);
     let r = if r > FRAC_PI_2 { PI - r } else if r < -FRAC_PI_2 { -PI - r } else { r };
     let (r2, mut term, mut sum) = (r * r, r, r);
     for n in 1..13 {

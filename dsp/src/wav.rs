@@ -8,7 +8,10 @@
 //! Samples map to integers as `round(clamp(s, -1, 1) * 32767)`: symmetric, so -1.0 is -32767 and
 //! -32768 is never written; NaN becomes 0. No dither: 16-bit quantisation noise is ~-101 dBFS.
 
-use super::resample::{max_input_len, projected_output_len, Resampler, UnsupportedRate, OUTPUT_RATE};
+use alloc::vec::Vec;
+
+use crate::math;
+use crate::resample::{max_input_len, projected_output_len, Resampler, UnsupportedRate, OUTPUT_RATE};
 
 /// The length of the canonical header: RIFF, `fmt ` (16 bytes of PCM format) and `data`.
 pub const HEADER_LEN: usize = 44;
@@ -65,8 +68,8 @@ pub fn header(sample_rate: u32, data_bytes: u32) -> [u8; HEADER_LEN] {
 
 /// One sample as 16-bit PCM (see the module docs for the mapping).
 pub fn sample_to_i16(s: f32) -> i16 {
-    // `as` maps NaN to 0; the clamp keeps -32768 out.
-    (s.clamp(-1.0, 1.0) * 32767.0).round() as i16
+    // NaN becomes 0 (`round_to_i32`); the clamp keeps -32768 out.
+    math::round_to_i32(s.clamp(-1.0, 1.0) * 32767.0) as i16
 }
 
 /// Encodes 16-bit PCM mono data at one rate, chunk by chunk, counting what it wrote.
@@ -164,19 +167,34 @@ impl WavStream {
 
     /// The data bytes `input` completes (possibly none: the resampler looks a few ms ahead).
     pub fn push(&mut self, input: &[f32]) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.push_into(input, &mut out);
+        out
+    }
+
+    /// `push`, appending to `out`: once `out` and the stream have grown to the block size, a
+    /// block allocates nothing (the audio thread must not wait for an allocator).
+    pub fn push_into(&mut self, input: &[f32], out: &mut Vec<u8>) {
         self.input_samples += input.len() as u64;
         self.scratch.clear();
         self.resampler.process(input, &mut self.scratch);
-        self.encoder.encode(&self.scratch)
+        self.encoder.encode_into(&self.scratch, out);
     }
 
     /// The last data bytes and the header that goes in front of all of them. The stream is
     /// spent afterwards; start a new one for the next recording.
     pub fn finish(&mut self) -> (Vec<u8>, [u8; HEADER_LEN]) {
+        let mut tail = Vec::new();
+        let header = self.finish_into(&mut tail);
+        (tail, header)
+    }
+
+    /// `finish`, appending the last data bytes to `out`.
+    pub fn finish_into(&mut self, out: &mut Vec<u8>) -> [u8; HEADER_LEN] {
         self.scratch.clear();
         self.resampler.flush(&mut self.scratch);
-        let tail = self.encoder.encode(&self.scratch);
-        (tail, self.encoder.final_header())
+        self.encoder.encode_into(&self.scratch, out);
+        self.encoder.final_header()
     }
 }
 
@@ -341,6 +359,30 @@ mod tests {
                 prop_assert_eq!(i, sample_to_i16(*s));
                 prop_assert!(i != i16::MIN);
             }
+        }
+
+        #[test]
+        fn samples_round_as_f32_round_did(s in proptest::num::f32::ANY) {
+            // The mapping before the crate went no_std (f32::round is std's).
+            prop_assert_eq!(sample_to_i16(s), (s.clamp(-1.0, 1.0) * 32767.0).round() as i16);
+        }
+
+        #[test]
+        fn pushing_into_one_buffer_gives_the_same_file(
+            rate in proptest::sample::select(vec![8_000u32, 44_100, 48_000]),
+            chunks in proptest::collection::vec(0usize..700, 0..8),
+        ) {
+            let input: Vec<f32> = (0..chunks.iter().sum::<usize>()).map(|n| (n as f32 * 0.01).sin() * 0.7).collect();
+            let (mut a, mut b) = (WavStream::new(rate).unwrap(), WavStream::new(rate).unwrap());
+            let (mut one, mut many) = (Vec::new(), Vec::new());
+            let mut from = 0;
+            for len in chunks {
+                a.push_into(&input[from..from + len], &mut one);
+                many.extend(b.push(&input[from..from + len]));
+                from += len;
+            }
+            prop_assert_eq!(a.finish_into(&mut one), { let (tail, h) = b.finish(); many.extend(tail); h });
+            prop_assert_eq!(one, many);
         }
 
         #[test]
