@@ -7,9 +7,9 @@
 
 pub mod core;
 #[cfg(feature = "browser")]
-pub mod web;
-#[cfg(feature = "browser")]
 pub mod facade;
+#[cfg(feature = "browser")]
+pub mod web;
 
 /// Talc instead of the default dlmalloc: the same job in 7 KB less wasm (3 KB gzipped); the WAV
 /// encoder benchmark showed no difference in speed.

@@ -18,7 +18,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-
 #[wasm_bindgen_test]
 async fn auto_stop_accuracy() {
     let b = browser();
@@ -46,7 +45,10 @@ async fn bytes_per_minute_by_bitrate() {
         sleep_ms(6000).await; // the recording's length is the measurement
         let r = ok(rec.stop()).await;
         let per_min = get_f64(&r, "size") / get_f64(&r, "duration") * 60.0;
-        report(&format!("{{\"bench\":\"bytes_per_minute\",\"browser\":\"{b}\",\"bps\":{bps},\"bytes_per_minute\":{per_min:.0},\"mime\":\"{}\"}}", get_str(&r, "mimeType")));
+        report(&format!(
+            "{{\"bench\":\"bytes_per_minute\",\"browser\":\"{b}\",\"bps\":{bps},\"bytes_per_minute\":{per_min:.0},\"mime\":\"{}\"}}",
+            get_str(&r, "mimeType")
+        ));
     }
 }
 
@@ -106,10 +108,7 @@ async fn upload_overhead_and_memory() {
 }
 
 async fn presign_raw(token: &str, size: u64) -> JsValue {
-    let body = format!(
-        r#"{{"file_name":"bench.webm","file_size":{size},"audio_format":"webm","duration_seconds":30,"use_multipart":{}}}"#,
-        size > 5_242_880
-    );
+    let body = format!(r#"{{"file_name":"bench.webm","file_size":{size},"audio_format":"webm","duration_seconds":30,"use_multipart":{}}}"#, size > 5_242_880);
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&JsValue::from_str(&body));

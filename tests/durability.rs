@@ -123,7 +123,6 @@ fn call(target: &JsValue, method: &str) -> Promise {
     f.call0(target).unwrap().unchecked_into()
 }
 
-
 /// Waits for the recorder to report at least `seconds` recorded.
 async fn record_for(probe: &Probe, seconds: f64) -> f64 {
     probe.until(&format!("{seconds} s recorded"), 20_000, |p| p.progress.borrow().last().is_some_and(|s| *s >= seconds)).await;

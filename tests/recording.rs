@@ -4,10 +4,10 @@
 
 mod support;
 
-use wasm_bindgen::JsCast;
 use support::*;
 use vocafuse_wasm::facade::{error_from_response, error_from_socket_message, VocaFuseSdk};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
@@ -114,11 +114,7 @@ async fn max_file_size_stops_before_the_limit() {
 
 #[wasm_bindgen_test]
 async fn refused_microphones_map_to_documented_codes() {
-    for (name, code) in [
-        ("NotAllowedError", "PERMISSION_DENIED"),
-        ("NotFoundError", "MICROPHONE_NOT_FOUND"),
-        ("NotReadableError", "MICROPHONE_UNAVAILABLE"),
-    ] {
+    for (name, code) in [("NotAllowedError", "PERMISSION_DENIED"), ("NotFoundError", "MICROPHONE_NOT_FOUND"), ("NotReadableError", "MICROPHONE_UNAVAILABLE")] {
         refuse_microphone(name);
         let probe = local(&[]);
         let rec = recorder(&probe);
@@ -259,12 +255,8 @@ fn invalid_options_and_config_throw_invalid_config() {
     ] {
         assert_eq!(code(sdk().create_recorder(bad).err().expect("should throw")), "INVALID_CONFIG");
     }
-    for bad in [
-        JsValue::UNDEFINED,
-        obj(&[]),
-        obj(&[("tokenEndpoint", "".into())]),
-        obj(&[("tokenEndpoint", "/t".into()), ("apiBaseUrl", "not a url".into())]),
-    ] {
+    for bad in [JsValue::UNDEFINED, obj(&[]), obj(&[("tokenEndpoint", "".into())]), obj(&[("tokenEndpoint", "/t".into()), ("apiBaseUrl", "not a url".into())])]
+    {
         let err = VocaFuseSdk::new(bad).err().expect("should throw");
         assert!(is_vocafuse_error(&err));
         assert_eq!(code(err), "INVALID_CONFIG");

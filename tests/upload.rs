@@ -55,7 +55,6 @@ async fn upload_generated(size: u64, retries: u32) -> (Result<UploadResult, voca
     (result, blob, progress)
 }
 
-
 fn recorder(probe: &Probe, sdk_extra: &[(&str, JsValue)]) -> VoiceRecorder {
     VocaFuseSdk::new(sdk_config(sdk_extra)).unwrap().create_recorder(probe.options.clone()).unwrap()
 }
@@ -170,10 +169,9 @@ async fn an_expired_token_is_refreshed_once() {
 
 #[wasm_bindgen_test]
 async fn validation_errors_are_not_retried_and_reach_on_error() {
-    for (preset, code, detail) in [
-        ("unsupported_format", "UNSUPPORTED_AUDIO_FORMAT", "supported_formats"),
-        ("file_too_large", "FILE_SIZE_EXCEEDED", "max_size"),
-    ] {
+    for (preset, code, detail) in
+        [("unsupported_format", "UNSUPPORTED_AUDIO_FORMAT", "supported_formats"), ("file_too_large", "FILE_SIZE_EXCEEDED", "max_size")]
+    {
         reset_dev().await;
         faults("upload", &format!(r#"[{{"preset":"{preset}"}}]"#)).await;
         let probe = Probe::new(&[("autoUpload", JsValue::FALSE)]);

@@ -145,11 +145,8 @@ async fn without_audio_worklet_the_script_processor_runs_the_same_encoder() {
 async fn add_on_files_that_are_not_there_fail_the_start_and_say_where_they_were_looked_for() {
     spy_on_microphone();
     let probe = local(&[("format", "wav".into())]);
-    let sdk = vocafuse_wasm::facade::VocaFuseSdk::new(obj(&[
-        ("tokenEndpoint", "http://127.0.0.1:9/token".into()),
-        ("assetsUrl", "/no-such-folder".into()),
-    ]))
-    .unwrap();
+    let sdk =
+        vocafuse_wasm::facade::VocaFuseSdk::new(obj(&[("tokenEndpoint", "http://127.0.0.1:9/token".into()), ("assetsUrl", "/no-such-folder".into())])).unwrap();
     let rec = sdk.create_recorder(probe.options.clone()).unwrap();
     let err = rejection(rec.start()).await;
     assert_eq!(get_str(&err, "code"), "RECORDING_FAILED");

@@ -38,7 +38,11 @@ mod math {
     /// The smallest whole number not below `x`, for `0 <= x < 2^53`.
     pub fn ceil(x: f64) -> f64 {
         let t = x as u64 as f64;
-        if t < x { t + 1.0 } else { t }
+        if t < x {
+            t + 1.0
+        } else {
+            t
+        }
     }
 
     /// `x` rounded to the nearest whole number, ties to even, for |x| below 2^52.

@@ -87,18 +87,7 @@ impl Resampler {
         }
         let g = gcd(input_rate, OUTPUT_RATE);
         let (up, down) = (OUTPUT_RATE / g, input_rate / g);
-        let mut r = Resampler {
-            input_rate,
-            up,
-            down,
-            taps: 0,
-            coefs: Vec::new(),
-            history: Vec::new(),
-            dropped: 0,
-            next_index: 0,
-            next_phase: 0,
-            input_len: 0,
-        };
+        let mut r = Resampler { input_rate, up, down, taps: 0, coefs: Vec::new(), history: Vec::new(), dropped: 0, next_index: 0, next_phase: 0, input_len: 0 };
         if input_rate == OUTPUT_RATE {
             return Ok(r);
         }
@@ -224,7 +213,13 @@ fn kernel_table(up: u32, taps: usize, cutoff: f64) -> Vec<f32> {
 fn sin(x: f64) -> f64 {
     use core::f64::consts::{FRAC_PI_2, PI, TAU};
     let r = x - TAU * math::round_ties_even(x / TAU);
-    let r = if r > FRAC_PI_2 { PI - r } else if r < -FRAC_PI_2 { -PI - r } else { r };
+    let r = if r > FRAC_PI_2 {
+        PI - r
+    } else if r < -FRAC_PI_2 {
+        -PI - r
+    } else {
+        r
+    };
     let (r2, mut term, mut sum) = (r * r, r, r);
     for n in 1..13 {
         term *= -r2 / f64::from((2 * n) * (2 * n + 1));
@@ -249,8 +244,7 @@ fn bessel_i0(x: f64) -> f64 {
 /// Eight running sums, written out so that even size-optimised builds (no unrolling, no
 /// vectorisation) keep them in registers and pipeline the multiplies.
 fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let (mut s0, mut s1, mut s2, mut s3, mut s4, mut s5, mut s6, mut s7) =
-        (0f32, 0f32, 0f32, 0f32, 0f32, 0f32, 0f32, 0f32);
+    let (mut s0, mut s1, mut s2, mut s3, mut s4, mut s5, mut s6, mut s7) = (0f32, 0f32, 0f32, 0f32, 0f32, 0f32, 0f32, 0f32);
     for (x, y) in a.as_chunks::<8>().0.iter().zip(b.as_chunks::<8>().0) {
         s0 += x[0] * y[0];
         s1 += x[1] * y[1];
@@ -397,10 +391,7 @@ mod tests {
         r.process(&input[..333], &mut out);
         r.process(&input[333..], &mut out);
         r.flush(&mut out);
-        assert_eq!(
-            out.iter().map(|s| s.to_bits()).collect::<Vec<_>>(),
-            input.iter().map(|s| s.to_bits()).collect::<Vec<_>>()
-        );
+        assert_eq!(out.iter().map(|s| s.to_bits()).collect::<Vec<_>>(), input.iter().map(|s| s.to_bits()).collect::<Vec<_>>());
     }
 
     #[test]

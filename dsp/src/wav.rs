@@ -143,12 +143,7 @@ pub struct WavStream {
 
 impl WavStream {
     pub fn new(input_rate: u32) -> Result<WavStream, UnsupportedRate> {
-        Ok(WavStream {
-            resampler: Resampler::new(input_rate)?,
-            encoder: WavEncoder::new(OUTPUT_RATE),
-            scratch: Vec::new(),
-            input_samples: 0,
-        })
+        Ok(WavStream { resampler: Resampler::new(input_rate)?, encoder: WavEncoder::new(OUTPUT_RATE), scratch: Vec::new(), input_samples: 0 })
     }
 
     pub fn input_rate(&self) -> u32 {

@@ -1,7 +1,7 @@
 //! Checking the SDK's configuration values that need more than a type check.
 
-use super::text::Num;
 use super::errors::SdkError;
+use super::text::Num;
 
 /// A `VocaFuseSDK`'s configuration, checked (the facade reads it from the JS object).
 #[derive(Clone, Debug, PartialEq)]

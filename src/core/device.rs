@@ -29,10 +29,14 @@ mod tests {
     #[test]
     fn names_map_as_documented() {
         for (name, code) in [
-            ("NotAllowedError", "PERMISSION_DENIED"), ("SecurityError", "PERMISSION_DENIED"),
-            ("NotFoundError", "MICROPHONE_NOT_FOUND"), ("OverconstrainedError", "MICROPHONE_NOT_FOUND"),
-            ("NotReadableError", "MICROPHONE_UNAVAILABLE"), ("AbortError", "MICROPHONE_UNAVAILABLE"),
-            ("SomethingNew", "RECORDING_FAILED"), ("", "RECORDING_FAILED"),
+            ("NotAllowedError", "PERMISSION_DENIED"),
+            ("SecurityError", "PERMISSION_DENIED"),
+            ("NotFoundError", "MICROPHONE_NOT_FOUND"),
+            ("OverconstrainedError", "MICROPHONE_NOT_FOUND"),
+            ("NotReadableError", "MICROPHONE_UNAVAILABLE"),
+            ("AbortError", "MICROPHONE_UNAVAILABLE"),
+            ("SomethingNew", "RECORDING_FAILED"),
+            ("", "RECORDING_FAILED"),
         ] {
             assert_eq!(media_exception_code(name).name(), code, "{name}");
         }

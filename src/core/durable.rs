@@ -96,13 +96,7 @@ impl StoredMeta {
     }
 
     pub fn spec(&self, created_at_ms: f64) -> Option<UploadSpec> {
-        Some(UploadSpec {
-            format: self.audio_format()?,
-            size: self.size,
-            duration_secs: self.duration,
-            bits_per_second: self.bits_per_second,
-            created_at_ms,
-        })
+        Some(UploadSpec { format: self.audio_format()?, size: self.size, duration_secs: self.duration, bits_per_second: self.bits_per_second, created_at_ms })
     }
 
     /// The service has it: what stays (an hour) is the result, without the audio or any URL.

@@ -198,11 +198,7 @@ pub fn server_code(dialect: Dialect, number: i64) -> Option<&'static ServerCode>
 }
 
 pub fn code_for_status(status: u16) -> ErrorCode {
-    STATUS_CODES
-        .iter()
-        .find(|(s, _)| *s == status)
-        .map(|(_, c)| *c)
-        .unwrap_or(ErrorCode::UnknownError)
+    STATUS_CODES.iter().find(|(s, _)| *s == status).map(|(_, c)| *c).unwrap_or(ErrorCode::UnknownError)
 }
 
 /// An error as the SDK's Rust code carries it; converted to a JS `VocaFuseError` at the boundary.
@@ -283,12 +279,10 @@ mod tests {
     #[test]
     fn retryable_set_is_exactly_the_documented_one() {
         let retryable: HashSet<&str> = CODES.iter().filter(|c| c.retryable).map(|c| c.name).collect();
-        let expected: HashSet<&str> = [
-            "NETWORK_ERROR", "RATE_LIMIT_EXCEEDED", "CONCURRENCY_LIMIT_EXCEEDED",
-            "INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TOKEN_EXPIRED",
-        ]
-        .into_iter()
-        .collect();
+        let expected: HashSet<&str> =
+            ["NETWORK_ERROR", "RATE_LIMIT_EXCEEDED", "CONCURRENCY_LIMIT_EXCEEDED", "INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TOKEN_EXPIRED"]
+                .into_iter()
+                .collect();
         assert_eq!(retryable, expected);
     }
 
@@ -332,11 +326,20 @@ mod tests {
     #[test]
     fn statuses_fall_back_as_documented() {
         for (status, name) in [
-            (400, "VALIDATION_ERROR"), (401, "AUTHENTICATION_FAILED"), (402, "INSUFFICIENT_BALANCE"),
-            (403, "FORBIDDEN"), (404, "NOT_FOUND"), (413, "FILE_SIZE_EXCEEDED"),
-            (429, "RATE_LIMIT_EXCEEDED"), (500, "INTERNAL_SERVER_ERROR"), (502, "SERVICE_UNAVAILABLE"),
-            (503, "SERVICE_UNAVAILABLE"), (504, "SERVICE_UNAVAILABLE"), (418, "UNKNOWN_ERROR"),
-            (302, "UNKNOWN_ERROR"), (599, "UNKNOWN_ERROR"),
+            (400, "VALIDATION_ERROR"),
+            (401, "AUTHENTICATION_FAILED"),
+            (402, "INSUFFICIENT_BALANCE"),
+            (403, "FORBIDDEN"),
+            (404, "NOT_FOUND"),
+            (413, "FILE_SIZE_EXCEEDED"),
+            (429, "RATE_LIMIT_EXCEEDED"),
+            (500, "INTERNAL_SERVER_ERROR"),
+            (502, "SERVICE_UNAVAILABLE"),
+            (503, "SERVICE_UNAVAILABLE"),
+            (504, "SERVICE_UNAVAILABLE"),
+            (418, "UNKNOWN_ERROR"),
+            (302, "UNKNOWN_ERROR"),
+            (599, "UNKNOWN_ERROR"),
         ] {
             assert_eq!(code_for_status(status).name(), name, "{status}");
         }

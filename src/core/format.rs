@@ -43,9 +43,7 @@ impl FormatPreference {
             Some("webm") => Ok(FormatPreference::Only(AudioFormat::Webm)),
             Some("ogg") => Ok(FormatPreference::Only(AudioFormat::Ogg)),
             Some("wav") => Ok(FormatPreference::Only(AudioFormat::Wav)),
-            Some(other) => Err(SdkError::invalid_config(format!(
-                "format must be 'auto', 'webm', 'ogg' or 'wav', not '{other}'"
-            ))),
+            Some(other) => Err(SdkError::invalid_config(format!("format must be 'auto', 'webm', 'ogg' or 'wav', not '{other}'"))),
         }
     }
 }

@@ -472,10 +472,7 @@ impl Parser<'_> {
 /// power of ten in 10^22, which covers every number a server or this SDK writes in practice;
 /// otherwise within a few ulps.
 fn decimal(int: &[u8], frac: &[u8], exp: i64) -> f64 {
-    const POW10: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
-        1e21, 1e22,
-    ];
+    const POW10: [f64; 23] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
     let mut mantissa: u64 = 0;
     let mut exp10 = exp;
     for &d in int.iter().chain(frac) {
@@ -528,8 +525,30 @@ mod tests {
     #[test]
     fn refuses_what_is_not_json() {
         for bad in [
-            "", " ", "{", "[1,]", "{\"a\":}", "{\"a\" 1}", "{a:1}", "[1 2]", "01", "1.", ".5", "-", "+1", "1e", "tru", "nul",
-            "\"abc", "\"\\x\"", "\"\\u12\"", "\"a\u{1}\"", "{\"a\":1,}", "NaN", "Infinity", "'a'",
+            "",
+            " ",
+            "{",
+            "[1,]",
+            "{\"a\":}",
+            "{\"a\" 1}",
+            "{a:1}",
+            "[1 2]",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "+1",
+            "1e",
+            "tru",
+            "nul",
+            "\"abc",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"a\u{1}\"",
+            "{\"a\":1,}",
+            "NaN",
+            "Infinity",
+            "'a'",
         ] {
             assert_eq!(Value::parse(bad), None, "{bad:?}");
         }
@@ -590,10 +609,7 @@ mod tests {
             ("o", object([("t", Value::Bool(true)), ("z", Value::Null)])),
         ]);
         let text = v.to_json();
-        assert_eq!(
-            text,
-            r#"{"s":"quote \" back \\ nl \n tab \t ctl \u0001 é","n":[0,-3,2.345,0.000001,1700000000123,null],"o":{"t":true,"z":null}}"#
-        );
+        assert_eq!(text, r#"{"s":"quote \" back \\ nl \n tab \t ctl \u0001 é","n":[0,-3,2.345,0.000001,1700000000123,null],"o":{"t":true,"z":null}}"#);
         let back = Value::parse(&text).unwrap();
         assert_eq!(back.get("s"), v.get("s"));
         assert_eq!(back.get("n").and_then(|a| a.as_array()).map(|a| a[2].clone()), Some(n(2.345)));
@@ -633,9 +649,7 @@ mod tests {
                 (Value::Number(a), serde_json::Value::Number(b)) => Some(*a) == b.as_f64(),
                 (Value::String(a), serde_json::Value::String(b)) => a == b,
                 (Value::Array(a), serde_json::Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y)),
-                (Value::Object(a), serde_json::Value::Object(b)) => {
-                    a.0.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same(v, w)))
-                }
+                (Value::Object(a), serde_json::Value::Object(b)) => a.0.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| same(v, w))),
                 _ => false,
             }
         }

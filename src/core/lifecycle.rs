@@ -45,16 +45,22 @@ pub enum Phase {
     Recording,
     Paused,
     /// Recording ended; the encoder is flushing. `upload`: the kept recording uploads by itself.
-    Stopping { upload: bool },
+    Stopping {
+        upload: bool,
+    },
     /// The encoder has flushed and the microphone is released; the recording is put together.
-    Finishing { upload: bool },
+    Finishing {
+        upload: bool,
+    },
     Stopped,
     Uploading,
     /// The upload waits for the network.
     Waiting,
     Uploaded,
     /// `kept`: a recording is kept (a failed upload), so `upload()` may try again.
-    Error { kept: bool },
+    Error {
+        kept: bool,
+    },
     Destroyed,
 }
 
@@ -243,23 +249,17 @@ pub fn transition(phase: Phase, shown: RecorderState, event: Event, auto_upload:
         }
 
         // start
-        (P::Idle | P::Stopped | P::Uploaded | P::Error { .. }, E::Start) => {
-            with(P::Requesting, vec![F::DropKept], vec![F::OpenMicrophone])
+        (P::Idle | P::Stopped | P::Uploaded | P::Error { .. }, E::Start) => with(P::Requesting, vec![F::DropKept], vec![F::OpenMicrophone]),
+        (P::Requesting, E::Opened) => {
+            with(P::Recording, vec![F::StartEncoder, F::ScheduleAutoStop, F::Persist], vec![F::Settle(Call::Start, Outcome::Started)])
         }
-        (P::Requesting, E::Opened) => with(
-            P::Recording,
-            vec![F::StartEncoder, F::ScheduleAutoStop, F::Persist],
-            vec![F::Settle(Call::Start, Outcome::Started)],
-        ),
         (P::Requesting, E::OpenFailed(e)) => {
             let p = P::Error { kept: false };
             with(p, vec![F::Release], vec![F::Report(e.clone()), F::Settle(Call::Start, Outcome::Failed(e))])
         }
-        (P::Requesting, E::Cancel) => with(
-            P::Idle,
-            vec![F::Release, F::Discard],
-            vec![F::Settle(Call::Start, Outcome::Failed(start_cancelled())), F::Cancelled],
-        ),
+        (P::Requesting, E::Cancel) => {
+            with(P::Idle, vec![F::Release, F::Discard], vec![F::Settle(Call::Start, Outcome::Failed(start_cancelled())), F::Cancelled])
+        }
 
         // while recording
         (P::Recording, E::Pause) => with(P::Paused, vec![F::PauseEncoder, F::CancelAutoStop], vec![]),
@@ -269,9 +269,7 @@ pub fn transition(phase: Phase, shown: RecorderState, event: Event, auto_upload:
             to(P::Stopping { upload: auto_upload }, vec![F::CancelAutoStop, F::StopEncoder, F::Report(notice)])
         }
         // The page may never run again: no upload starts; the stored copy is resumed later.
-        (P::Recording | P::Paused, E::PageHidden) => {
-            to(P::Stopping { upload: false }, vec![F::CancelAutoStop, F::StopEncoder, F::StopTracks])
-        }
+        (P::Recording | P::Paused, E::PageHidden) => to(P::Stopping { upload: false }, vec![F::CancelAutoStop, F::StopEncoder, F::StopTracks]),
         (P::Recording | P::Paused | P::Stopping { .. }, E::EncoderFailed(e)) => {
             let p = P::Error { kept: false };
             let after = vec![F::Report(e.clone()), F::Settle(Call::Stop, Outcome::Failed(e))];
@@ -289,11 +287,9 @@ pub fn transition(phase: Phase, shown: RecorderState, event: Event, auto_upload:
             let action = ev.action().unwrap_or("pause");
             Err(SdkError::new(ErrorCode::InvalidState, format!("{action}() while the recording is stopping")))
         }
-        (P::Stopping { .. } | P::Finishing { .. }, E::Cancel) => with(
-            P::Idle,
-            vec![F::Release, F::Discard],
-            vec![F::Settle(Call::Stop, Outcome::Failed(recording_cancelled())), F::Cancelled],
-        ),
+        (P::Stopping { .. } | P::Finishing { .. }, E::Cancel) => {
+            with(P::Idle, vec![F::Release, F::Discard], vec![F::Settle(Call::Stop, Outcome::Failed(recording_cancelled())), F::Cancelled])
+        }
         (P::Finishing { upload: true }, E::Kept) => {
             let effects = vec![F::Notify(RecorderState::Stopped), F::Notify(RecorderState::Uploading), F::Upload];
             to(P::Uploading, effects)
@@ -330,22 +326,14 @@ pub fn transition(phase: Phase, shown: RecorderState, event: Event, auto_upload:
             to(P::Uploaded, effects)
         }
         (P::Uploading | P::Waiting, E::UploadFailed(e)) => {
-            let after = vec![
-                F::Report(e.clone()),
-                F::Settle(Call::Upload, Outcome::Failed(e.clone())),
-                F::Settle(Call::Stop, Outcome::Failed(e)),
-            ];
+            let after = vec![F::Report(e.clone()), F::Settle(Call::Upload, Outcome::Failed(e.clone())), F::Settle(Call::Stop, Outcome::Failed(e))];
             with(P::Error { kept: true }, vec![], after)
         }
         // Cancelling an upload keeps the recording: `upload()` may send it later.
         (P::Uploading | P::Waiting, E::Cancel) => {
             let e = upload_cancelled();
-            let after = vec![
-                F::Cancelled,
-                F::Report(e.clone()),
-                F::Settle(Call::Upload, Outcome::Failed(e.clone())),
-                F::Settle(Call::Stop, Outcome::Failed(e)),
-            ];
+            let after =
+                vec![F::Cancelled, F::Report(e.clone()), F::Settle(Call::Upload, Outcome::Failed(e.clone())), F::Settle(Call::Stop, Outcome::Failed(e))];
             with(P::Stopped, vec![F::AbortUpload], after)
         }
 
@@ -680,7 +668,8 @@ mod tests {
 
     #[test]
     fn cancelling_an_upload_keeps_the_recording_and_reports_aborted() {
-        let (life, seen, effects) = run(false, vec![E::Start, E::Opened, E::Stop, E::Flushed, E::Kept, E::Upload, E::Cancel, E::UploadFailed(notice(ErrorCode::Aborted))]);
+        let (life, seen, effects) =
+            run(false, vec![E::Start, E::Opened, E::Stop, E::Flushed, E::Kept, E::Upload, E::Cancel, E::UploadFailed(notice(ErrorCode::Aborted))]);
         assert_eq!(seen, ["requesting", "recording", "stopped", "uploading", "stopped"]);
         assert_eq!(life.phase(), P::Stopped, "the late abort of the old upload changes nothing");
         assert!(!effects.contains(&F::Discard));

@@ -9,9 +9,9 @@ pub const MULTIPART_THRESHOLD: u64 = 5_242_880;
 /// The formats the service accepts; the SDK never produces anything else.
 pub const ACCEPTED_FORMATS: [&str; 3] = ["webm", "ogg", "wav"];
 
-use super::text::Num;
 use super::errors::{ErrorCode, SdkError};
 use super::json::object;
+use super::text::Num;
 
 /// The bitrate asked of the Opus encoder unless the app sets one. Measured in BENCHMARKS.md:
 /// speech stays clear at 32 kbit/s, a quarter of the bytes of the official SDK's 128 kbit/s.
@@ -37,19 +37,13 @@ impl RecorderLimits {
             None => MAX_DURATION_SECS,
             Some(d) if d.is_finite() && d > 0.0 && d <= MAX_DURATION_SECS => d,
             Some(d) => {
-                return Err(SdkError::invalid_config(format!(
-                    "maxDuration must be more than 0 and at most {} seconds, not {}", Num(MAX_DURATION_SECS), Num(d)
-                )))
+                return Err(SdkError::invalid_config(format!("maxDuration must be more than 0 and at most {} seconds, not {}", Num(MAX_DURATION_SECS), Num(d))))
             }
         };
         let max_file_size = match max_file_size {
             None => MAX_FILE_SIZE,
             Some(s) if s.is_finite() && s >= 1.0 && s <= MAX_FILE_SIZE as f64 => s as u64,
-            Some(s) => {
-                return Err(SdkError::invalid_config(format!(
-                    "maxFileSize must be more than 0 and at most {MAX_FILE_SIZE} bytes, not {}", Num(s)
-                )))
-            }
+            Some(s) => return Err(SdkError::invalid_config(format!("maxFileSize must be more than 0 and at most {MAX_FILE_SIZE} bytes, not {}", Num(s)))),
         };
         Ok(RecorderLimits { max_duration_secs, max_file_size })
     }
@@ -60,9 +54,7 @@ pub fn bits_per_second(value: Option<f64>) -> Result<u32, SdkError> {
     match value {
         None => Ok(DEFAULT_BITS_PER_SECOND),
         Some(b) if b.is_finite() && (6_000.0..=512_000.0).contains(&b) => Ok(b as u32),
-        Some(b) => Err(SdkError::invalid_config(format!(
-            "audioBitsPerSecond must be between 6000 and 512000, not {}", Num(b)
-        ))),
+        Some(b) => Err(SdkError::invalid_config(format!("audioBitsPerSecond must be between 6000 and 512000, not {}", Num(b)))),
     }
 }
 
@@ -149,8 +141,14 @@ mod tests {
     #[test]
     fn limits_outside_the_service_are_invalid_config() {
         for (d, s) in [
-            (Some(0.0), None), (Some(-1.0), None), (Some(60.5), None), (Some(f64::NAN), None),
-            (Some(f64::INFINITY), None), (None, Some(0.0)), (None, Some(-5.0)), (None, Some(25_000_001.0)),
+            (Some(0.0), None),
+            (Some(-1.0), None),
+            (Some(60.5), None),
+            (Some(f64::NAN), None),
+            (Some(f64::INFINITY), None),
+            (None, Some(0.0)),
+            (None, Some(-5.0)),
+            (None, Some(25_000_001.0)),
             (None, Some(f64::NAN)),
         ] {
             let err = RecorderLimits::new(d, s).unwrap_err();

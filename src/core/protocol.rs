@@ -133,7 +133,15 @@ pub struct UploadRequest {
 
 impl UploadRequest {
     /// A request whose `use_multipart` and `sdk_metadata` agree with the other fields.
-    pub fn new(file_name: impl Into<String>, file_size: u64, audio_format: impl Into<String>, duration_seconds: f64, sample_rate: u32, channels: u32, bit_rate: u64) -> Self {
+    pub fn new(
+        file_name: impl Into<String>,
+        file_size: u64,
+        audio_format: impl Into<String>,
+        duration_seconds: f64,
+        sample_rate: u32,
+        channels: u32,
+        bit_rate: u64,
+    ) -> Self {
         let audio_format = audio_format.into();
         UploadRequest {
             file_name: file_name.into(),
@@ -538,8 +546,11 @@ mod tests {
 
     #[test]
     fn token_response_tolerates_odd_servers() {
-        let r = TokenResponse::from_json(r#"{"data": {"id_token": "I", "token_type": null,
-            "expires_in": "900", "tenant_id": null, "scopes": null}}"#).unwrap();
+        let r = TokenResponse::from_json(
+            r#"{"data": {"id_token": "I", "token_type": null,
+            "expires_in": "900", "tenant_id": null, "scopes": null}}"#,
+        )
+        .unwrap();
         assert_eq!(r.data.token_type, "Bearer");
         assert_eq!(r.data.expires_in, 900);
         assert!(r.data.scopes.is_empty());
@@ -547,7 +558,10 @@ mod tests {
         assert_eq!(r.data.expires_in, 3600);
         // Wrong types read as absent rather than failing the whole answer.
         let r = TokenResponse::from_json(r#"{"success": "yes", "data": {"jwt_token": 5, "id_token": "I", "expires_in": -3, "scopes": [1, "s"]}}"#).unwrap();
-        assert_eq!((r.success, r.data.jwt_token.as_deref(), r.token(), r.data.expires_in, r.data.scopes.clone()), (false, None, Some("I"), 0, vec!["s".to_string()]));
+        assert_eq!(
+            (r.success, r.data.jwt_token.as_deref(), r.token(), r.data.expires_in, r.data.scopes.clone()),
+            (false, None, Some("I"), 0, vec!["s".to_string()])
+        );
     }
 
     #[test]
@@ -559,10 +573,13 @@ mod tests {
     fn upload_request_has_the_documented_shape() {
         let req = UploadRequest::new("voicenote-2026-11-21T10-00-00-000Z.webm", 123_456, "webm", 12.34, 48_000, 1, 128_000);
         let v: serde_json::Value = serde_json::from_str(&req.to_json()).unwrap();
-        assert_eq!(v, json!({"file_name": "voicenote-2026-11-21T10-00-00-000Z.webm", "file_size": 123456,
+        assert_eq!(
+            v,
+            json!({"file_name": "voicenote-2026-11-21T10-00-00-000Z.webm", "file_size": 123456,
             "audio_format": "webm", "duration_seconds": 12.34, "use_multipart": false,
             "sdk_metadata": {"duration_seconds": 12.34, "sample_rate": 48000, "channels": 1,
-                             "bit_rate": 128000, "codec": "webm", "file_size_bytes": 123456}}));
+                             "bit_rate": 128000, "codec": "webm", "file_size_bytes": 123456}})
+        );
         assert!(UploadRequest::new("a.wav", 6_000_000, "wav", 30.0, 48_000, 1, 768_000).use_multipart);
     }
 
@@ -597,8 +614,11 @@ mod tests {
         assert_eq!(as_serde(&g.to_value()), data);
 
         // A server that leaves out the type, the envelope fields and content_length.
-        let sparse = UploadGrant::from_envelope(r#"{"data": {"voicenote_id": "v",
-            "upload_info": {"parts": [{"part_number": 1, "presigned_url": "u", "start_byte": 10, "end_byte": 19}]}}}"#).unwrap();
+        let sparse = UploadGrant::from_envelope(
+            r#"{"data": {"voicenote_id": "v",
+            "upload_info": {"parts": [{"part_number": 1, "presigned_url": "u", "start_byte": 10, "end_byte": 19}]}}}"#,
+        )
+        .unwrap();
         assert!(sparse.is_multipart());
         assert_eq!(sparse.upload_info.unwrap().parts[0].len(), 10);
 
@@ -613,15 +633,28 @@ mod tests {
     #[test]
     fn the_sdk_reads_what_serde_writes_and_back() {
         let grant = UploadGrant {
-            voicenote_id: "v".into(), upload_type: UPLOAD_MULTIPART.into(), presigned_url: None, s3_key: "k".into(),
-            expires_in: 900, processing_strategy: "standard".into(), client_processed: false, message: "m".into(),
-            upload_info: Some(UploadInfo { upload_id: "u".into(), parts: vec![PartInfo { part_number: 1, presigned_url: "p".into(), start_byte: 0, end_byte: 9, content_length: 10 }] }),
+            voicenote_id: "v".into(),
+            upload_type: UPLOAD_MULTIPART.into(),
+            presigned_url: None,
+            s3_key: "k".into(),
+            expires_in: 900,
+            processing_strategy: "standard".into(),
+            client_processed: false,
+            message: "m".into(),
+            upload_info: Some(UploadInfo {
+                upload_id: "u".into(),
+                parts: vec![PartInfo { part_number: 1, presigned_url: "p".into(), start_byte: 0, end_byte: 9, content_length: 10 }],
+            }),
         };
         let envelope = Envelope { object: "upload".into(), data: grant.clone(), request_id: "r".into() };
         assert_eq!(UploadGrant::from_envelope(&serde_json::to_string(&envelope).unwrap()), Some(grant.clone()));
         assert_eq!(serde_json::from_str::<UploadGrant>(&grant.to_value().to_json()).unwrap(), grant);
 
-        let token = TokenResponse { success: true, message: "ok".into(), data: TokenData { jwt_token: Some("J".into()), expires_in: 60, scopes: vec!["s".into()], ..TokenData::default() } };
+        let token = TokenResponse {
+            success: true,
+            message: "ok".into(),
+            data: TokenData { jwt_token: Some("J".into()), expires_in: 60, scopes: vec!["s".into()], ..TokenData::default() },
+        };
         assert_eq!(TokenResponse::from_json(&serde_json::to_string(&token).unwrap()), Some(token));
 
         let req = UploadRequest::new("a.ogg", 10, "ogg", 1.5, 48_000, 1, 32_000);
@@ -646,8 +679,16 @@ mod tests {
     fn voice_note_tolerates_missing_fields() {
         let n: VoiceNote = serde_json::from_value(json!({"id": "x", "status": "uploaded", "file_size": null})).unwrap();
         assert_eq!(n.file_size, 0);
-        let full = VoiceNote { id: "x".into(), status: "uploaded".into(), file_size: 3, audio_format: "ogg".into(),
-            duration_seconds: 1.5, created_at: "2026-01-01T00:00:00Z".into(), content_type: Some("audio/ogg".into()), ..Default::default() };
+        let full = VoiceNote {
+            id: "x".into(),
+            status: "uploaded".into(),
+            file_size: 3,
+            audio_format: "ogg".into(),
+            duration_seconds: 1.5,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            content_type: Some("audio/ogg".into()),
+            ..Default::default()
+        };
         assert_eq!(serde_json::from_str::<VoiceNote>(&serde_json::to_string(&full).unwrap()).unwrap(), full);
     }
 }

@@ -98,9 +98,8 @@ pub fn error_from_socket_message(data: &str) -> Option<SdkError> {
         }
         _ => None,
     };
-    let text = take_string(&mut obj, "message")
-        .or_else(|| take_string(&mut obj, "errorMessage"))
-        .or_else(|| nested.as_mut().and_then(|e| take_string(e, "message")));
+    let text =
+        take_string(&mut obj, "message").or_else(|| take_string(&mut obj, "errorMessage")).or_else(|| nested.as_mut().and_then(|e| take_string(e, "message")));
     let number = obj
         .get("errorCode")
         .and_then(json_int)
@@ -109,13 +108,8 @@ pub fn error_from_socket_message(data: &str) -> Option<SdkError> {
     let known = number.and_then(|n| server_code(Dialect::Faseeh, n).or_else(|| server_code(Dialect::VocaFuse, n)));
     let code = known.map(|k| k.code).unwrap_or_else(|| classify_socket_text(text.as_deref().unwrap_or("")));
 
-    let message = text
-        .as_deref()
-        .and_then(|t| compose("", t))
-        .unwrap_or_else(|| "The server sent an error message without a description".to_string());
-    let details = take_details(&mut obj)
-        .or_else(|| nested.as_mut().and_then(take_details))
-        .or_else(|| details_from_message(code, text.as_deref()));
+    let message = text.as_deref().and_then(|t| compose("", t)).unwrap_or_else(|| "The server sent an error message without a description".to_string());
+    let details = take_details(&mut obj).or_else(|| nested.as_mut().and_then(take_details)).or_else(|| details_from_message(code, text.as_deref()));
     let retry_after = details.as_ref().and_then(details_retry_after);
     Some(SdkError { code, message, details, status: None, server_code: number, retry_after })
 }
@@ -519,11 +513,7 @@ const SOCKET_TEXT_RULES: &[(&str, ErrorCode)] = &[
 
 fn classify_socket_text(text: &str) -> ErrorCode {
     let lower = clip(text, 1024).to_ascii_lowercase();
-    SOCKET_TEXT_RULES
-        .iter()
-        .find(|(needle, _)| find(&lower, needle).is_some())
-        .map(|(_, code)| *code)
-        .unwrap_or(ErrorCode::UnknownError)
+    SOCKET_TEXT_RULES.iter().find(|(needle, _)| find(&lower, needle).is_some()).map(|(_, code)| *code).unwrap_or(ErrorCode::UnknownError)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -557,9 +547,15 @@ mod tests {
         (1002, r#"{"error": {"code": 1002, "message": "Token has expired"}}"#),
         (2001, r#"{"error": {"code": 2001, "message": "Request body is malformed"}}"#),
         (2002, r#"{"error": {"code": 2002, "message": "Required field missing", "details": {"field": "identity"}}}"#),
-        (2003, r#"{"error": {"code": 2003, "message": "Invalid field value", "details": {"field": "expires_in", "value": "invalid", "reason": "must be an integer between 60 and 86400"}}}"#),
+        (
+            2003,
+            r#"{"error": {"code": 2003, "message": "Invalid field value", "details": {"field": "expires_in", "value": "invalid", "reason": "must be an integer between 60 and 86400"}}}"#,
+        ),
         (2004, r#"{"error": {"code": 2004, "message": "File size exceeds maximum limit", "details": {"max_size": "25MB", "actual_size": "30MB"}}}"#),
-        (2005, r#"{"error": {"code": 2005, "message": "Audio format not supported", "details": {"format": "mp3", "supported_formats": ["webm", "wav", "ogg"]}}}"#),
+        (
+            2005,
+            r#"{"error": {"code": 2005, "message": "Audio format not supported", "details": {"format": "mp3", "supported_formats": ["webm", "wav", "ogg"]}}}"#,
+        ),
         (2006, r#"{"error": {"code": 2006, "message": "Recording exceeds maximum duration", "details": {"max_duration": 60, "actual_duration": 75}}}"#),
         (3003, r#"{"error": {"code": 3003, "message": "Failed to transcribe audio", "details": {"reason": "Audio quality too low"}}}"#),
         (3004, r#"{"error": {"code": 3004, "message": "Failed to process audio file"}}"#),
@@ -575,14 +571,15 @@ mod tests {
         (40201, r#"{"errorCode": 40201, "errorMessage": "Insufficient wallet balance. Required: $0.50, Available: $0.25"}"#),
         (40301, r#"{"errorCode": 40301, "errorMessage": "This model is not enabled for your account. Please contact support@faseeh.ai to get access."}"#),
         (40401, r#"{"errorCode": 40401, "errorMessage": "Model not found: faseeh-v2-preview"}"#),
-        (42901, r#"{"errorCode": 42901, "errorMessage": "Concurrency limit exceeded. Maximum 5 concurrent requests allowed. Current: 6. Please upgrade your plan https://app.faseeh.ai/en/subscription or contact support@faseeh.ai for more information."}"#),
+        (
+            42901,
+            r#"{"errorCode": 42901, "errorMessage": "Concurrency limit exceeded. Maximum 5 concurrent requests allowed. Current: 6. Please upgrade your plan https://app.faseeh.ai/en/subscription or contact support@faseeh.ai for more information."}"#,
+        ),
         (50001, r#"{"errorCode": 50001, "errorMessage": "Internal server error"}"#),
     ];
 
-    const RETRYABLE: &[&str] = &[
-        "NETWORK_ERROR", "RATE_LIMIT_EXCEEDED", "CONCURRENCY_LIMIT_EXCEEDED",
-        "INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TOKEN_EXPIRED",
-    ];
+    const RETRYABLE: &[&str] =
+        &["NETWORK_ERROR", "RATE_LIMIT_EXCEEDED", "CONCURRENCY_LIMIT_EXCEEDED", "INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE", "TOKEN_EXPIRED"];
 
     #[test]
     fn every_server_code_maps_from_its_seed_body() {
@@ -632,8 +629,13 @@ mod tests {
     #[test]
     fn unknown_bodies_fall_back_to_the_status() {
         let bodies = [
-            "", "<html><body>oops</body></html>", "upstream timed out", r#"{"foo": 1}"#,
-            r#"{"error": {"code": 9999, "message": "new code"}}"#, r#"{"errorCode": 99901}"#, "[1,2]",
+            "",
+            "<html><body>oops</body></html>",
+            "upstream timed out",
+            r#"{"foo": 1}"#,
+            r#"{"error": {"code": 9999, "message": "new code"}}"#,
+            r#"{"errorCode": 99901}"#,
+            "[1,2]",
         ];
         let unlisted = [0u16, 1, 100, 200, 201, 204, 301, 302, 304, 405, 409, 410, 418, 422, 451, 501, 505, 599, 600, 999, 65535];
         let cases = STATUS_CODES.iter().copied().chain(unlisted.iter().map(|&s| (s, ErrorCode::UnknownError)));
@@ -844,7 +846,8 @@ mod tests {
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", NOW_MS), Some(0.0));
         assert_eq!(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", NOW_MS), Some(MAX_RETRY_AFTER_SECS));
         assert_eq!(parse_retry_after("Tue, 14 Nov 2023 22:14:20 GMT", NOW_MS + 500.0), Some(59.5));
-        for bad in ["Tue, 14 Nov 2023 22:14:20", "Tue, 31 Feb 2023 22:14:20 GMT", "Tue, 14 Nov 2023 25:14:20 GMT", "tomorrow", "Tue, 14 Nov 2023 22:14:20 GMTé"] {
+        for bad in ["Tue, 14 Nov 2023 22:14:20", "Tue, 31 Feb 2023 22:14:20 GMT", "Tue, 14 Nov 2023 25:14:20 GMT", "tomorrow", "Tue, 14 Nov 2023 22:14:20 GMTé"]
+        {
             assert_eq!(parse_retry_after(bad, NOW_MS), None, "{bad:?}");
         }
         assert_eq!(parse_retry_after("Tue, 14 Nov 2023 22:14:20 GMT", f64::NAN), None);
@@ -880,7 +883,8 @@ mod tests {
 
     #[test]
     fn socket_messages() {
-        let auth = r#"{"type": "error", "message": "x-api-key or Authorization header is required. Provide it in query string, headers, or initConnection message."}"#;
+        let auth =
+            r#"{"type": "error", "message": "x-api-key or Authorization header is required. Provide it in query string, headers, or initConnection message."}"#;
         let e = error_from_socket_message(auth).expect("an error");
         assert_eq!(e.code, ErrorCode::AuthenticationFailed);
         assert!(e.message.starts_with("x-api-key or Authorization header is required."));
@@ -904,8 +908,17 @@ mod tests {
         assert!(!e.message.is_empty());
 
         for not_error in [
-            r#"{"type":"audio","data":"AAAA"}"#, r#"{"type":"done"}"#, r#"{"message":"no type"}"#, r#"{"type":null}"#,
-            "not json", "", "[]", "null", r#""error""#, r#"{"type":"error""#, "\u{0}",
+            r#"{"type":"audio","data":"AAAA"}"#,
+            r#"{"type":"done"}"#,
+            r#"{"message":"no type"}"#,
+            r#"{"type":null}"#,
+            "not json",
+            "",
+            "[]",
+            "null",
+            r#""error""#,
+            r#"{"type":"error""#,
+            "\u{0}",
         ] {
             assert_eq!(error_from_socket_message(not_error), None, "{not_error:?}");
         }
@@ -928,11 +941,48 @@ mod tests {
 
     #[cfg(not(target_arch = "wasm32"))]
     const FRAGMENTS: &[&str] = &[
-        "{", "}", "[", "]", ":", ",", " ", "\"", "\"error\"", "\"errorCode\"", "\"code\"", "\"message\"",
-        "\"errorMessage\"", "\"details\"", "\"retry_after\"", "\"detail\"", "\"type\"", "2004", "4003", "40201",
-        "42901", "-1", "1e400", "99999999999999999999", "\"2004\"", "2004.0", "null", "true", "\"x\"",
-        "\"Required: $1, Available: $0\"", "\"Maximum 5 concurrent requests allowed. Current: 6\"", "<title>",
-        "</title>", "&amp;", "&#0;", "&#x110000;", "\u{0}", "\u{feff}", "\"\\ud800\"", "\"\\u0000\"", "é", "🎙",
+        "{",
+        "}",
+        "[",
+        "]",
+        ":",
+        ",",
+        " ",
+        "\"",
+        "\"error\"",
+        "\"errorCode\"",
+        "\"code\"",
+        "\"message\"",
+        "\"errorMessage\"",
+        "\"details\"",
+        "\"retry_after\"",
+        "\"detail\"",
+        "\"type\"",
+        "2004",
+        "4003",
+        "40201",
+        "42901",
+        "-1",
+        "1e400",
+        "99999999999999999999",
+        "\"2004\"",
+        "2004.0",
+        "null",
+        "true",
+        "\"x\"",
+        "\"Required: $1, Available: $0\"",
+        "\"Maximum 5 concurrent requests allowed. Current: 6\"",
+        "<title>",
+        "</title>",
+        "&amp;",
+        "&#0;",
+        "&#x110000;",
+        "\u{0}",
+        "\u{feff}",
+        "\"\\ud800\"",
+        "\"\\u0000\"",
+        "é",
+        "🎙",
     ];
 
     #[cfg(not(target_arch = "wasm32"))]

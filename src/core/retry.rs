@@ -52,14 +52,27 @@ mod tests {
     #[test]
     fn only_retryable_errors_are_retried_and_only_so_often() {
         let p = RetryPolicy::new(3);
-        for code in [ErrorCode::NetworkError, ErrorCode::RateLimitExceeded, ErrorCode::InternalServerError,
-            ErrorCode::ServiceUnavailable, ErrorCode::ConcurrencyLimitExceeded, ErrorCode::TokenExpired] {
+        for code in [
+            ErrorCode::NetworkError,
+            ErrorCode::RateLimitExceeded,
+            ErrorCode::InternalServerError,
+            ErrorCode::ServiceUnavailable,
+            ErrorCode::ConcurrencyLimitExceeded,
+            ErrorCode::TokenExpired,
+        ] {
             assert!(p.delay_ms(1, &err(code), 0.5).is_some(), "{code:?}");
             assert!(p.delay_ms(3, &err(code), 0.5).is_some());
             assert!(p.delay_ms(4, &err(code), 0.5).is_none());
         }
-        for code in [ErrorCode::UnsupportedAudioFormat, ErrorCode::FileSizeExceeded, ErrorCode::ValidationError,
-            ErrorCode::InvalidFieldValue, ErrorCode::AuthenticationFailed, ErrorCode::Forbidden, ErrorCode::Aborted] {
+        for code in [
+            ErrorCode::UnsupportedAudioFormat,
+            ErrorCode::FileSizeExceeded,
+            ErrorCode::ValidationError,
+            ErrorCode::InvalidFieldValue,
+            ErrorCode::AuthenticationFailed,
+            ErrorCode::Forbidden,
+            ErrorCode::Aborted,
+        ] {
             assert!(p.delay_ms(1, &err(code), 0.5).is_none(), "{code:?}");
         }
         assert!(RetryPolicy::new(0).delay_ms(1, &err(ErrorCode::NetworkError), 0.5).is_none());

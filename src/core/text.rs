@@ -10,7 +10,13 @@ impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let v = self.0;
         if !v.is_finite() {
-            return f.write_str(if v.is_nan() { "NaN" } else if v > 0.0 { "Infinity" } else { "-Infinity" });
+            return f.write_str(if v.is_nan() {
+                "NaN"
+            } else if v > 0.0 {
+                "Infinity"
+            } else {
+                "-Infinity"
+            });
         }
         if v.abs() >= 1e15 {
             return f.write_str(if v > 0.0 { ">1e15" } else { "<-1e15" });
@@ -99,7 +105,9 @@ const LONG_WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", 
 /// (`Sun Nov  6 08:49:37 1994`). Years 1970 to 9999; `None` for anything else, including
 /// impossible dates (31 Feb) and times.
 pub fn parse_http_date(s: &str) -> Option<u64> {
-    let number = |t: &str| -> Option<u32> { (!t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.bytes().fold(0, |n, b| n * 10 + u32::from(b - b'0'))) };
+    let number = |t: &str| -> Option<u32> {
+        (!t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit())).then(|| t.bytes().fold(0, |n, b| n * 10 + u32::from(b - b'0')))
+    };
     let month = |t: &str| MONTHS.iter().position(|m| *m == t).map(|i| i as u32 + 1);
     // A comma is the weekday's (asctime has none); split on the char: a string pattern would bring
     // str's substring searcher into the wasm.
@@ -155,8 +163,19 @@ mod tests {
 
     #[test]
     fn numbers_display_briefly() {
-        for (v, s) in [(2.0, "2"), (2.5, "2.5"), (0.125, "0.125"), (60.0004, "60"), (-1.5, "-1.5"), (-0.0001, "0"),
-            (25_000_000.0, "25000000"), (f64::NAN, "NaN"), (f64::INFINITY, "Infinity"), (1e300, ">1e15"), (2.05, "2.05")] {
+        for (v, s) in [
+            (2.0, "2"),
+            (2.5, "2.5"),
+            (0.125, "0.125"),
+            (60.0004, "60"),
+            (-1.5, "-1.5"),
+            (-0.0001, "0"),
+            (25_000_000.0, "25000000"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "Infinity"),
+            (1e300, ">1e15"),
+            (2.05, "2.05"),
+        ] {
             assert_eq!(Num(v).to_string(), s, "{v:?}");
         }
     }
@@ -211,9 +230,22 @@ mod tests {
 
     #[test]
     fn decimals_parse_strictly() {
-        for (s, v) in [("120", Some(120.0)), (" 7 ", Some(7.0)), ("12.5", Some(12.5)), (".5", Some(0.5)), ("-3", Some(-3.0)),
-            ("+4", Some(4.0)), ("3600.0", Some(3600.0)), ("", None), (".", None), ("1e3", None), ("inf", None), ("NaN", None),
-            ("1.2.3", None), ("12a", None)] {
+        for (s, v) in [
+            ("120", Some(120.0)),
+            (" 7 ", Some(7.0)),
+            ("12.5", Some(12.5)),
+            (".5", Some(0.5)),
+            ("-3", Some(-3.0)),
+            ("+4", Some(4.0)),
+            ("3600.0", Some(3600.0)),
+            ("", None),
+            (".", None),
+            ("1e3", None),
+            ("inf", None),
+            ("NaN", None),
+            ("1.2.3", None),
+            ("12a", None),
+        ] {
             assert_eq!(parse_decimal(s), v, "{s:?}");
         }
         // Huge values stay huge (callers clamp them), within float rounding.

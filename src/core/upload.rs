@@ -1,7 +1,7 @@
 //! What an upload sends and how it reports progress, decided before any byte leaves.
 
-use super::text::{utc, Num};
 use super::json::object;
+use super::text::{utc, Num};
 
 use super::errors::{ErrorCode, SdkError};
 use super::format::AudioFormat;
@@ -69,24 +69,13 @@ pub fn preflight(spec: &UploadSpec) -> Result<(), SdkError> {
 /// `voicenote-2026-11-21T10-00-00-000Z.webm`
 pub fn file_name(created_at_ms: f64, format: AudioFormat) -> String {
     let t = utc(created_at_ms);
-    format!(
-        "voicenote-{:04}-{:02}-{:02}T{:02}-{:02}-{:02}-{:03}Z.{}",
-        t.year, t.month, t.day, t.hour, t.minute, t.second, t.milli, format.as_str()
-    )
+    format!("voicenote-{:04}-{:02}-{:02}T{:02}-{:02}-{:02}-{:03}Z.{}", t.year, t.month, t.day, t.hour, t.minute, t.second, t.milli, format.as_str())
 }
 
 /// The `POST /upload` body for a recording.
 pub fn upload_request(spec: &UploadSpec) -> UploadRequest {
     let duration = (spec.duration_secs.min(MAX_DURATION_SECS) * 100.0).round() / 100.0;
-    UploadRequest::new(
-        file_name(spec.created_at_ms, spec.format),
-        spec.size,
-        spec.format.as_str(),
-        duration,
-        48_000,
-        1,
-        spec.bits_per_second,
-    )
+    UploadRequest::new(file_name(spec.created_at_ms, spec.format), spec.size, spec.format.as_str(), duration, 48_000, 1, spec.bits_per_second)
 }
 
 /// Bytes sent per part, turned into a percentage that never goes down and stops at 99: only the

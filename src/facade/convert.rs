@@ -11,7 +11,7 @@ use crate::core::format::FormatPreference;
 use crate::core::json::Value;
 use crate::core::limits::{bits_per_second, RecorderLimits};
 use crate::core::upload::UploadResult;
-use crate::web::recorder::{Recording, RecorderOptions};
+use crate::web::recorder::{RecorderOptions, Recording};
 
 #[wasm_bindgen(module = "/js/error.js")]
 extern "C" {

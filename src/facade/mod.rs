@@ -409,7 +409,5 @@ pub fn error_from_response(status: JsValue, body: JsValue, headers: JsValue) -> 
 /// A WebSocket message `{ "type": "error", "message": … }` as a `VocaFuseError`, else `null`.
 #[wasm_bindgen(js_name = errorFromSocketMessage)]
 pub fn error_from_socket_message(data: JsValue) -> JsValue {
-    data.as_string()
-        .and_then(|d| response::error_from_socket_message(&d))
-        .map_or(JsValue::NULL, |e| throw(&e))
+    data.as_string().and_then(|d| response::error_from_socket_message(&d)).map_or(JsValue::NULL, |e| throw(&e))
 }

@@ -153,9 +153,5 @@ pub async fn put(url: &str, body: &Blob, content_type: &str, signal: &AbortSigna
 }
 
 fn parse_raw_headers(raw: &str) -> Vec<(String, String)> {
-    raw.lines()
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect()
+    raw.lines().filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect()
 }
-

@@ -32,7 +32,6 @@ extern "C" {
     pub fn new_id() -> String;
 }
 
-
 /// Waits for a storage operation; any failure is `STORAGE_UNAVAILABLE`.
 pub async fn settle(promise: Promise) -> Result<JsValue, SdkError> {
     JsFuture::from(promise).await.map_err(|e| {
@@ -62,14 +61,9 @@ pub struct Row {
 
 fn row_from_js(value: &JsValue) -> Option<Row> {
     let get = |k: &str| Reflect::get(value, &JsValue::from_str(k)).ok();
-    Some(Row {
-        id: get("id")?.as_string()?,
-        created_at: get("createdAt")?.as_f64().unwrap_or(0.0),
-        meta: StoredMeta::from_json(&get("meta")?.as_string()?)?,
-    })
+    Some(Row { id: get("id")?.as_string()?, created_at: get("createdAt")?.as_f64().unwrap_or(0.0), meta: StoredMeta::from_json(&get("meta")?.as_string()?)? })
 }
 
 pub async fn read(id: &str) -> Result<Option<Row>, SdkError> {
     Ok(row_from_js(&settle(get_recording(id)).await?))
 }
-

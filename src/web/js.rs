@@ -21,8 +21,7 @@ pub fn set(obj: &Object, key: &str, value: &JsValue) {
 pub fn exception_parts(value: &JsValue) -> (String, String) {
     let get = |k: &str| Reflect::get(value, &JsValue::from_str(k)).ok().and_then(|v| v.as_string());
     let name = if value.is_object() { get("name").unwrap_or_default() } else { String::new() };
-    let message = if value.is_object() { get("message") } else { value.as_string() }
-        .unwrap_or_else(|| format!("{value:?}"));
+    let message = if value.is_object() { get("message") } else { value.as_string() }.unwrap_or_else(|| format!("{value:?}"));
     (name, message)
 }
 
@@ -30,11 +29,7 @@ pub fn exception_parts(value: &JsValue) -> (String, String) {
 /// `fallback` with the exception's name and message.
 pub fn error_from_js(value: &JsValue, fallback: ErrorCode) -> SdkError {
     if is_vocafuse_error(value) {
-        let code = Reflect::get(value, &"code".into())
-            .ok()
-            .and_then(|c| c.as_string())
-            .and_then(|c| ErrorCode::from_name(&c))
-            .unwrap_or(fallback);
+        let code = Reflect::get(value, &"code".into()).ok().and_then(|c| c.as_string()).and_then(|c| ErrorCode::from_name(&c)).unwrap_or(fallback);
         let (_, message) = exception_parts(value);
         return SdkError::new(code, message);
     }

@@ -36,8 +36,5 @@ pub async fn lock(id: &str) -> Lock {
 
 /// The names of the locks held or asked for, in any tab of this origin.
 pub async fn busy() -> Vec<String> {
-    JsFuture::from(busy_locks())
-        .await
-        .map(|v| v.unchecked_into::<Array>().iter().filter_map(|n| n.as_string()).collect())
-        .unwrap_or_default()
+    JsFuture::from(busy_locks()).await.map(|v| v.unchecked_into::<Array>().iter().filter_map(|n| n.as_string()).collect()).unwrap_or_default()
 }

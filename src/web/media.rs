@@ -51,8 +51,7 @@ pub struct Microphone {
 impl Microphone {
     /// Asks for a mono microphone tuned for voice, `device_id` if given.
     pub async fn open(device_id: Option<&str>) -> Result<Microphone, SdkError> {
-        let devices = media_devices()
-            .ok_or_else(|| SdkError::new(ErrorCode::NotSupported, "navigator.mediaDevices is not available"))?;
+        let devices = media_devices().ok_or_else(|| SdkError::new(ErrorCode::NotSupported, "navigator.mediaDevices is not available"))?;
         let audio = Object::new();
         if let Some(id) = device_id {
             let exact = Object::new();
@@ -66,9 +65,7 @@ impl Microphone {
         let constraints = Object::new();
         set(&constraints, "audio", &audio);
         set(&constraints, "video", &false.into());
-        let promise = devices
-            .get_user_media_with_constraints(constraints.unchecked_ref())
-            .map_err(|e| media_error(&e))?;
+        let promise = devices.get_user_media_with_constraints(constraints.unchecked_ref()).map_err(|e| media_error(&e))?;
         let stream: MediaStream = JsFuture::from(promise).await.map_err(|e| media_error(&e))?.unchecked_into();
         Ok(Microphone { stream })
     }
@@ -184,11 +181,7 @@ impl WavCapture {
     /// Loads the worklet and the encoder's wasm from `assets_url` (by default next to the
     /// package's entry) and starts capturing. A microphone rate the encoder cannot resample is
     /// `NOT_SUPPORTED`; anything else that fails is `RECORDING_FAILED`.
-    pub async fn open(
-        stream: &MediaStream,
-        assets_url: Option<&str>,
-        on_block: Closure<dyn FnMut(js_sys::Uint8Array)>,
-    ) -> Result<WavCapture, SdkError> {
+    pub async fn open(stream: &MediaStream, assets_url: Option<&str>, on_block: Closure<dyn FnMut(js_sys::Uint8Array)>) -> Result<WavCapture, SdkError> {
         let handle = open_capture(stream, on_block.as_ref().unchecked_ref(), assets_url).await.map_err(|e| {
             let mut err = media_error(&e);
             if err.code != ErrorCode::NotSupported {

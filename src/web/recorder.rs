@@ -37,8 +37,8 @@ use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::{AudioFormat, FormatPreference, RecordingPlan};
 use crate::core::lifecycle::{Call, Effect, Event, Lifecycle, Outcome, Phase, RecorderState};
 use crate::core::limits::{duration_notice, size_notice, track_ended_notice, ChunkVerdict, RecorderLimits, SizeGuard};
-use crate::core::upload::{UploadResult, UploadSpec};
 use crate::core::resample;
+use crate::core::upload::{UploadResult, UploadSpec};
 use crate::core::wav;
 
 /// `MediaRecorder` timeslice: the granularity of the size guard (and of persistence).
@@ -855,9 +855,8 @@ fn finish_wav(take: &mut Take, stored: Option<&Stored>) {
 /// The take's chunks as the recording's `Blob`.
 fn assemble(take: &Take, duration: f64) -> Result<Recording, SdkError> {
     let mime_type = if take.mime_type.is_empty() { take.plan.mime_type.to_string() } else { take.mime_type.clone() };
-    let format = AudioFormat::from_mime(&mime_type).ok_or_else(|| {
-        SdkError::new(ErrorCode::RecordingFailed, format!("the browser recorded {mime_type}, which the service does not accept"))
-    })?;
+    let format = AudioFormat::from_mime(&mime_type)
+        .ok_or_else(|| SdkError::new(ErrorCode::RecordingFailed, format!("the browser recorded {mime_type}, which the service does not accept")))?;
     let bag = BlobPropertyBag::new();
     bag.set_type(&mime_type);
     let blob = Blob::new_with_blob_sequence_and_options(&take.chunks, &bag).map_err(|e| error_from_js(&e, ErrorCode::RecordingFailed))?;

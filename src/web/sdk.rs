@@ -18,12 +18,6 @@ pub struct SdkContext {
 
 impl SdkContext {
     pub fn new(config: SdkConfig, messages: Messages) -> SdkContext {
-        SdkContext {
-            config,
-            messages,
-            tokens: TokenCache::default(),
-            storage_notice_sent: Cell::new(false),
-            persistence_asked: Cell::new(false),
-        }
+        SdkContext { config, messages, tokens: TokenCache::default(), storage_notice_sent: Cell::new(false), persistence_asked: Cell::new(false) }
     }
 }

@@ -99,10 +99,7 @@ async fn fetch_token(config: &SdkConfig) -> Result<Token, SdkError> {
     let parsed = TokenResponse::from_json(&answer.body).ok_or_else(|| {
         SdkError::new(ErrorCode::AuthenticationFailed, format!("the token endpoint answered {} without a token (not a JSON object)", answer.status))
     })?;
-    let value = parsed
-        .token()
-        .ok_or_else(|| SdkError::new(ErrorCode::AuthenticationFailed, "the token endpoint answered without a token"))?
-        .to_string();
+    let value = parsed.token().ok_or_else(|| SdkError::new(ErrorCode::AuthenticationFailed, "the token endpoint answered without a token"))?.to_string();
     let lifetime_ms = if parsed.data.expires_in > 0 { parsed.data.expires_in as f64 * 1000.0 } else { 3_600_000.0 };
     Ok(Token { value, issued_ms, expires_ms: issued_ms + lifetime_ms })
 }

@@ -85,11 +85,7 @@ async fn presign(ctx: &SdkContext, spec: &UploadSpec, signal: &AbortSignal) -> R
                 token = ctx.tokens.get(&ctx.config, Some(&token)).await?;
             }
             Err(e) if is_auth_refusal(&e) => {
-                return Err(SdkError {
-                    code: ErrorCode::AuthenticationFailed,
-                    message: format!("the API refused a fresh token: {}", e.message),
-                    ..e
-                })
+                return Err(SdkError { code: ErrorCode::AuthenticationFailed, message: format!("the API refused a fresh token: {}", e.message), ..e })
             }
             Err(e) => return Err(e),
         }
@@ -97,7 +93,6 @@ async fn presign(ctx: &SdkContext, spec: &UploadSpec, signal: &AbortSignal) -> R
     UploadGrant::from_envelope(&answer.body)
         .ok_or_else(|| SdkError::new(ErrorCode::UnknownError, "unexpected answer to POST /upload: not JSON with a data object"))
 }
-
 
 /// A 403 from storage: the presigned URL expired (PROTOCOL.md); the remedy is a new presign.
 fn url_expired(e: &SdkError) -> bool {
@@ -215,7 +210,15 @@ pub async fn upload_resumable(
     }
 }
 
-async fn attempt(ctx: &SdkContext, blob: &Blob, mime_type: &str, spec: &UploadSpec, signal: &AbortSignal, watch: &Rc<Watch>, journal: &Rc<Journal>) -> Result<UploadResult, SdkError> {
+async fn attempt(
+    ctx: &SdkContext,
+    blob: &Blob,
+    mime_type: &str,
+    spec: &UploadSpec,
+    signal: &AbortSignal,
+    watch: &Rc<Watch>,
+    journal: &Rc<Journal>,
+) -> Result<UploadResult, SdkError> {
     let mut presigns = 0;
     loop {
         let grant = match journal.usable() {
@@ -246,10 +249,7 @@ async fn attempt(ctx: &SdkContext, blob: &Blob, mime_type: &str, spec: &UploadSp
 }
 
 async fn send_single(ctx: &SdkContext, blob: &Blob, mime: &str, grant: &UploadGrant, signal: &AbortSignal, watch: Rc<Watch>) -> Result<(), SdkError> {
-    let url = grant
-        .presigned_url
-        .clone()
-        .ok_or_else(|| SdkError::new(ErrorCode::UnknownError, "the upload answer has no presigned_url"))?;
+    let url = grant.presigned_url.clone().ok_or_else(|| SdkError::new(ErrorCode::UnknownError, "the upload answer has no presigned_url"))?;
     let progress = RefCell::new(Progress::new(blob.size() as u64, 1));
     let w = watch.clone();
     let report: Rc<dyn Fn(u64)> = Rc::new(move |bytes| {
@@ -257,13 +257,24 @@ async fn send_single(ctx: &SdkContext, blob: &Blob, mime: &str, grant: &UploadGr
             w.progress(p);
         }
     });
-    with_retries(RetryPolicy::new(ctx.config.retries), signal, || async { watch.answered(put(&url, blob, mime, signal, ctx.config.timeout_ms, report.clone()).await) }).await
+    with_retries(RetryPolicy::new(ctx.config.retries), signal, || async {
+        watch.answered(put(&url, blob, mime, signal, ctx.config.timeout_ms, report.clone()).await)
+    })
+    .await
 }
 
 /// Sends every part the journal does not have, `PART_CONCURRENCY` at a time, each with its own
 /// retries, noting each in the journal as storage accepts it. The first part that fails for
 /// good stops the others.
-async fn send_parts(ctx: &SdkContext, blob: &Blob, mime: &str, parts: &[PartInfo], signal: &AbortSignal, watch: Rc<Watch>, journal: &Rc<Journal>) -> Result<(), SdkError> {
+async fn send_parts(
+    ctx: &SdkContext,
+    blob: &Blob,
+    mime: &str,
+    parts: &[PartInfo],
+    signal: &AbortSignal,
+    watch: Rc<Watch>,
+    journal: &Rc<Journal>,
+) -> Result<(), SdkError> {
     let total = blob.size() as u64;
     if parts.is_empty() || parts.iter().any(|p| p.end_byte >= total || p.start_byte > p.end_byte) {
         return Err(SdkError::new(ErrorCode::UnknownError, "the upload answer's parts do not fit the recording"));

@@ -199,6 +199,9 @@ extern "C" {
 
 pub fn browser() -> String {
     let ua = web_sys::window().unwrap().navigator().user_agent().unwrap_or_default();
-    if ua.contains("Firefox") { "firefox".into() } else { "chromium".into() }
+    if ua.contains("Firefox") {
+        "firefox".into()
+    } else {
+        "chromium".into()
+    }
 }
-

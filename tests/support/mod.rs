@@ -152,11 +152,7 @@ pub const ASSETS_URL: &str = match option_env!("VOCAFUSE_TEST_ASSETS") {
 
 /// An SDK whose token endpoint is unreachable: enough to record without uploading.
 pub fn sdk() -> vocafuse_wasm::facade::VocaFuseSdk {
-    vocafuse_wasm::facade::VocaFuseSdk::new(obj(&[
-        ("tokenEndpoint", "http://127.0.0.1:9/token".into()),
-        ("assetsUrl", ASSETS_URL.into()),
-    ]))
-    .unwrap()
+    vocafuse_wasm::facade::VocaFuseSdk::new(obj(&[("tokenEndpoint", "http://127.0.0.1:9/token".into()), ("assetsUrl", ASSETS_URL.into())])).unwrap()
 }
 
 pub fn recorder(probe: &Probe) -> vocafuse_wasm::facade::VoiceRecorder {
@@ -268,7 +264,13 @@ impl Probe {
             Reflect::set(&options, &(*k).into(), v).unwrap();
         }
         Probe {
-            states, errors, progress, levels, uploads, completes, cancels,
+            states,
+            errors,
+            progress,
+            levels,
+            uploads,
+            completes,
+            cancels,
             wake: Rc::new(RefCell::new(rx)),
             closures: Rc::new(closures),
             options: options.into(),
@@ -307,7 +309,6 @@ pub const DEV_API: &str = match option_env!("VOCAFUSE_DEV_API") {
     Some(url) => url,
     None => "http://127.0.0.1:18787",
 };
-
 
 pub async fn sha256(blob: &web_sys::Blob) -> String {
     wasm_bindgen_futures::JsFuture::from(sha256_js(blob)).await.unwrap().as_string().unwrap()

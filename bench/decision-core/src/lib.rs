@@ -15,19 +15,9 @@ fn err_json(e: &SdkError, messages: &Messages) -> String {
         ("code", Value::String(e.code.name().into())),
         ("message", Value::String(e.message.clone())),
         ("userMessage", Value::String(um.into())),
-        (
-            "status",
-            e.status.map_or(Value::Null, |s| Value::Number(s as f64)),
-        ),
-        (
-            "serverCode",
-            e.server_code
-                .map_or(Value::Null, |s| Value::Number(s as f64)),
-        ),
-        (
-            "retryAfter",
-            e.retry_after.map_or(Value::Null, Value::Number),
-        ),
+        ("status", e.status.map_or(Value::Null, |s| Value::Number(s as f64))),
+        ("serverCode", e.server_code.map_or(Value::Null, |s| Value::Number(s as f64))),
+        ("retryAfter", e.retry_after.map_or(Value::Null, Value::Number)),
         ("retryable", Value::Bool(e.retryable())),
         ("details", e.details.clone().unwrap_or(Value::Null)),
     ])
@@ -40,23 +30,12 @@ fn res<T>(r: Result<T, SdkError>, f: impl FnOnce(T) -> String) -> String {
     }
 }
 fn pairs(flat: Vec<String>) -> Vec<(String, String)> {
-    flat.chunks(2)
-        .filter_map(|c| Some((c.first()?.clone(), c.get(1)?.clone())))
-        .collect()
+    flat.chunks(2).filter_map(|c| Some((c.first()?.clone(), c.get(1)?.clone()))).collect()
 }
 
 #[wasm_bindgen(js_name = errorFromResponse)]
-pub fn error_from_response(
-    status: u16,
-    body: &str,
-    headers: Vec<String>,
-    now: f64,
-    messages: Vec<String>,
-) -> String {
-    err_json(
-        &response::error_from_response(status, body, &pairs(headers), now),
-        &Messages(pairs(messages)),
-    )
+pub fn error_from_response(status: u16, body: &str, headers: Vec<String>, now: f64, messages: Vec<String>) -> String {
+    err_json(&response::error_from_response(status, body, &pairs(headers), now), &Messages(pairs(messages)))
 }
 #[wasm_bindgen(js_name = errorFromSocketMessage)]
 pub fn error_from_socket(data: &str, messages: Vec<String>) -> Option<String> {
@@ -68,42 +47,21 @@ pub fn error_codes() -> String {
 }
 #[wasm_bindgen(js_name = localError)]
 pub fn local_error(code: &str, message: &str, messages: Vec<String>) -> String {
-    err_json(
-        &SdkError::new(
-            ErrorCode::from_name(code).unwrap_or(ErrorCode::UnknownError),
-            message,
-        ),
-        &Messages(pairs(messages)),
-    )
+    err_json(&SdkError::new(ErrorCode::from_name(code).unwrap_or(ErrorCode::UnknownError), message), &Messages(pairs(messages)))
 }
 #[wasm_bindgen(js_name = mediaExceptionCode)]
 pub fn media_exception(name: &str) -> String {
     device::media_exception_code(name).name().into()
 }
 #[wasm_bindgen(js_name = checkConfig)]
-pub fn check_config(
-    api: Option<String>,
-    token: Option<String>,
-    timeout: Option<f64>,
-    retries: Option<f64>,
-    offline: Option<f64>,
-) -> String {
+pub fn check_config(api: Option<String>, token: Option<String>, timeout: Option<f64>, retries: Option<f64>, offline: Option<f64>) -> String {
     let r = (|| -> Result<Value, SdkError> {
         Ok(object([
-            (
-                "apiBaseUrl",
-                Value::String(config::api_base_url(api.as_deref())?),
-            ),
-            (
-                "tokenEndpoint",
-                Value::String(config::token_endpoint(token.as_deref())?),
-            ),
+            ("apiBaseUrl", Value::String(config::api_base_url(api.as_deref())?)),
+            ("tokenEndpoint", Value::String(config::token_endpoint(token.as_deref())?)),
             ("timeout", Value::Number(config::timeout_ms(timeout)?)),
             ("retries", Value::Number(config::retries(retries)? as f64)),
-            (
-                "offlineWait",
-                Value::Number(config::offline_wait_ms(offline)?),
-            ),
+            ("offlineWait", Value::Number(config::offline_wait_ms(offline)?)),
         ]))
     })();
     res(r, |v| v.to_json())
@@ -166,29 +124,16 @@ pub fn next_state(phase: u8, event: u8, auto_upload: bool) -> String {
         Phase::Error { kept: true },
         Phase::Destroyed,
     ];
-    let events = [
-        Start, Stop, Pause, Resume, Cancel, Upload, Destroy, Opened, PageHidden, Flushed, Kept, Offline, Online, Uploaded,
-    ];
+    let events = [Start, Stop, Pause, Resume, Cancel, Upload, Destroy, Opened, PageHidden, Flushed, Kept, Offline, Online, Uploaded];
     let (Some(p), Some(e)) = (phases.get(phase as usize), events.get(event as usize)) else {
         return String::new();
     };
     let shown = p.shown().unwrap_or(lifecycle::RecorderState::Recording);
-    res(lifecycle::transition(*p, shown, e.clone(), auto_upload), |(next, effects)| {
-        format!("{:?} {}", next, effects.len())
-    })
+    res(lifecycle::transition(*p, shown, e.clone(), auto_upload), |(next, effects)| format!("{:?} {}", next, effects.len()))
 }
 #[wasm_bindgen(js_name = retryDelay)]
-pub fn retry_delay(
-    retries: u32,
-    attempt: u32,
-    code: &str,
-    retry_after: Option<f64>,
-    random: f64,
-) -> Option<f64> {
-    let mut e = SdkError::new(
-        ErrorCode::from_name(code).unwrap_or(ErrorCode::UnknownError),
-        "",
-    );
+pub fn retry_delay(retries: u32, attempt: u32, code: &str, retry_after: Option<f64>, random: f64) -> Option<f64> {
+    let mut e = SdkError::new(ErrorCode::from_name(code).unwrap_or(ErrorCode::UnknownError), "");
     e.retry_after = retry_after;
     retry::RetryPolicy::new(retries).delay_ms(attempt, &e, random)
 }
@@ -201,9 +146,7 @@ pub fn plan_upload(format: &str, size: f64, duration: f64, bps: f64, created: f6
         bits_per_second: bps as u64,
         created_at_ms: created,
     };
-    res(upload::preflight(&spec), |_| {
-        upload::upload_request(&spec).to_json()
-    })
+    res(upload::preflight(&spec), |_| upload::upload_request(&spec).to_json())
 }
 #[wasm_bindgen(js_name = readGrant)]
 pub fn read_grant(text: &str) -> Option<String> {
@@ -219,10 +162,7 @@ pub fn token_request() -> String {
 }
 #[wasm_bindgen(js_name = planParts)]
 pub fn plan_parts(size: f64, part: f64) -> Vec<f64> {
-    protocol::plan_parts(size as u64, part as u64)
-        .into_iter()
-        .flat_map(|(a, b)| [a as f64, b as f64])
-        .collect()
+    protocol::plan_parts(size as u64, part as u64).into_iter().flat_map(|(a, b)| [a as f64, b as f64]).collect()
 }
 #[wasm_bindgen(js_name = tokenNeedsRefresh)]
 pub fn token_refresh(now: f64, issued: f64, expires: f64) -> bool {
@@ -263,10 +203,7 @@ impl Meta {
     }
     pub fn granted(&mut self, grant: &str, now: f64) {
         if let Some(g) = protocol::UploadGrant::from_envelope(grant) {
-            self.0
-                .upload
-                .get_or_insert_with(Default::default)
-                .granted(g, now)
+            self.0.upload.get_or_insert_with(Default::default).granted(g, now)
         }
     }
     #[wasm_bindgen(js_name = partDone)]
@@ -280,19 +217,10 @@ impl Meta {
         self.0.upload.as_ref().is_some_and(|j| j.is_done(n))
     }
     pub fn usable(&self, now: f64) -> Option<String> {
-        self.0
-            .upload
-            .as_ref()?
-            .usable(now)
-            .map(|g| g.to_value().to_json())
+        self.0.upload.as_ref()?.usable(now).map(|g| g.to_value().to_json())
     }
     pub fn spec(&self, created: f64) -> String {
-        res(
-            self.0
-                .spec(created)
-                .ok_or(SdkError::new(ErrorCode::UnknownError, "no spec")),
-            |s| upload::upload_request(&s).to_json(),
-        )
+        res(self.0.spec(created).ok_or(SdkError::new(ErrorCode::UnknownError, "no spec")), |s| upload::upload_request(&s).to_json())
     }
 }
 #[wasm_bindgen(js_name = probeDelay)]
