@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: native Rust tests, then the browser suites in headless Chromium, Firefox and
-# WebKitGTK (Safari's engine), then the package and demo end-to-end tests, then durability end to
+# WebKitGTK (Safari's engine), then the package and demo end-to-end tests (and the package under a
+# strict CSP in all three engines), then durability end to
 # end (reloads, a killed browser, offline, two tabs) in Chromium and Firefox.
 # A browser suite that cannot start, or runs fewer tests than it declares, fails the run.
 set -euo pipefail
@@ -70,6 +71,8 @@ done
 say "the npm package (Vite app, script tag, types) and the demo, end to end"
 scripts/build-pkg.sh
 scripts/e2e.sh
+say "the package under a strict Content-Security-Policy in Firefox and WebKitGTK (WebDriver)"
+scripts/csp.sh
 say "durability end to end: reloads, a killed browser, 10 s offline, two tabs (WebDriver)"
 scripts/durability.sh
 say "all suites passed"

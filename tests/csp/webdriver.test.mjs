@@ -8,7 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PKG, spawnDevServer } from '../devserver.mjs';
-import { openBrowser, WAIT } from '../durability/webdriver.mjs';
+import { WAIT } from '../durability/webdriver.mjs';
+import { openBrowser } from '../durability/helpers.mjs';
 import { startCspServer } from './server.mjs';
 import { checkRecordings } from './check.mjs';
 
