@@ -108,6 +108,10 @@ export interface RecorderOptions {
   deviceId?: string;
   /** Encoder bitrate for webm/ogg; default 32000, chosen for speech. */
   audioBitsPerSecond?: number;
+  /** Passed to getUserMedia; defaults true, true, true, 1. `recording.settings` says what the browser applied. */
+  audio?: { echoCancellation?: boolean; noiseSuppression?: boolean; autoGainControl?: boolean; channelCount?: 1 | 2 };
+  /** ms of silence before the notice NO_AUDIO_INPUT (reason 'silent'), default 3000; 0 turns the check off. */
+  silenceTimeout?: number;
   onStateChange?: (state: RecorderState) => void;
   /** Recorded seconds, about every 100 ms while recording. */
   onRecordProgress?: (seconds: number) => void;
@@ -127,7 +131,18 @@ export interface VoicenoteResult {
   duration: number;
   size: number;
   format: AudioFormat;
+  /** `track.getSettings()` of the take: what the browser applied (device, processing, rate). */
+  settings?: MediaTrackSettings;
 }
+
+/** A microphone the browser offers. Labels are empty until the person has granted the microphone once. */
+export interface MicrophoneInfo {
+  deviceId: string;
+  label: string;
+  isDefault: boolean;
+}
+
+export type InputStatus = 'ok' | 'muted' | 'silent';
 
 export interface UploadResult {
   voicenote_id: string;
@@ -169,6 +184,10 @@ export declare class VocaFuseSDK {
   pendingRecordings(): Promise<PendingRecording[]>;
   /** Uploads each pending recording in turn: a result, or the error, for each. */
   resumePending(): Promise<Array<UploadResult | VocaFuseError>>;
+  /** The microphones (labels empty until the microphone was granted once: record once to get them). */
+  listMicrophones(): Promise<MicrophoneInfo[]>;
+  /** Calls `callback` with the new list when microphones come or go; returns the unsubscribe function. */
+  onMicrophonesChange(callback: (microphones: MicrophoneInfo[]) => void): () => void;
   free(): void;
 }
 
@@ -181,6 +200,10 @@ export declare class VoiceRecorder {
   resume(): void;
   upload(): Promise<UploadResult>;
   destroy(): void;
+  /** The microphone for the next take (null: the browser's default). Throws INVALID_STATE while recording. */
+  setDevice(deviceId: string | null): void;
+  /** Whether the microphone delivers anything: 'muted' (the track is) or 'silent' (for silenceTimeout). */
+  readonly inputStatus: InputStatus;
   readonly state: RecorderState;
   readonly duration: number;
   readonly isRecording: boolean;

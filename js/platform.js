@@ -100,54 +100,48 @@ async function scriptProcessorNode(context, assets, encoder, onBlock) {
   };
 }
 
-// Opens the capture; `onBlock` receives Uint8Arrays of 16 kHz WAV data (no header). The handle's
-// `finish()` resolves with the last data (null if the audio thread did not answer within a
-// second) and closes; `close()` closes at once.
-export async function openCapture(stream, onBlock, assetsUrl) {
+// Opens the capture in `context` (the recorder's, created and resumed inside start() so that
+// Safari counts the click; the recorder closes it); `onBlock` receives Uint8Arrays of 16 kHz WAV
+// data (no header). The handle's `finish()` resolves with the last data (null if the audio
+// thread did not answer within a second) and disconnects; `close()` disconnects at once.
+export async function openCapture(stream, onBlock, assetsUrl, context) {
   const assets = captureAssets(assetsUrl);
   const encoder = compileEncoder(assets.wasm);
   encoder.catch(() => {}); // awaited below; not unhandled if the worklet fails first
-  const context = new AudioContext();
-  try {
-    const source = context.createMediaStreamSource(stream);
-    const capture = context.audioWorklet && typeof AudioWorkletNode === 'function'
-      ? await workletNode(context, assets, encoder, onBlock)
-      : await scriptProcessorNode(context, assets, encoder, onBlock);
-    source.connect(capture.node);
-    capture.node.connect(context.destination); // pulls the graph; the node outputs silence
-    if (context.state !== 'running') {
-      // resume() can stay pending forever (no audio device, no user gesture): bound the wait.
-      await within(context.resume().catch(() => {}), 3000);
-    }
-    if (context.state !== 'running') {
-      throw new DOMException(`the audio system did not start (AudioContext is ${context.state})`, 'NotReadableError');
-    }
-    const started = await within(capture.ready.then(() => true), 3000, false);
-    if (!started) throw new DOMException('the capture worklet did not start', 'NotReadableError');
-    let closed = false;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      capture.stop();
-      try { source.disconnect(); capture.node.disconnect(); } catch { /* already gone */ }
-      context.close().catch(() => {});
-    };
-    return {
-      sampleRate: context.sampleRate,
-      async finish() {
-        if (closed) return null;
-        try {
-          return await within(capture.finish(), 1000, null);
-        } finally {
-          close();
-        }
-      },
-      close,
-    };
-  } catch (e) {
-    context.close().catch(() => {});
-    throw e;
+  const source = context.createMediaStreamSource(stream);
+  const capture = context.audioWorklet && typeof AudioWorkletNode === 'function'
+    ? await workletNode(context, assets, encoder, onBlock)
+    : await scriptProcessorNode(context, assets, encoder, onBlock);
+  source.connect(capture.node);
+  capture.node.connect(context.destination); // pulls the graph; the node outputs silence
+  if (context.state !== 'running') {
+    // resume() can stay pending forever (no audio device, no user gesture): bound the wait.
+    await within(context.resume().catch(() => {}), 3000);
   }
+  if (context.state !== 'running') {
+    throw new DOMException(`the audio system did not start (AudioContext is ${context.state})`, 'NotReadableError');
+  }
+  const started = await within(capture.ready.then(() => true), 3000, false);
+  if (!started) throw new DOMException('the capture worklet did not start', 'NotReadableError');
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    capture.stop();
+    try { source.disconnect(); capture.node.disconnect(); } catch { /* already gone */ }
+  };
+  return {
+    sampleRate: context.sampleRate,
+    async finish() {
+      if (closed) return null;
+      try {
+        return await within(capture.finish(), 1000, null);
+      } finally {
+        close();
+      }
+    },
+    close,
+  };
 }
 
 export function hasWebAudio() {

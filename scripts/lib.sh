@@ -82,7 +82,7 @@ stop_services() {
 
 # Firefox needs an audio server for Web Audio (the WAV path), but with one its MediaRecorder on
 # the fake microphone stalls here, so the server runs only around Firefox's WAV suites.
-needs_null_audio() { [ "$1" = firefox ] && [[ "$2" == *wav* ]]; }
+needs_null_audio() { [ "$1" = firefox ] && [[ "$2" == *wav* || "$2" == microphone ]]; }
 
 # The command that runs a wasm-bindgen-test suite in `browser` (chrome, firefox or webkit).
 # WebKit goes the runner's Firefox route (wasm-pack's --safari drops webdriver.json's webkitgtk

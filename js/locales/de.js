@@ -4,6 +4,7 @@ export default {
   NOT_SUPPORTED: 'Dieser Browser kann keine Sprachnachrichten aufnehmen. Versuche eine aktuelle Version von Chrome, Firefox, Edge oder Safari.',
   MICROPHONE_NOT_FOUND: 'Es wurde kein Mikrofon gefunden. Schließe ein Mikrofon an und versuche es erneut.',
   MICROPHONE_UNAVAILABLE: 'Das Mikrofon wird von einer anderen App verwendet oder kann nicht gelesen werden. Schließe andere Apps, die es nutzen, und versuche es erneut.',
+  NO_AUDIO_INPUT: 'Wir hören nichts. Prüfe, ob das richtige Mikrofon ausgewählt und nicht stummgeschaltet ist.',
   DURATION_EXCEEDED: 'Deine Sprachnachricht hat die maximale Länge erreicht, daher wurde die Aufnahme beendet.',
   FILE_SIZE_EXCEEDED: 'Deine Sprachnachricht hat die maximale Größe erreicht, daher wurde die Aufnahme beendet.',
   NETWORK_ERROR: 'Verbindung verloren. Prüfe deine Internetverbindung und versuche es erneut.',

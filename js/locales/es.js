@@ -4,6 +4,7 @@ export default {
   NOT_SUPPORTED: 'Este navegador no puede grabar notas de voz. Prueba una versión reciente de Chrome, Firefox, Edge o Safari.',
   MICROPHONE_NOT_FOUND: 'No se encontró ningún micrófono. Conecta un micrófono e inténtalo de nuevo.',
   MICROPHONE_UNAVAILABLE: 'Otra aplicación está usando el micrófono o no se puede leer. Cierra las aplicaciones que lo usen e inténtalo de nuevo.',
+  NO_AUDIO_INPUT: 'No se oye nada. Comprueba que has elegido el micrófono correcto y que no está silenciado.',
   DURATION_EXCEEDED: 'Tu nota de voz alcanzó la duración máxima, así que la grabación se detuvo.',
   FILE_SIZE_EXCEEDED: 'Tu nota de voz alcanzó el tamaño máximo, así que la grabación se detuvo.',
   NETWORK_ERROR: 'Se perdió la conexión. Comprueba tu conexión a internet e inténtalo de nuevo.',

@@ -4,6 +4,7 @@ export default {
   NOT_SUPPORTED: 'Ce navigateur ne peut pas enregistrer de notes vocales. Essayez une version récente de Chrome, Firefox, Edge ou Safari.',
   MICROPHONE_NOT_FOUND: 'Aucun micro n’a été trouvé. Branchez un micro et réessayez.',
   MICROPHONE_UNAVAILABLE: 'Le micro est utilisé par une autre application ou illisible. Fermez les applications qui l’utilisent et réessayez.',
+  NO_AUDIO_INPUT: 'Nous n’entendons rien. Vérifiez que le bon micro est sélectionné et qu’il n’est pas coupé.',
   DURATION_EXCEEDED: 'Votre note vocale a atteint la durée maximale : l’enregistrement s’est arrêté.',
   FILE_SIZE_EXCEEDED: 'Votre note vocale a atteint la taille maximale : l’enregistrement s’est arrêté.',
   NETWORK_ERROR: 'Connexion perdue. Vérifiez votre connexion internet et réessayez.',

@@ -101,9 +101,39 @@ pub fn offline_wait_ms(value: Option<f64>) -> Result<f64, SdkError> {
     }
 }
 
+/// `silenceTimeout`: ms of silence before `NO_AUDIO_INPUT`; 0 turns the check off.
+pub fn silence_timeout_ms(value: Option<f64>) -> Result<f64, SdkError> {
+    match value {
+        None => Ok(super::level::DEFAULT_SILENCE_TIMEOUT_MS),
+        Some(t) if t.is_finite() && t >= 0.0 => Ok(t),
+        Some(t) => Err(SdkError::invalid_config(format!("silenceTimeout must be a number of milliseconds, 0 or more, not {}", Num(t)))),
+    }
+}
+
+/// `audio.channelCount`: 1 (mono, the default) or 2.
+pub fn channel_count(value: Option<f64>) -> Result<u32, SdkError> {
+    match value {
+        None => Ok(1),
+        Some(c) if c == 1.0 || c == 2.0 => Ok(c as u32),
+        Some(c) => Err(SdkError::invalid_config(format!("audio.channelCount must be 1 or 2, not {}", Num(c)))),
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn silence_timeout_and_channel_count_are_checked() {
+        assert_eq!(silence_timeout_ms(None).unwrap(), 3_000.0);
+        assert_eq!(silence_timeout_ms(Some(0.0)).unwrap(), 0.0);
+        assert!(silence_timeout_ms(Some(-1.0)).is_err());
+        assert!(silence_timeout_ms(Some(f64::INFINITY)).is_err());
+        assert_eq!(channel_count(None).unwrap(), 1);
+        assert_eq!(channel_count(Some(2.0)).unwrap(), 2);
+        assert!(channel_count(Some(3.0)).is_err());
+        assert!(channel_count(Some(1.5)).is_err());
+    }
 
     #[test]
     fn offline_wait_defaults_to_a_day_and_refuses_nonsense() {

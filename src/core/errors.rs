@@ -45,6 +45,8 @@ code_table! {
         "Your voice note reached the maximum length, so recording stopped.";
     FileSizeExceeded = "FILE_SIZE_EXCEEDED", false,
         "Your voice note reached the maximum size, so recording stopped.";
+    NoAudioInput = "NO_AUDIO_INPUT", false,
+        "We can't hear anything. Check that the right microphone is selected and not muted.";
     NetworkError = "NETWORK_ERROR", true,
         "Connection lost. Check your internet connection and try again.";
     AuthenticationFailed = "AUTHENTICATION_FAILED", false,

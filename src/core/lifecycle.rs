@@ -4,6 +4,7 @@
 //! carries out, in order. Every state change of a recorder happens here and nowhere else.
 
 use super::errors::{ErrorCode, SdkError};
+use super::level::no_audio_notice;
 
 /// The states an app sees (`recorder.state`, `onStateChange`), as API.md names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,6 +34,33 @@ impl RecorderState {
             RecorderState::Error => "error",
         }
     }
+}
+
+/// Whether the microphone delivers anything (`recorder.inputStatus`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputStatus {
+    Ok,
+    /// The track is muted (another app took the microphone, a hardware switch).
+    Muted,
+    /// The input has been silent for the silence timeout.
+    Silent,
+}
+
+impl InputStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputStatus::Ok => "ok",
+            InputStatus::Muted => "muted",
+            InputStatus::Silent => "silent",
+        }
+    }
+}
+
+/// What the app sees of a recorder: its state and its input's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Seen {
+    pub state: RecorderState,
+    pub input: InputStatus,
 }
 
 /// Where a recorder is. `Stopping` and `Finishing` are not shown to the app (it keeps seeing
@@ -106,6 +134,8 @@ pub enum Event {
     Cancel,
     Upload,
     Destroy,
+    /// `setDevice()`: the microphone for the next take (`None`: the browser's default).
+    SetDevice(Option<String>),
     // The browser.
     /// The microphone is open and the encoder can run.
     Opened,
@@ -117,6 +147,13 @@ pub enum Event {
     TrackEnded(SdkError),
     /// The page is being hidden or unloaded.
     PageHidden,
+    /// The track was muted (`seconds` recorded so far).
+    Muted { seconds: f64 },
+    Unmuted,
+    /// The input stayed silent for the silence timeout (`seconds` of silence).
+    Silent { seconds: f64 },
+    /// Sound after a reported silence.
+    Sound,
     /// The encoder failed while recording.
     EncoderFailed(SdkError),
     /// The encoder has delivered its last data (or the grace timer stopped waiting for it).
@@ -142,6 +179,7 @@ impl Event {
             Event::Cancel => "cancel",
             Event::Upload => "upload",
             Event::Destroy => "destroy",
+            Event::SetDevice(_) => "setDevice",
             _ => return None,
         })
     }
@@ -193,6 +231,11 @@ pub enum Effect {
     AbortUpload,
     /// `onStateChange`.
     Notify(RecorderState),
+    /// `inputStatus` changes (no callback of its own: a change to muted or silent comes with a
+    /// `Report` of `NO_AUDIO_INPUT`).
+    Input(InputStatus),
+    /// The next take opens this microphone.
+    UseDevice(Option<String>),
     /// `onError`.
     Report(SdkError),
     /// Every waiting call of this kind settles.
@@ -217,9 +260,9 @@ fn upload_cancelled() -> SdkError {
 
 /// The next phase and what to do, or `INVALID_STATE` for an app's call that makes no sense in
 /// `phase` (nothing changes then). A browser event that no longer applies (a late answer after
-/// `cancel()`, a second stop request) changes nothing and does nothing. `shown` is the state the
-/// app sees now; `auto_upload` is the recorder's option.
-pub fn transition(phase: Phase, shown: RecorderState, event: Event, auto_upload: bool) -> Result<(Phase, Vec<Effect>), SdkError> {
+/// `cancel()`, a second stop request) changes nothing and does nothing. `seen` is what the app
+/// sees now; `auto_upload` is the recorder's option.
+pub fn transition(phase: Phase, seen: Seen, event: Event, auto_upload: bool) -> Result<(Phase, Vec<Effect>), SdkError> {
     use Effect as F;
     use Event as E;
     use Phase as P;
@@ -230,6 +273,8 @@ pub fn transition(phase: Phase, shown: RecorderState, event: Event, auto_upload:
         before.extend(after);
         Ok((p, before))
     };
+    let shown = seen.state;
+    let input = seen.input;
     let unchanged = Ok((phase, Vec::new()));
     match (phase, event) {
         (P::Destroyed, E::Destroy) => unchanged,
@@ -249,7 +294,29 @@ pub fn transition(phase: Phase, shown: RecorderState, event: Event, auto_upload:
         }
 
         // start
-        (P::Idle | P::Stopped | P::Uploaded | P::Error { .. }, E::Start) => with(P::Requesting, vec![F::DropKept], vec![F::OpenMicrophone]),
+        (P::Idle | P::Stopped | P::Uploaded | P::Error { .. }, E::Start) => {
+            let mut before = vec![F::DropKept];
+            if input != InputStatus::Ok {
+                before.push(F::Input(InputStatus::Ok));
+            }
+            with(P::Requesting, before, vec![F::OpenMicrophone])
+        }
+        (P::Idle | P::Stopped | P::Uploaded | P::Error { .. }, E::SetDevice(id)) => to(phase, vec![F::UseDevice(id)]),
+
+        // the input, while recording: a notice once per stretch; recording goes on
+        (P::Recording | P::Paused, E::Muted { seconds }) if input != InputStatus::Muted => {
+            let mut effects = vec![F::Input(InputStatus::Muted)];
+            if input == InputStatus::Ok {
+                effects.push(F::Report(no_audio_notice("muted", seconds)));
+            }
+            to(phase, effects)
+        }
+        (P::Recording | P::Paused, E::Unmuted) if input == InputStatus::Muted => to(phase, vec![F::Input(InputStatus::Ok)]),
+        (P::Recording, E::Silent { seconds }) if input == InputStatus::Ok => {
+            to(phase, vec![F::Input(InputStatus::Silent), F::Report(no_audio_notice("silent", seconds))])
+        }
+        (P::Recording | P::Paused, E::Sound) if input == InputStatus::Silent => to(phase, vec![F::Input(InputStatus::Ok)]),
+        (_, E::Muted { .. } | E::Unmuted | E::Silent { .. } | E::Sound) => unchanged,
         (P::Requesting, E::Opened) => {
             with(P::Recording, vec![F::StartEncoder, F::ScheduleAutoStop, F::Persist], vec![F::Settle(Call::Start, Outcome::Started)])
         }
@@ -337,6 +404,9 @@ pub fn transition(phase: Phase, shown: RecorderState, event: Event, auto_upload:
             with(P::Stopped, vec![F::AbortUpload], after)
         }
 
+        (_, E::SetDevice(_)) => {
+            Err(SdkError::new(ErrorCode::InvalidState, format!("setDevice() is not allowed while the recorder is {}: it applies to the next take", shown.as_str())))
+        }
         (_, ev) => match ev.action() {
             Some(action) => Err(SdkError::invalid_state(action, shown.as_str())),
             // A browser event for something already over.
@@ -350,13 +420,13 @@ pub fn transition(phase: Phase, shown: RecorderState, event: Event, auto_upload:
 #[derive(Debug)]
 pub struct Lifecycle {
     phase: Phase,
-    shown: RecorderState,
+    seen: Seen,
     auto_upload: bool,
 }
 
 impl Lifecycle {
     pub fn new(auto_upload: bool) -> Lifecycle {
-        Lifecycle { phase: Phase::Idle, shown: RecorderState::Idle, auto_upload }
+        Lifecycle { phase: Phase::Idle, seen: Seen { state: RecorderState::Idle, input: InputStatus::Ok }, auto_upload }
     }
 
     pub fn phase(&self) -> Phase {
@@ -365,16 +435,23 @@ impl Lifecycle {
 
     /// The state the app sees.
     pub fn state(&self) -> RecorderState {
-        self.shown
+        self.seen.state
+    }
+
+    /// `inputStatus`.
+    pub fn input(&self) -> InputStatus {
+        self.seen.input
     }
 
     /// Applies `event`: the effects to carry out, or `INVALID_STATE` (nothing changed).
     pub fn step(&mut self, event: Event) -> Result<Vec<Effect>, SdkError> {
-        let (phase, effects) = transition(self.phase, self.shown, event, self.auto_upload)?;
+        let (phase, effects) = transition(self.phase, self.seen, event, self.auto_upload)?;
         self.phase = phase;
         for effect in &effects {
-            if let Effect::Notify(state) = effect {
-                self.shown = *state;
+            match effect {
+                Effect::Notify(state) => self.seen.state = *state,
+                Effect::Input(input) => self.seen.input = *input,
+                _ => {}
             }
         }
         Ok(effects)
@@ -433,29 +510,35 @@ mod tests {
             E::Online,
             E::Uploaded,
             E::UploadFailed(notice(ErrorCode::NetworkError)),
+            E::Muted { seconds: 1.0 },
+            E::Unmuted,
+            E::Silent { seconds: 3.0 },
+            E::Sound,
+            E::SetDevice(Some("mic-2".into())),
         ]
     }
 
     /// Every (phase, event) pair, with autoUpload on: the next phase by its letter in `PHASES`,
     /// `.` for the same phase, `!` for `INVALID_STATE`. Columns in the order of `events()`:
     /// Start Stop Pause Resume Cancel Upload Destroy | Opened OpenFailed Limit TrackEnded
-    /// PageHidden EncoderFailed Flushed Kept KeepFailed | Offline Online Uploaded UploadFailed.
+    /// PageHidden EncoderFailed Flushed Kept KeepFailed | Offline Online Uploaded UploadFailed |
+    /// Muted Unmuted Silent Sound | SetDevice.
     const TABLE: [(char, &str); 15] = [
-        ('I', "Q!!!!!X............."),
-        ('Q', "!!!!I!XRE..........."),
-        ('R', "!SP!I!X..SSsE......."),
-        ('P', "!S!RI!X..SSsE......."),
-        ('S', "!S!!I!X.....EF......"),
-        ('s', "!S!!I!X.....Ef......"),
-        ('F', "!F!!I!X.......UE...."),
-        ('f', "!F!!I!X.......TE...."),
-        ('T', "QU!!IUX............."),
-        ('U', "!.!!T!X.........W.DK"),
-        ('W', "!.!!T!X..........UDK"),
-        ('D', "Q.!!!!X............."),
-        ('E', "Q!!!I!X............."),
-        ('K', "Q!!!IUX............."),
-        ('X', "!!!!!!.............."),
+        ('I', "Q!!!!!X.................."),
+        ('Q', "!!!!I!XRE...............!"),
+        ('R', "!SP!I!X..SSsE...........!"),
+        ('P', "!S!RI!X..SSsE...........!"),
+        ('S', "!S!!I!X.....EF..........!"),
+        ('s', "!S!!I!X.....Ef..........!"),
+        ('F', "!F!!I!X.......UE........!"),
+        ('f', "!F!!I!X.......TE........!"),
+        ('T', "QU!!IUX.................."),
+        ('U', "!.!!T!X.........W.DK....!"),
+        ('W', "!.!!T!X..........UDK....!"),
+        ('D', "Q.!!!!X.................."),
+        ('E', "Q!!!I!X.................."),
+        ('K', "Q!!!IUX.................."),
+        ('X', "!!!!!!..................!"),
     ];
 
     fn phase_of(letter: char) -> Phase {
@@ -463,8 +546,8 @@ mod tests {
     }
 
     /// The state an app would be seeing in `phase` (the one before for hidden phases).
-    fn shown_in(phase: Phase) -> S {
-        phase.shown().unwrap_or(S::Recording)
+    fn shown_in(phase: Phase) -> Seen {
+        Seen { state: phase.shown().unwrap_or(S::Recording), input: InputStatus::Ok }
     }
 
     #[test]
@@ -711,6 +794,46 @@ mod tests {
         let (mut life, _, _) = run(true, vec![E::Start, E::Opened, E::Stop]);
         assert_eq!(life.step(E::Pause).unwrap_err().message, "pause() while the recording is stopping");
         assert_eq!(life.step(E::Resume).unwrap_err().message, "resume() while the recording is stopping");
+    }
+
+    #[test]
+    fn no_audio_is_a_notice_once_per_stretch_and_recording_goes_on() {
+        let (life, _, effects) = run(true, vec![E::Start, E::Opened, E::Muted { seconds: 1.5 }, E::Silent { seconds: 3.0 }, E::Unmuted, E::Muted { seconds: 4.0 }]);
+        let reports: Vec<_> = effects.iter().filter_map(|e| if let F::Report(n) = e { Some(n.clone()) } else { None }).collect();
+        assert_eq!(reports.len(), 2, "muted, then muted again after an unmute: {reports:?}");
+        assert!(reports.iter().all(|n| n.code == ErrorCode::NoAudioInput && !n.retryable()));
+        assert_eq!(reports[0].details.as_ref().unwrap().to_json(), r#"{"reason":"muted","seconds":1.5}"#);
+        assert_eq!(life.phase(), P::Recording);
+        assert_eq!(life.input(), InputStatus::Muted);
+
+        let (life, seen, effects) = run(true, vec![E::Start, E::Opened, E::Silent { seconds: 3.0 }, E::Silent { seconds: 6.0 }, E::Sound]);
+        assert_eq!(seen, ["requesting", "recording"], "the state does not change");
+        let reports: Vec<_> = effects.iter().filter(|e| matches!(e, F::Report(_))).collect();
+        assert_eq!(reports.len(), 1);
+        assert_eq!(life.input(), InputStatus::Ok);
+    }
+
+    #[test]
+    fn the_input_status_follows_the_track_while_paused_and_resets_with_a_new_take() {
+        let (mut life, _, _) = run(false, vec![E::Start, E::Opened, E::Pause, E::Muted { seconds: 2.0 }]);
+        assert_eq!(life.input(), InputStatus::Muted);
+        assert_eq!(life.step(E::Silent { seconds: 3.0 }), Ok(vec![]), "silence is only judged while recording");
+        for e in [E::Stop, E::Flushed, E::Kept] {
+            life.step(e).unwrap();
+        }
+        assert_eq!(life.input(), InputStatus::Muted, "what the last take heard stays readable");
+        assert!(life.step(E::Start).unwrap().contains(&F::Input(InputStatus::Ok)));
+        assert_eq!(life.input(), InputStatus::Ok);
+    }
+
+    #[test]
+    fn set_device_applies_between_takes_only() {
+        let mut life = Lifecycle::new(true);
+        assert_eq!(life.step(E::SetDevice(Some("usb".into()))), Ok(vec![F::UseDevice(Some("usb".into()))]));
+        life.step(E::Start).unwrap();
+        let err = life.step(E::SetDevice(None)).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidState);
+        assert!(err.message.starts_with("setDevice() is not allowed while the recorder is requesting"), "{}", err.message);
     }
 
     #[test]

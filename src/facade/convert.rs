@@ -11,6 +11,7 @@ use crate::core::format::FormatPreference;
 use crate::core::json::Value;
 use crate::core::limits::{bits_per_second, RecorderLimits};
 use crate::core::upload::UploadResult;
+use crate::web::media::{AudioOptions, MicrophoneInfo};
 use crate::web::recorder::{RecorderOptions, Recording};
 
 #[wasm_bindgen(module = "/js/error.js")]
@@ -69,7 +70,23 @@ pub fn recording_to_js(r: &Recording) -> JsValue {
     set(&o, "duration", &r.duration.into());
     set(&o, "size", &(r.size as f64).into());
     set(&o, "format", &r.format.as_str().into());
+    if let Some(settings) = &r.settings {
+        set(&o, "settings", settings);
+    }
     o.into()
+}
+
+/// `{ deviceId, label, isDefault }`s.
+pub fn microphones_to_js(list: &[MicrophoneInfo]) -> JsValue {
+    let out = js_sys::Array::new();
+    for m in list {
+        let o = Object::new();
+        set(&o, "deviceId", &m.device_id.as_str().into());
+        set(&o, "label", &m.label.as_str().into());
+        set(&o, "isDefault", &m.is_default.into());
+        out.push(&o);
+    }
+    out.into()
 }
 
 /// The `UploadResult` object.
@@ -91,26 +108,26 @@ pub fn result_to_js(r: &UploadResult) -> JsValue {
 }
 
 /// Reads fields of an options object, checking their types (`INVALID_CONFIG` when wrong).
-pub struct Fields<'a> {
-    obj: &'a JsValue,
+pub struct Fields {
+    obj: JsValue,
     what: &'static str,
 }
 
-impl<'a> Fields<'a> {
+impl Fields {
     /// `undefined` and `null` read as an empty object; anything else that is not an object is
     /// `INVALID_CONFIG`.
-    pub fn new(obj: &'a JsValue, what: &'static str) -> Result<Self, SdkError> {
+    pub fn new(obj: &JsValue, what: &'static str) -> Result<Self, SdkError> {
         if !obj.is_undefined() && !obj.is_null() && !obj.is_object() {
             return Err(SdkError::invalid_config(format!("{what} must be an object")));
         }
-        Ok(Fields { obj, what })
+        Ok(Fields { obj: obj.clone(), what })
     }
 
     fn raw(&self, key: &str) -> Option<JsValue> {
         if !self.obj.is_object() {
             return None;
         }
-        Reflect::get(self.obj, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+        Reflect::get(&self.obj, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
     }
 
     fn wrong(&self, key: &str, expected: &str) -> SdkError {
@@ -125,6 +142,14 @@ impl<'a> Fields<'a> {
     }
     pub fn boolean(&self, key: &str) -> Result<Option<bool>, SdkError> {
         self.raw(key).map(|v| v.as_bool().ok_or_else(|| self.wrong(key, "true or false"))).transpose()
+    }
+    /// A nested options object (`undefined` and `null` read as empty).
+    pub fn object(&self, key: &str, what: &'static str) -> Result<Fields, SdkError> {
+        let value = self.raw(key).unwrap_or(JsValue::UNDEFINED);
+        if !value.is_undefined() && !value.is_object() {
+            return Err(self.wrong(key, "an object"));
+        }
+        Ok(Fields { obj: value, what })
     }
     pub fn function(&self, key: &str) -> Result<Option<Function>, SdkError> {
         self.raw(key).map(|v| v.dyn_into::<Function>().map_err(|_| self.wrong(key, "a function"))).transpose()
@@ -186,6 +211,8 @@ pub fn recorder_options(value: &JsValue) -> Result<(RecorderOptions, Callbacks),
         bits_per_second: bits_per_second(f.number("audioBitsPerSecond")?)?,
         device_id: f.string("deviceId")?.filter(|d| !d.is_empty()),
         auto_upload: f.boolean("autoUpload")?.unwrap_or(true),
+        audio: audio_options(&f.object("audio", "options.audio")?)?,
+        silence_timeout_ms: config::silence_timeout_ms(f.number("silenceTimeout")?)?,
     };
     let callbacks = Callbacks {
         on_state_change: f.function("onStateChange")?,
@@ -197,6 +224,17 @@ pub fn recorder_options(value: &JsValue) -> Result<(RecorderOptions, Callbacks),
         on_cancel: f.function("onCancel")?,
     };
     Ok((options, callbacks))
+}
+
+/// `RecorderOptions.audio`: the browser's processing, on unless the app says otherwise.
+fn audio_options(f: &Fields) -> Result<AudioOptions, SdkError> {
+    let on = AudioOptions::default();
+    Ok(AudioOptions {
+        echo_cancellation: f.boolean("echoCancellation")?.unwrap_or(on.echo_cancellation),
+        noise_suppression: f.boolean("noiseSuppression")?.unwrap_or(on.noise_suppression),
+        auto_gain_control: f.boolean("autoGainControl")?.unwrap_or(on.auto_gain_control),
+        channel_count: config::channel_count(f.number("channelCount")?)?,
+    })
 }
 
 /// Request headers given as a `Headers` object, any iterable of pairs, or a plain record.

@@ -13,7 +13,7 @@ use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use self::convert::{call, error_to_js, recording_to_js, result_to_js, set, Callbacks};
+use self::convert::{call, error_to_js, microphones_to_js, recording_to_js, result_to_js, set, Callbacks};
 use crate::core::errors::{ErrorCode, Messages, SdkError};
 use crate::core::format::FormatPreference;
 use crate::core::lifecycle::RecorderState;
@@ -22,7 +22,7 @@ use crate::core::upload::UploadResult;
 use crate::web::button::{self, Toggle};
 use crate::web::durable;
 use crate::web::indexeddb::Row;
-use crate::web::media::recording_plan;
+use crate::web::media::{self, recording_plan};
 use crate::web::recorder::{Recorder, RecorderObserver, Stopped};
 use crate::web::sdk::SdkContext;
 
@@ -170,6 +170,30 @@ impl VocaFuseSdk {
         *recorder.app.button.borrow_mut() = Some(toggle);
         let (rec, app) = (recorder.rec.clone(), recorder.app.clone());
         Ok(VoiceNoteHandle { recorder: recorder.into(), rec, app })
+    }
+
+    /// The microphones this browser offers, `{ deviceId, label, isDefault }` each. Labels are
+    /// empty until the person has granted the microphone once (record once, or call
+    /// `getUserMedia`, to get them).
+    #[wasm_bindgen(js_name = listMicrophones)]
+    pub fn list_microphones(&self) -> Promise {
+        promise(self.ctx.clone(), media::microphones(), |list| microphones_to_js(&list))
+    }
+
+    /// Calls `callback` with the new list whenever microphones come or go; returns the function
+    /// that stops it.
+    #[wasm_bindgen(js_name = onMicrophonesChange)]
+    pub fn on_microphones_change(&self, callback: js_sys::Function) -> JsValue {
+        let listener = media::on_devices_change(move || {
+            let callback = callback.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(list) = media::microphones().await {
+                    call(&Some(callback), &microphones_to_js(&list));
+                }
+            });
+        });
+        // The subscription lives until the app calls what it got back.
+        Closure::once_into_js(move || drop(listener))
     }
 
     /// Forgets the cached token.
@@ -345,6 +369,19 @@ impl VoiceRecorder {
 
     pub fn destroy(&self) {
         self.rec.destroy();
+    }
+
+    /// The microphone for the next take (`null`: the browser's default). Throws
+    /// `INVALID_STATE` while recording.
+    #[wasm_bindgen(js_name = setDevice)]
+    pub fn set_device(&self, device_id: Option<String>) -> Result<(), JsValue> {
+        self.rec.set_device(device_id.filter(|d| !d.is_empty())).map_err(|e| self.app.error(&e))
+    }
+
+    /// `'ok'`, `'muted'` or `'silent'`: whether the microphone delivers anything.
+    #[wasm_bindgen(getter, js_name = inputStatus)]
+    pub fn input_status(&self) -> String {
+        self.rec.input_status().as_str().to_string()
     }
 
     #[wasm_bindgen(getter)]

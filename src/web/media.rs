@@ -43,29 +43,45 @@ pub fn recording_plan(pref: FormatPreference) -> Result<RecordingPlan, SdkError>
     negotiate(pref, media_recorder.then_some(is_supported), has_web_audio())
 }
 
+/// What `getUserMedia` is asked for besides the device (`RecorderOptions.audio`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AudioOptions {
+    pub echo_cancellation: bool,
+    pub noise_suppression: bool,
+    pub auto_gain_control: bool,
+    pub channel_count: u32,
+}
+
+impl Default for AudioOptions {
+    /// Tuned for voice: the browser's processing on, mono.
+    fn default() -> Self {
+        AudioOptions { echo_cancellation: true, noise_suppression: true, auto_gain_control: true, channel_count: 1 }
+    }
+}
+
 /// An open microphone. Dropping it stops every track.
 pub struct Microphone {
     stream: MediaStream,
 }
 
 impl Microphone {
-    /// Asks for a mono microphone tuned for voice, `device_id` if given.
-    pub async fn open(device_id: Option<&str>) -> Result<Microphone, SdkError> {
+    /// Asks for the microphone `device_id` (else the browser's choice) with `audio`'s processing.
+    pub async fn open(device_id: Option<&str>, audio: &AudioOptions) -> Result<Microphone, SdkError> {
         let devices = media_devices().ok_or_else(|| SdkError::new(ErrorCode::NotSupported, "navigator.mediaDevices is not available"))?;
-        let audio = Object::new();
+        let constraints = Object::new();
         if let Some(id) = device_id {
             let exact = Object::new();
             set(&exact, "exact", &id.into());
-            set(&audio, "deviceId", &exact);
+            set(&constraints, "deviceId", &exact);
         }
-        set(&audio, "channelCount", &1.into());
-        for key in ["echoCancellation", "noiseSuppression", "autoGainControl"] {
-            set(&audio, key, &true.into());
-        }
-        let constraints = Object::new();
-        set(&constraints, "audio", &audio);
-        set(&constraints, "video", &false.into());
-        let promise = devices.get_user_media_with_constraints(constraints.unchecked_ref()).map_err(|e| media_error(&e))?;
+        set(&constraints, "channelCount", &audio.channel_count.into());
+        set(&constraints, "echoCancellation", &audio.echo_cancellation.into());
+        set(&constraints, "noiseSuppression", &audio.noise_suppression.into());
+        set(&constraints, "autoGainControl", &audio.auto_gain_control.into());
+        let request = Object::new();
+        set(&request, "audio", &constraints);
+        set(&request, "video", &false.into());
+        let promise = devices.get_user_media_with_constraints(request.unchecked_ref()).map_err(|e| media_error(&e))?;
         let stream: MediaStream = JsFuture::from(promise).await.map_err(|e| media_error(&e))?.unchecked_into();
         Ok(Microphone { stream })
     }
@@ -76,6 +92,13 @@ impl Microphone {
 
     pub fn tracks(&self) -> Vec<MediaStreamTrack> {
         self.stream.get_tracks().iter().map(|t| t.unchecked_into()).collect()
+    }
+
+    /// What the browser applied (`track.getSettings()` of the first track).
+    pub fn settings(&self) -> Option<Object> {
+        let track = self.tracks().into_iter().next()?;
+        let get = Reflect::get(&track, &"getSettings".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
+        get.call0(&track).ok()?.dyn_into::<Object>().ok()
     }
 
     pub fn stop(&self) {
@@ -89,6 +112,38 @@ impl Drop for Microphone {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// A microphone the browser lists (`sdk.listMicrophones()`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MicrophoneInfo {
+    pub device_id: String,
+    /// Empty until the person has granted the microphone once (the browser's rule).
+    pub label: String,
+    pub is_default: bool,
+}
+
+/// The microphones `enumerateDevices()` lists: one entry per audio input (before permission
+/// some browsers give empty ids and labels). The default is the one Chromium calls `default`,
+/// else the first.
+pub async fn microphones() -> Result<Vec<MicrophoneInfo>, SdkError> {
+    let devices = media_devices().ok_or_else(|| SdkError::new(ErrorCode::NotSupported, "navigator.mediaDevices is not available"))?;
+    let list = JsFuture::from(devices.enumerate_devices().map_err(|e| media_error(&e))?).await.map_err(|e| media_error(&e))?;
+    let text = |d: &JsValue, k: &str| Reflect::get(d, &JsValue::from_str(k)).ok().and_then(|v| v.as_string()).unwrap_or_default();
+    let inputs: Vec<JsValue> = js_sys::Array::from(&list).iter().filter(|d| text(d, "kind") == "audioinput").collect();
+    let default = inputs.iter().position(|d| text(d, "deviceId") == "default").unwrap_or(0);
+    Ok(inputs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| MicrophoneInfo { device_id: text(d, "deviceId"), label: text(d, "label"), is_default: i == default })
+        .collect())
+}
+
+/// Calls `on_change` whenever the browser's devices change; dropping it stops that.
+pub fn on_devices_change(on_change: impl FnMut() + 'static) -> Option<gloo_events::EventListener> {
+    let devices = media_devices()?;
+    let mut on_change = on_change;
+    Some(gloo_events::EventListener::new(&devices, "devicechange", move |_| on_change()))
 }
 
 /// A `getUserMedia` or `MediaRecorder` exception as an `SdkError`.
@@ -111,32 +166,48 @@ pub fn media_recorder(stream: &MediaStream, plan: RecordingPlan, bits_per_second
     })
 }
 
-/// Reads the input level through an `AnalyserNode`. Dropping it closes its `AudioContext`.
-pub struct LevelMeter {
+/// The recorder's `AudioContext`, for the level meter and the WAV capture. It is created and
+/// resumed synchronously inside `start()`, before any await, so that Safari counts the click
+/// that called it; dropping it closes it.
+pub struct AudioGraph {
     context: AudioContext,
+}
+
+impl AudioGraph {
+    pub fn new() -> Result<AudioGraph, SdkError> {
+        let context = AudioContext::new().map_err(|e| {
+            let err = media_error(&e);
+            SdkError::new(ErrorCode::RecordingFailed, format!("Web Audio is not available: {}", err.message))
+        })?;
+        // Autoplay policies may create the context suspended; a meter reading zeros is useless.
+        let _ = context.resume();
+        Ok(AudioGraph { context })
+    }
+
+    pub fn context(&self) -> &AudioContext {
+        &self.context
+    }
+}
+
+impl Drop for AudioGraph {
+    fn drop(&mut self) {
+        let _ = self.context.close();
+    }
+}
+
+/// Reads the input level through an `AnalyserNode` in the recorder's graph.
+pub struct LevelMeter {
     analyser: AnalyserNode,
     samples: Vec<f32>,
 }
 
 impl LevelMeter {
-    pub fn new(stream: &MediaStream) -> Result<LevelMeter, JsValue> {
-        let context = AudioContext::new()?;
-        let meter = |context: &AudioContext| -> Result<AnalyserNode, JsValue> {
-            let source = context.create_media_stream_source(stream)?;
-            let analyser = context.create_analyser()?;
-            analyser.set_fft_size(1024);
-            source.connect_with_audio_node(&analyser)?;
-            // Autoplay policies may create the context suspended; a meter reading zeros is useless.
-            let _ = context.resume();
-            Ok(analyser)
-        };
-        match meter(&context) {
-            Ok(analyser) => Ok(LevelMeter { context, analyser, samples: vec![0.0; 1024] }),
-            Err(e) => {
-                let _ = context.close();
-                Err(e)
-            }
-        }
+    pub fn new(context: &AudioContext, stream: &MediaStream) -> Result<LevelMeter, JsValue> {
+        let source = context.create_media_stream_source(stream)?;
+        let analyser = context.create_analyser()?;
+        analyser.set_fft_size(1024);
+        source.connect_with_audio_node(&analyser)?;
+        Ok(LevelMeter { analyser, samples: vec![0.0; 1024] })
     }
 
     pub fn level(&mut self) -> f64 {
@@ -145,16 +216,10 @@ impl LevelMeter {
     }
 }
 
-impl Drop for LevelMeter {
-    fn drop(&mut self) {
-        let _ = self.context.close();
-    }
-}
-
 #[wasm_bindgen(module = "/js/platform.js")]
 extern "C" {
     #[wasm_bindgen(js_name = openCapture, catch)]
-    async fn open_capture(stream: &MediaStream, on_block: &js_sys::Function, assets_url: Option<&str>) -> Result<JsValue, JsValue>;
+    async fn open_capture(stream: &MediaStream, on_block: &js_sys::Function, assets_url: Option<&str>, context: &AudioContext) -> Result<JsValue, JsValue>;
     /// What `openCapture` resolves with.
     type CaptureHandle;
     #[wasm_bindgen(method, getter, js_name = sampleRate)]
@@ -170,7 +235,7 @@ extern "C" {
 /// The WAV path's capture: the microphone through Web Audio into the WAV encoder's own wasm on
 /// the audio thread (`js/capture-worklet.js`, `worklet/`), which hands `on_block` blocks of
 /// 16 kHz 16-bit WAV data (without the header, which the recorder writes for what it kept).
-/// Dropping it disconnects the graph and closes its `AudioContext`.
+/// Dropping it disconnects it from the recorder's graph.
 pub struct WavCapture {
     handle: CaptureHandle,
     pub sample_rate: u32,
@@ -181,8 +246,13 @@ impl WavCapture {
     /// Loads the worklet and the encoder's wasm from `assets_url` (by default next to the
     /// package's entry) and starts capturing. A microphone rate the encoder cannot resample is
     /// `NOT_SUPPORTED`; anything else that fails is `RECORDING_FAILED`.
-    pub async fn open(stream: &MediaStream, assets_url: Option<&str>, on_block: Closure<dyn FnMut(js_sys::Uint8Array)>) -> Result<WavCapture, SdkError> {
-        let handle = open_capture(stream, on_block.as_ref().unchecked_ref(), assets_url).await.map_err(|e| {
+    pub async fn open(
+        context: &AudioContext,
+        stream: &MediaStream,
+        assets_url: Option<&str>,
+        on_block: Closure<dyn FnMut(js_sys::Uint8Array)>,
+    ) -> Result<WavCapture, SdkError> {
+        let handle = open_capture(stream, on_block.as_ref().unchecked_ref(), assets_url, context).await.map_err(|e| {
             let mut err = media_error(&e);
             if err.code != ErrorCode::NotSupported {
                 err.code = ErrorCode::RecordingFailed;
@@ -196,7 +266,7 @@ impl WavCapture {
 
     /// Stops capturing and returns the encoder's last data (what it had not handed over yet and
     /// the resampler's tail), or `None` if the audio thread did not answer within a second.
-    /// Closes the `AudioContext` either way.
+    /// Disconnects either way.
     pub async fn finish(self) -> Option<js_sys::Uint8Array> {
         JsFuture::from(self.handle.finish()).await.ok()?.dyn_into::<js_sys::Uint8Array>().ok()
     }

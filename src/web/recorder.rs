@@ -23,19 +23,20 @@ use gloo_timers::callback::{Interval, Timeout};
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{AbortController, Blob, BlobEvent, BlobPropertyBag, MediaRecorder, RecordingState};
+use web_sys::{AbortController, AudioContext, AudioContextState, Blob, BlobEvent, BlobPropertyBag, MediaRecorder, RecordingState};
 
 use super::abort::controller;
 use super::durable::{patch_webm, Stored};
 use super::js::error_from_js;
-use super::media::{media_recorder, recording_plan, LevelMeter, Microphone, WavCapture};
+use super::media::{media_recorder, recording_plan, AudioGraph, AudioOptions, LevelMeter, Microphone, WavCapture};
 use super::sdk::SdkContext;
 use super::upload::{upload_resumable, Journal, UploadObserver};
 use crate::core::clock::RecordClock;
 use crate::core::durable::{kept_duration, StoredMeta, StoredState, UploadJournal};
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::{AudioFormat, FormatPreference, RecordingPlan};
-use crate::core::lifecycle::{Call, Effect, Event, Lifecycle, Outcome, Phase, RecorderState};
+use crate::core::level::{Heard, SilenceWatch};
+use crate::core::lifecycle::{Call, Effect, Event, InputStatus, Lifecycle, Outcome, Phase, RecorderState};
 use crate::core::limits::{duration_notice, size_notice, track_ended_notice, ChunkVerdict, RecorderLimits, SizeGuard};
 use crate::core::resample;
 use crate::core::upload::{UploadResult, UploadSpec};
@@ -55,6 +56,10 @@ pub struct RecorderOptions {
     pub bits_per_second: u32,
     pub device_id: Option<String>,
     pub auto_upload: bool,
+    /// What `getUserMedia` is asked for (`audio`).
+    pub audio: AudioOptions,
+    /// Silence this long is `NO_AUDIO_INPUT` (`silenceTimeout`; 0: not watched).
+    pub silence_timeout_ms: f64,
 }
 
 /// What a recorder tells the app (the facade turns each into its callback).
@@ -80,6 +85,8 @@ pub struct Recording {
     pub size: u64,
     /// ms since the epoch, when recording started (names the uploaded file).
     pub created_at_ms: f64,
+    /// What the browser applied to the microphone (`track.getSettings()`).
+    pub settings: Option<js_sys::Object>,
 }
 
 /// What `stop()` ends with: the recording, or (with `autoUpload`) its upload's result.
@@ -103,10 +110,13 @@ struct Live {
     mic: Microphone,
     encoder: Encoder,
     level: Option<LevelMeter>,
+    silence: SilenceWatch,
     auto_stop: Option<Timeout>,
     stop_grace: Option<Timeout>,
     _ticker: Interval,
     _listeners: Vec<EventListener>,
+    /// Closed last, after the nodes in it are gone.
+    _graph: Option<AudioGraph>,
 }
 
 impl Drop for Live {
@@ -132,6 +142,7 @@ struct Take {
     /// What `MediaRecorder` says it recorded, read before it is released.
     mime_type: String,
     created_at_ms: f64,
+    settings: Option<js_sys::Object>,
 }
 
 /// An async step under way. Dropping it makes its answer stale and aborts its requests.
@@ -168,7 +179,12 @@ pub struct Recorder {
     /// The copy in IndexedDB of the recording being made or kept (with `persist`).
     stored: RefCell<Option<Rc<Stored>>>,
     task: RefCell<Option<Task>>,
+    /// Web Audio for the take being opened (created inside `start()`); the take's `Live` owns
+    /// it once the microphone is open.
+    graph: RefCell<Option<AudioGraph>>,
     waiting: RefCell<Waiting>,
+    /// The microphone the next take opens (`deviceId`, then `setDevice()`).
+    device: RefCell<Option<String>>,
     options: RecorderOptions,
     ctx: Rc<SdkContext>,
     observer: Box<dyn RecorderObserver>,
@@ -200,7 +216,9 @@ impl Recorder {
             result: RefCell::new(None),
             stored: RefCell::new(None),
             task: RefCell::new(None),
+            graph: RefCell::new(None),
             waiting: RefCell::new(Waiting::default()),
+            device: RefCell::new(options.device_id.clone()),
             options,
             ctx,
             observer,
@@ -216,6 +234,11 @@ impl Recorder {
 
     pub fn options(&self) -> &RecorderOptions {
         &self.options
+    }
+
+    /// `inputStatus`: whether the microphone delivers anything.
+    pub fn input_status(&self) -> InputStatus {
+        self.life.borrow().input()
     }
 
     /// Recorded seconds: live while recording, else those of the kept recording.
@@ -266,6 +289,11 @@ impl Recorder {
         self.call(Event::Cancel)
     }
 
+    /// The microphone for the next take (`None`: the browser's default); refused while recording.
+    pub fn set_device(&self, device_id: Option<String>) -> Result<(), SdkError> {
+        self.call(Event::SetDevice(device_id))
+    }
+
     /// Releases everything; the recorder is unusable afterwards.
     pub fn destroy(&self) {
         let _ = self.dispatch(Event::Destroy);
@@ -313,8 +341,8 @@ impl Recorder {
                 tracks.iter().for_each(web_sys::MediaStreamTrack::stop);
             }
             Effect::Release => {
-                let (live, task) = (self.live.borrow_mut().take(), self.task.borrow_mut().take());
-                drop((live, task));
+                let (live, task, graph) = (self.live.borrow_mut().take(), self.task.borrow_mut().take(), self.graph.borrow_mut().take());
+                drop((live, task, graph));
             }
             Effect::Keep => self.keep(),
             Effect::Discard => {
@@ -343,6 +371,9 @@ impl Recorder {
                 }
             }
             Effect::Cancelled => self.observer.cancelled(),
+            // The lifecycle keeps it; a change to muted or silent comes with its notice.
+            Effect::Input(_) => {}
+            Effect::UseDevice(id) => *self.device.borrow_mut() = id,
         }
     }
 
@@ -418,15 +449,33 @@ impl Recorder {
         drop((kept, result));
     }
 
-    /// Opens the microphone and the encoder; answers `Opened` or `OpenFailed`.
+    /// Opens the microphone and the encoder; answers `Opened` or `OpenFailed`. Web Audio, where
+    /// it is needed (the WAV path, the level meter), is created and resumed here, before any
+    /// await, so that Safari counts the click that called `start()`.
     fn open(&self) {
         let task = self.begin_task(None);
+        let plan = match recording_plan(self.options.format) {
+            Ok(plan) => plan,
+            Err(e) => return self.answer_of(&task, Event::OpenFailed(e)),
+        };
+        let wants_meter = self.observer.wants_level() || self.options.silence_timeout_ms > 0.0;
+        let graph = if plan.format == AudioFormat::Wav || wants_meter {
+            match AudioGraph::new() {
+                Ok(graph) => Some(graph),
+                // Without Web Audio a WebM recording still works, unmetered.
+                Err(_) if plan.format != AudioFormat::Wav => None,
+                Err(e) => return self.answer_of(&task, Event::OpenFailed(e)),
+            }
+        } else {
+            None
+        };
+        let context = graph.as_ref().map(|g| g.context().clone());
+        let old = self.graph.replace(graph);
+        drop(old);
         let me = self.me.clone();
-        let (format, device) = (self.options.format, self.options.device_id.clone());
-        let bits = self.options.bits_per_second;
-        let wants_level = self.observer.wants_level();
+        let device = self.device.borrow().clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let opened = open_live(me.clone(), format, device.as_deref(), bits, wants_level).await;
+            let opened = open_live(me.clone(), &task, plan, device.as_deref(), context, wants_meter).await;
             let Some(r) = me.upgrade() else { return };
             // cancel() or destroy() while the browser asked: the answer is stale and dropped.
             let still_current = r.task.borrow().as_ref().is_some_and(|t| task.upgrade().is_some_and(|a| Rc::ptr_eq(&a, &t.alive)));
@@ -434,7 +483,11 @@ impl Recorder {
                 return;
             }
             match opened {
-                Ok((live, take)) => {
+                Ok((mut live, take)) => {
+                    let made_in_start = r.graph.borrow_mut().take();
+                    if live._graph.is_none() {
+                        live._graph = made_in_start;
+                    }
                     *r.live.borrow_mut() = Some(live);
                     *r.take.borrow_mut() = Some(take);
                     r.answer_of(&task, Event::Opened);
@@ -450,9 +503,16 @@ impl Recorder {
         if let Some(take) = self.take.borrow_mut().as_mut() {
             take.clock = RecordClock::start(now_ms());
         }
+        let muted = self.live.borrow().as_ref().is_some_and(|l| l.mic.tracks().iter().any(web_sys::MediaStreamTrack::muted));
+        if muted {
+            let _ = self.dispatch(Event::Muted { seconds: 0.0 });
+        }
     }
 
     fn pause_encoder(&self, pause: bool) {
+        if let Some(live) = self.live.borrow_mut().as_mut() {
+            live.silence.pause();
+        }
         let media = match self.live.borrow().as_ref().map(|l| &l.encoder) {
             Some(Encoder::Media(media)) => Some(media.clone()),
             _ => None,
@@ -573,6 +633,7 @@ impl Recorder {
 
     // ---- the browser's events while recording ----
 
+    /// Every 100 ms while recording: progress, the level, and the silence watch.
     fn tick(&self) {
         if self.life.borrow().phase() != Phase::Recording {
             return;
@@ -581,12 +642,19 @@ impl Recorder {
         self.observer.recorded(seconds);
         // Out of the `Live` while the analyser is read, back in after.
         let meter = self.live.borrow_mut().as_mut().and_then(|l| l.level.take());
-        if let Some(mut meter) = meter {
-            let level = meter.level();
-            if let Some(live) = self.live.borrow_mut().as_mut() {
-                live.level = Some(meter);
-            }
+        let Some(mut meter) = meter else { return };
+        let level = meter.level();
+        let heard = self.live.borrow_mut().as_mut().and_then(|live| {
+            live.level = Some(meter);
+            live.silence.observe(seconds * 1000.0, level)
+        });
+        if self.observer.wants_level() {
             self.observer.level(level);
+        }
+        match heard {
+            Some(Heard::Silence { seconds }) => drop(self.dispatch(Event::Silent { seconds })),
+            Some(Heard::Sound) => drop(self.dispatch(Event::Sound)),
+            None => {}
         }
     }
 
@@ -752,22 +820,53 @@ impl UploadObserver for UploadEvents {
     }
 }
 
-/// Opens the microphone and the encoder for `format`, with the listeners that report back.
-async fn open_live(me: Weak<Recorder>, format: FormatPreference, device_id: Option<&str>, bits: u32, wants_level: bool) -> Result<(Live, Take), SdkError> {
-    let plan = recording_plan(format)?;
-    let mic = Microphone::open(device_id).await?;
+/// Opens the microphone and the encoder for `plan`, with the listeners that report back.
+async fn open_live(
+    me: Weak<Recorder>,
+    task: &Weak<()>,
+    plan: RecordingPlan,
+    device_id: Option<&str>,
+    graph: Option<AudioContext>,
+    wants_meter: bool,
+) -> Result<(Live, Take), SdkError> {
+    let Some(r) = me.upgrade() else { return Err(recording_cancelled()) };
+    let (audio, bits, silence_ms, assets_url, max) = (
+        r.options.audio,
+        r.options.bits_per_second,
+        r.options.silence_timeout_ms,
+        r.ctx.config.assets_url.clone(),
+        r.options.limits.max_file_size,
+    );
+    drop(r);
+    let mic = Microphone::open(device_id, &audio).await?;
+    if task.upgrade().is_none() {
+        // cancel() or destroy() while the browser asked: let go of the answer at once.
+        return Err(SdkError::new(ErrorCode::Aborted, "start() was cancelled"));
+    }
+    // Without a click behind start() (an app calling it by itself, a test), some browsers keep
+    // that context suspended; WebKit lets one made while the microphone is open start.
+    let mut fresh = None;
+    let graph = match graph {
+        Some(context) if context.state() != AudioContextState::Running => {
+            let made = AudioGraph::new()?;
+            let context = made.context().clone();
+            fresh = Some(made);
+            Some(context)
+        }
+        other => other,
+    };
     let wav = plan.format == AudioFormat::Wav;
-    let encoder = if wav {
-        let weak = me.clone();
-        let on_block = Closure::<dyn FnMut(Uint8Array)>::new(move |block: Uint8Array| {
-            if let Some(r) = weak.upgrade() {
-                r.on_pcm(&block);
-            }
-        });
-        let assets_url = me.upgrade().and_then(|r| r.ctx.config.assets_url.clone());
-        Encoder::Wav(Some(WavCapture::open(mic.stream(), assets_url.as_deref(), on_block).await?))
-    } else {
-        Encoder::Media(media_recorder(mic.stream(), plan, bits)?)
+    let encoder = match &graph {
+        Some(graph) if wav => {
+            let weak = me.clone();
+            let on_block = Closure::<dyn FnMut(Uint8Array)>::new(move |block: Uint8Array| {
+                if let Some(r) = weak.upgrade() {
+                    r.on_pcm(&block);
+                }
+            });
+            Encoder::Wav(Some(WavCapture::open(graph, mic.stream(), assets_url.as_deref(), on_block).await?))
+        }
+        _ => Encoder::Media(media_recorder(mic.stream(), plan, bits)?),
     };
     let mut listeners = Vec::new();
     if let Encoder::Media(media) = &encoder {
@@ -792,12 +891,18 @@ async fn open_live(me: Weak<Recorder>, format: FormatPreference, device_id: Opti
         }));
     }
     for track in mic.tracks() {
-        let weak = me.clone();
-        listeners.push(EventListener::new(&track, "ended", move |_| {
-            if let Some(r) = weak.upgrade() {
-                let _ = r.dispatch(Event::TrackEnded(track_ended_notice(r.duration())));
-            }
-        }));
+        let listen = |name: &'static str, event: fn(&Recorder) -> Event| {
+            let weak = me.clone();
+            EventListener::new(&track, name, move |_| {
+                if let Some(r) = weak.upgrade() {
+                    let _ = r.dispatch(event(&r));
+                }
+            })
+        };
+        // Unplugged, revoked, taken by the OS: recording stops and keeps what it has.
+        listeners.push(listen("ended", |r| Event::TrackEnded(track_ended_notice(r.duration()))));
+        listeners.push(listen("mute", |r| Event::Muted { seconds: r.duration() }));
+        listeners.push(listen("unmute", |_| Event::Unmuted));
     }
     if let Some(window) = web_sys::window() {
         let weak = me.clone();
@@ -807,7 +912,10 @@ async fn open_live(me: Weak<Recorder>, format: FormatPreference, device_id: Opti
             }
         }));
     }
-    let level = if wants_level { LevelMeter::new(mic.stream()).ok() } else { None };
+    let level = match &graph {
+        Some(graph) if wants_meter => LevelMeter::new(graph, mic.stream()).ok(),
+        _ => None,
+    };
     if let Encoder::Media(media) = &encoder {
         media.start_with_time_slice(TIMESLICE_MS).map_err(|e| error_from_js(&e, ErrorCode::RecordingFailed))?;
     }
@@ -818,7 +926,6 @@ async fn open_live(me: Weak<Recorder>, format: FormatPreference, device_id: Opti
         }
     });
     // The WAV data is measured without its 44-byte header, which is written at the end.
-    let max = me.upgrade().map_or(0, |r| r.options.limits.max_file_size);
     let guard_limit = if wav { max.saturating_sub(wav::HEADER_LEN as u64) } else { max };
     let take = Take {
         plan,
@@ -829,8 +936,19 @@ async fn open_live(me: Weak<Recorder>, format: FormatPreference, device_id: Opti
         tail: None,
         mime_type: String::new(),
         created_at_ms: js_sys::Date::now(),
+        settings: mic.settings(),
     };
-    let live = Live { mic, encoder, level, auto_stop: None, stop_grace: None, _ticker: ticker, _listeners: listeners };
+    let live = Live {
+        mic,
+        encoder,
+        level,
+        silence: SilenceWatch::new(silence_ms),
+        auto_stop: None,
+        stop_grace: None,
+        _ticker: ticker,
+        _listeners: listeners,
+        _graph: fresh,
+    };
     Ok((live, take))
 }
 
@@ -864,5 +982,5 @@ fn assemble(take: &Take, duration: f64) -> Result<Recording, SdkError> {
     if size == 0 {
         return Err(SdkError::new(ErrorCode::RecordingFailed, "no audio was captured"));
     }
-    Ok(Recording { blob, mime_type, format, duration, size, created_at_ms: take.created_at_ms })
+    Ok(Recording { blob, mime_type, format, duration, size, created_at_ms: take.created_at_ms, settings: take.settings.clone() })
 }

@@ -47,6 +47,7 @@ export function hangMicrophone() {
   md().getUserMedia = () => new Promise(() => {});
 }
 export function restoreBrowser() {
+  if (originalResume) (OriginalAudioContext || AudioContext).prototype.resume = originalResume;
   if (original) md().getUserMedia = original;
   if (OriginalRecorder) window.MediaRecorder = OriginalRecorder;
   if (OriginalAudioContext) window.AudioContext = OriginalAudioContext;
@@ -55,6 +56,9 @@ export function recordsWebm() {
   return typeof MediaRecorder === 'function' && MediaRecorder.isTypeSupported('audio/webm');
 }
 export function streamsHandedOut() { return streams.length; }
+export function trackStates() {
+  return JSON.stringify(streams.map(s => s.getTracks().map(t => t.readyState)));
+}
 export function liveTracks() {
   return streams.flatMap(s => s.getTracks()).filter(t => t.readyState !== 'ended').length;
 }
@@ -107,6 +111,59 @@ export async function dev(method, url, body) {
   return text ? JSON.parse(text) : null;
 }
 export function wasmMemoryBytes(memory) { return memory.buffer.byteLength; }
+// A microphone the test controls: an oscillator (or silence) through Web Audio, handed out by a
+// stubbed getUserMedia that also records the constraints it was asked for.
+let control = null;
+export async function controlledMicrophone(sound) {
+  spyOnMicrophone();
+  // WebKit starts Web Audio without a click only while the page captures: a real (fake-device)
+  // capture runs beside the controlled one for the whole test.
+  const capture = await original({ audio: true });
+  const context = new (OriginalAudioContext || AudioContext)();
+  const oscillator = context.createOscillator();
+  const gain = context.createGain();
+  gain.gain.value = sound ? 0.5 : 0;
+  const destination = context.createMediaStreamDestination();
+  oscillator.connect(gain).connect(destination);
+  oscillator.start();
+  await context.resume();
+  control = { context, gain, destination, capture, constraints: [] };
+  md().getUserMedia = async (c) => {
+    control.constraints.push(c);
+    const s = destination.stream.clone();
+    streams.push(s);
+    return s;
+  };
+}
+export function setSound(on) { control.gain.gain.value = on ? 0.5 : 0; }
+function controlledTrack() { return streams[streams.length - 1].getAudioTracks()[0]; }
+// What a browser does when the device goes: the track ends (its readyState too).
+export function endTrack() { const t = controlledTrack(); t.stop(); t.dispatchEvent(new Event('ended')); }
+export function muteTrack(muted) { controlledTrack().dispatchEvent(new Event(muted ? 'mute' : 'unmute')); }
+export function lastConstraints() { return JSON.stringify(control.constraints[control.constraints.length - 1]); }
+export function releaseControlledMicrophone() {
+  if (control) { control.context.close(); control.capture.getTracks().forEach((t) => t.stop()); control = null; }
+  restoreBrowser();
+}
+// enumerateDevices answering `list` (a JSON array), or the browser's own again with null.
+let originalEnumerate = null;
+export function stubDevices(list) {
+  const d = md();
+  if (!originalEnumerate) originalEnumerate = d.enumerateDevices.bind(d);
+  d.enumerateDevices = list == null ? originalEnumerate : async () => JSON.parse(list);
+}
+export function fireDeviceChange() { md().dispatchEvent(new Event('devicechange')); }
+// AudioContexts resumed since the count began (wasm-bindgen binds the constructor once, so a
+// replaced window.AudioContext is not seen; resume() is looked up at each call).
+let contexts = new Set();
+let originalResume = null;
+export function countAudioContexts() {
+  const proto = (OriginalAudioContext || AudioContext).prototype;
+  if (!originalResume) originalResume = proto.resume;
+  contexts = new Set();
+  proto.resume = function () { contexts.add(this); return originalResume.call(this); };
+}
+export function audioContextsCreated() { return contexts.size; }
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = spyOnMicrophone)]
@@ -117,12 +174,35 @@ extern "C" {
     pub fn hang_microphone();
     #[wasm_bindgen(js_name = breakEncoders)]
     pub fn break_encoders();
+    #[wasm_bindgen(js_name = controlledMicrophone)]
+    fn controlled_microphone_js(sound: bool) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = setSound)]
+    pub fn set_sound(on: bool);
+    #[wasm_bindgen(js_name = endTrack)]
+    pub fn end_track();
+    #[wasm_bindgen(js_name = muteTrack)]
+    pub fn mute_track(muted: bool);
+    #[wasm_bindgen(js_name = lastConstraints)]
+    pub fn last_constraints() -> String;
+    #[wasm_bindgen(js_name = releaseControlledMicrophone)]
+    pub fn release_controlled_microphone();
+    #[wasm_bindgen(js_name = stubDevices)]
+    pub fn stub_devices(list: Option<String>);
+    #[wasm_bindgen(js_name = fireDeviceChange)]
+    pub fn fire_device_change();
+    #[wasm_bindgen(js_name = countAudioContexts)]
+    pub fn count_audio_contexts();
+    /// AudioContexts resumed since `count_audio_contexts()`.
+    #[wasm_bindgen(js_name = audioContextsCreated)]
+    pub fn audio_contexts_created() -> u32;
     #[wasm_bindgen(js_name = recordsWebm)]
     pub fn records_webm() -> bool;
     #[wasm_bindgen(js_name = restoreBrowser)]
     pub fn restore_browser();
     #[wasm_bindgen(js_name = streamsHandedOut)]
     pub fn streams_handed_out() -> u32;
+    #[wasm_bindgen(js_name = trackStates)]
+    pub fn track_states() -> String;
     #[wasm_bindgen(js_name = liveTracks)]
     pub fn live_tracks() -> u32;
     #[wasm_bindgen(js_name = blobType)]
@@ -277,6 +357,11 @@ impl Probe {
         }
     }
 
+    /// The `details` of the last error `onError` heard.
+    pub fn last_details(&self) -> JsValue {
+        get(self.errors.borrow().last().expect("an error"), "details")
+    }
+
     pub fn error_codes(&self) -> Vec<String> {
         self.errors.borrow().iter().map(|e| get_str(e, "code")).collect()
     }
@@ -356,6 +441,11 @@ pub async fn reset_dev() {
 pub async fn log_of(route: &str) -> Vec<JsValue> {
     let log: js_sys::Array = dev("GET", "/__dev/log", JsValue::NULL).await.unchecked_into();
     log.iter().filter(|e| get_str(e, "route") == route).collect()
+}
+
+/// Hands the SDK a microphone the test controls: a tone (`sound`) or silence, through Web Audio.
+pub async fn controlled_microphone(sound: bool) {
+    wasm_bindgen_futures::JsFuture::from(controlled_microphone_js(sound)).await.unwrap_or_else(|e| panic!("{}", stringify(&e)));
 }
 
 /// An SDK context for the dev server, for tests of the upload layer below the facade.

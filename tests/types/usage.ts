@@ -235,3 +235,17 @@ sdk.addVoiceNote(42);
 // @ts-expect-error stop() may resolve with a VoicenoteResult: narrow before reading voicenote_id
 export const unchecked = async (r: VoiceRecorder): Promise<string> => (await r.stop()).voicenote_id;
 void badState;
+
+// The microphone: choosing it, its processing, and whether it delivers anything.
+export async function microphones(sdk2: VocaFuseSDK): Promise<string> {
+  const mics = await sdk2.listMicrophones();
+  const unsubscribe: () => void = sdk2.onMicrophonesChange((list) => console.log(list.map((m) => m.label)));
+  unsubscribe();
+  const rec = sdk2.createRecorder({ audio: { echoCancellation: false, channelCount: 1 }, silenceTimeout: 0 });
+  rec.setDevice(mics.find((m) => !m.isDefault)?.deviceId ?? null);
+  const status: 'ok' | 'muted' | 'silent' = rec.inputStatus;
+  const kept = rec.recording;
+  return `${status} ${kept?.settings?.deviceId ?? ''}`;
+}
+// @ts-expect-error channelCount is 1 or 2
+sdk.createRecorder({ audio: { channelCount: 6 } });

@@ -1,0 +1,131 @@
+//! The microphone watched while it records, and the choices about it (issue "Never a silent
+//! recording"), with a microphone the test controls: an oscillator or silence through Web
+//! Audio, handed out by a stubbed getUserMedia. Chromium, Firefox and WebKitGTK.
+
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use support::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+async fn silence_at_the_start_and_midway_is_reported_and_sound_ends_it() {
+    controlled_microphone(false).await;
+    let probe = local(&[("silenceTimeout", 600.into())]);
+    let rec = recorder(&probe);
+    ok(rec.start()).await;
+    probe.until("the first NO_AUDIO_INPUT", 10_000, |p| p.errors.borrow().len() == 1).await;
+    assert_eq!(get_str(&probe.last_details(), "reason"), "silent");
+    assert!(get_f64(&probe.last_details(), "seconds") >= 0.6);
+    assert_eq!(rec.input_status(), "silent");
+    set_sound(true);
+    poll_until("sound to end the stretch", 10_000, || rec.input_status() == "ok").await;
+    set_sound(false);
+    probe.until("the second NO_AUDIO_INPUT", 10_000, |p| p.errors.borrow().len() == 2).await;
+    assert_eq!(probe.error_codes(), ["NO_AUDIO_INPUT", "NO_AUDIO_INPUT"]);
+    assert_eq!(rec.state(), "recording");
+    ok(rec.stop()).await;
+    release_controlled_microphone();
+
+    // silenceTimeout: 0 turns the check off.
+    controlled_microphone(false).await;
+    let probe = local(&[("silenceTimeout", 0.into())]);
+    let rec = recorder(&probe);
+    ok(rec.start()).await;
+    probe.until("1.2 s recorded", 10_000, |p| p.progress.borrow().last().is_some_and(|s| *s >= 1.2)).await;
+    assert!(probe.errors.borrow().is_empty(), "{:?}", probe.error_codes());
+    assert_eq!(rec.input_status(), "ok");
+    ok(rec.stop()).await;
+    release_controlled_microphone();
+}
+
+#[wasm_bindgen_test]
+async fn microphones_are_listed_before_and_after_permission_and_changes_are_heard() {
+    // Before permission browsers hide labels (and Chromium the ids too).
+    stub_devices(Some(r#"[{"kind":"audioinput","deviceId":"","label":"","groupId":""},{"kind":"videoinput","deviceId":"","label":"","groupId":""}]"#.into()));
+    let sdk = sdk();
+    let before = ok(sdk.list_microphones()).await;
+    assert_eq!(stringify(&before), r#"[{"deviceId":"","label":"","isDefault":true}]"#);
+    stub_devices(Some(
+        r#"[{"kind":"audioinput","deviceId":"default","label":"Default - USB","groupId":"g"},{"kind":"audioinput","deviceId":"usb","label":"USB","groupId":"g"},{"kind":"audiooutput","deviceId":"out","label":"Speakers","groupId":"h"}]"#.into(),
+    ));
+    let after = ok(sdk.list_microphones()).await;
+    assert_eq!(
+        stringify(&after),
+        r#"[{"deviceId":"default","label":"Default - USB","isDefault":true},{"deviceId":"usb","label":"USB","isDefault":false}]"#
+    );
+
+    // The browser's own list, once the microphone was granted: real ids.
+    stub_devices(None);
+    spy_on_microphone();
+    let rec = recorder(&local(&[]));
+    ok(rec.start()).await;
+    let real: js_sys::Array = ok(sdk.list_microphones()).await.into();
+    ok(rec.cancel()).await;
+    assert!(real.length() >= 1, "a fake microphone is listed");
+    assert!(real.iter().all(|m| !get_str(&m, "deviceId").is_empty()), "{}", stringify(&real));
+    assert_eq!(real.iter().filter(|m| get(m, "isDefault") == JsValue::TRUE).count(), 1);
+
+    // devicechange, until unsubscribed.
+    let heard = std::rc::Rc::new(std::cell::RefCell::new(Vec::<JsValue>::new()));
+    let h = heard.clone();
+    let callback = Closure::<dyn FnMut(JsValue)>::new(move |list| h.borrow_mut().push(list));
+    let unsubscribe: js_sys::Function = sdk.on_microphones_change(callback.as_ref().clone().into()).into();
+    fire_device_change();
+    poll_until("onMicrophonesChange", 5_000, || heard.borrow().len() == 1).await;
+    assert!(js_sys::Array::is_array(&heard.borrow()[0]));
+    unsubscribe.call0(&JsValue::NULL).unwrap();
+    fire_device_change();
+    let list = ok(sdk.list_microphones()).await; // a round trip through the same queue
+    assert!(js_sys::Array::is_array(&list));
+    assert_eq!(heard.borrow().len(), 1, "nothing after unsubscribing");
+}
+
+#[wasm_bindgen_test]
+async fn the_chosen_device_and_audio_options_reach_get_user_media() {
+    controlled_microphone(true).await;
+    let audio = obj(&[("echoCancellation", JsValue::FALSE), ("noiseSuppression", JsValue::FALSE), ("autoGainControl", JsValue::FALSE), ("channelCount", 2.into())]);
+    let probe = local(&[("audio", audio)]);
+    let rec = recorder(&probe);
+    rec.set_device(Some("mic-2".into())).unwrap();
+    ok(rec.start()).await;
+    let asked = js_sys::JSON::parse(&last_constraints()).unwrap();
+    let audio = get(&asked, "audio");
+    assert_eq!(get_str(&get(&audio, "deviceId"), "exact"), "mic-2");
+    for key in ["echoCancellation", "noiseSuppression", "autoGainControl"] {
+        assert_eq!(get(&audio, key), JsValue::FALSE, "{key}");
+    }
+    assert_eq!(get_f64(&audio, "channelCount"), 2.0);
+    assert_eq!(get_str(&rec.set_device(None).unwrap_err(), "code"), "INVALID_STATE", "not while recording");
+    sleep_ms(300).await; // something to keep
+    let kept = ok(rec.stop()).await;
+    assert!(get(&kept, "settings").is_object(), "recording.settings: {}", stringify(&kept));
+    // Back to the browser's default, with the default processing.
+    rec.set_device(None).unwrap();
+    let rec = recorder(&local(&[]));
+    ok(rec.start()).await;
+    let audio = get(&js_sys::JSON::parse(&last_constraints()).unwrap(), "audio");
+    assert!(get(&audio, "deviceId").is_undefined());
+    assert_eq!(get(&audio, "echoCancellation"), JsValue::TRUE);
+    assert_eq!(get_f64(&audio, "channelCount"), 1.0);
+    ok(rec.cancel()).await;
+    release_controlled_microphone();
+}
+
+#[wasm_bindgen_test]
+async fn web_audio_starts_inside_start_before_the_browser_answers() {
+    // Safari lets Web Audio start only in the click that called start(), before any await.
+    hang_microphone();
+    count_audio_contexts();
+    let probe = local(&[]);
+    let rec = recorder(&probe);
+    let pending = rec.start();
+    assert_eq!(audio_contexts_created(), 1, "created and resumed synchronously inside start()");
+    ok(rec.cancel()).await;
+    assert_eq!(get_str(&rejection(pending).await, "code"), "ABORTED");
+    restore_browser();
+}
