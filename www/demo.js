@@ -8,6 +8,7 @@ const ui = {
   timeFill: $('time-fill'), levelFill: $('level-fill'), uploadBar: $('upload-bar'), uploadFill: $('upload-fill'),
   status: $('status'), error: $('error'), pause: $('pause'), cancel: $('cancel'), retry: $('retry'),
   chaos: $('chaos'), preview: $('preview'), notes: $('notes'), empty: $('notes-empty'),
+  mic: $('mic'), inputStatus: $('input-status'), notice: $('notice'),
 };
 const MAX = 60;
 const api = location.origin;
@@ -17,6 +18,33 @@ const say = (text) => { ui.status.textContent = text; };
 // Server text is shown as text, never as HTML.
 const showError = (err) => { ui.error.textContent = err.userMessage; ui.error.hidden = false; };
 const clearError = () => { ui.error.hidden = true; ui.error.textContent = ''; };
+// Notices: the recording goes on (or is kept and sent); the person should still know.
+const NOTICES = [ErrorCode.DURATION_EXCEEDED, ErrorCode.FILE_SIZE_EXCEEDED, ErrorCode.NO_AUDIO_INPUT,
+  ErrorCode.MICROPHONE_UNAVAILABLE, ErrorCode.STORAGE_UNAVAILABLE];
+const notify = (err) => { ui.notice.textContent = err.userMessage; ui.notice.hidden = false; };
+const INPUT = { ok: 'Input: ok', muted: 'Input: muted', silent: 'Input: silent' };
+const showInput = (status) => { ui.inputStatus.dataset.status = status; ui.inputStatus.textContent = INPUT[status]; };
+
+/** The microphone picker: labels appear once the microphone was granted (after the first take). */
+async function listMicrophones(sdk) {
+  let mics = [];
+  try { mics = await sdk.listMicrophones(); } catch { return; }
+  const chosen = ui.mic.value;
+  const options = mics.filter((m) => m.deviceId).map((m, i) => {
+    const o = document.createElement('option');
+    o.value = m.isDefault ? '' : m.deviceId;
+    o.textContent = m.label || `Microphone ${i + 1}${m.isDefault ? ' (default)' : ''}`;
+    return o;
+  });
+  if (!options.some((o) => o.value === '')) {
+    const d = document.createElement('option');
+    d.value = '';
+    d.textContent = 'Default microphone';
+    options.unshift(d);
+  }
+  ui.mic.replaceChildren(...options);
+  ui.mic.value = options.some((o) => o.value === chosen) ? chosen : '';
+}
 
 const STATUS = {
   idle: 'Press record and speak.', requesting: 'Waiting for the microphone…', recording: 'Recording… press again to send.',
@@ -36,6 +64,9 @@ async function main() {
   const recorder = sdk.createRecorder({
     onStateChange(state) {
       ui.record.dataset.state = state;
+      ui.mic.disabled = ['requesting', 'recording', 'paused'].includes(state);
+      showInput(recorder.inputStatus);
+      if (state === 'recording') { ui.notice.hidden = true; listMicrophones(sdk); }
       ui.record.setAttribute('aria-pressed', String(state === 'recording' || state === 'paused'));
       ui.record.disabled = state === 'uploading' || state === 'waiting' || state === 'requesting';
       ui.label.textContent = state === 'recording' || state === 'paused' ? 'Send' : 'Record';
@@ -49,6 +80,7 @@ async function main() {
       say(STATUS[state]);
     },
     onRecordProgress(seconds) {
+      showInput(recorder.inputStatus);
       ui.elapsed.textContent = fmt(seconds);
       ui.timeFill.style.width = `${Math.min(100, (seconds / MAX) * 100)}%`;
     },
@@ -56,14 +88,16 @@ async function main() {
     onUploadProgress(percent) { ui.uploadFill.style.width = `${percent}%`; },
     onComplete() { loadNotes(); },
     onError(err) {
-      // Limits are notices: the recording is kept and sent.
-      if (err.code === ErrorCode.DURATION_EXCEEDED || err.code === ErrorCode.FILE_SIZE_EXCEEDED) {
-        say(err.userMessage);
-      } else {
-        showError(err);
-      }
+      showInput(recorder.inputStatus);
+      if (NOTICES.includes(err.code)) notify(err);
+      else showError(err);
     },
   });
+  ui.mic.addEventListener('change', () => {
+    try { recorder.setDevice(ui.mic.value || null); } catch (err) { showError(err); }
+  });
+  sdk.onMicrophonesChange(() => listMicrophones(sdk));
+  listMicrophones(sdk);
 
   ui.record.addEventListener('click', async () => {
     clearError();

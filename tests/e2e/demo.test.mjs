@@ -103,8 +103,36 @@ describe('demo page', () => {
       assert.equal(await page.isHidden('#error'), true, `an error is shown: ${await page.textContent('#error')}`);
       assert.deepEqual(watch.errors, []);
 
+      // The microphone picker lists the (fake) microphone by name once it was granted, and the
+      // input status shows a microphone that delivers sound.
+      await page.waitForFunction(() => [...document.querySelectorAll('#mic option')].some((o) => /fake/i.test(o.textContent)));
+      assert.equal(await page.textContent('#input-status'), 'Input: ok');
+      assert.equal(await page.isDisabled('#mic'), false, 'the picker is usable between takes');
+
       await mkdir(path.dirname(SCREENSHOT), { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows a microphone that delivers only silence as a notice while recording goes on', async () => {
+    const { page, context, watch } = await openDemo(browser, server);
+    try {
+      // The page's microphone is silence: the SDK's own stream through Web Audio with no source.
+      await page.evaluate(() => {
+        navigator.mediaDevices.getUserMedia = async () => new AudioContext().createMediaStreamDestination().stream;
+      });
+      await page.click('#record');
+      await page.waitForSelector('#record[data-state="recording"]');
+      await page.waitForSelector('#notice:not([hidden])', { timeout: WAIT });
+      assert.match(await page.textContent('#notice'), /can't hear anything/);
+      assert.equal(await page.getAttribute('#input-status', 'data-status'), 'silent');
+      assert.equal(await page.getAttribute('#record', 'data-state'), 'recording', 'recording goes on');
+      assert.equal(await page.isHidden('#error'), true);
+      await page.click('#cancel');
+      await page.waitForSelector('#record[data-state="idle"]');
+      assert.deepEqual(watch.errors, []);
     } finally {
       await context.close();
     }
