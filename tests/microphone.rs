@@ -54,10 +54,7 @@ async fn microphones_are_listed_before_and_after_permission_and_changes_are_hear
         r#"[{"kind":"audioinput","deviceId":"default","label":"Default - USB","groupId":"g"},{"kind":"audioinput","deviceId":"usb","label":"USB","groupId":"g"},{"kind":"audiooutput","deviceId":"out","label":"Speakers","groupId":"h"}]"#.into(),
     ));
     let after = ok(sdk.list_microphones()).await;
-    assert_eq!(
-        stringify(&after),
-        r#"[{"deviceId":"default","label":"Default - USB","isDefault":true},{"deviceId":"usb","label":"USB","isDefault":false}]"#
-    );
+    assert_eq!(stringify(&after), r#"[{"deviceId":"default","label":"Default - USB","isDefault":true},{"deviceId":"usb","label":"USB","isDefault":false}]"#);
 
     // The browser's own list, once the microphone was granted: real ids.
     stub_devices(None);
@@ -88,7 +85,8 @@ async fn microphones_are_listed_before_and_after_permission_and_changes_are_hear
 #[wasm_bindgen_test]
 async fn the_chosen_device_and_audio_options_reach_get_user_media() {
     controlled_microphone(true).await;
-    let audio = obj(&[("echoCancellation", JsValue::FALSE), ("noiseSuppression", JsValue::FALSE), ("autoGainControl", JsValue::FALSE), ("channelCount", 2.into())]);
+    let audio =
+        obj(&[("echoCancellation", JsValue::FALSE), ("noiseSuppression", JsValue::FALSE), ("autoGainControl", JsValue::FALSE), ("channelCount", 2.into())]);
     let probe = local(&[("audio", audio)]);
     let rec = recorder(&probe);
     rec.set_device(Some("mic-2".into())).unwrap();

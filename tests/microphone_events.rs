@@ -78,4 +78,3 @@ async fn a_muted_track_is_a_notice_once_per_stretch_and_recording_goes_on() {
     ok(rec.stop()).await;
     release_controlled_microphone();
 }
-

@@ -148,10 +148,14 @@ pub enum Event {
     /// The page is being hidden or unloaded.
     PageHidden,
     /// The track was muted (`seconds` recorded so far).
-    Muted { seconds: f64 },
+    Muted {
+        seconds: f64,
+    },
     Unmuted,
     /// The input stayed silent for the silence timeout (`seconds` of silence).
-    Silent { seconds: f64 },
+    Silent {
+        seconds: f64,
+    },
     /// Sound after a reported silence.
     Sound,
     /// The encoder failed while recording.
@@ -404,9 +408,10 @@ pub fn transition(phase: Phase, seen: Seen, event: Event, auto_upload: bool) -> 
             with(P::Stopped, vec![F::AbortUpload], after)
         }
 
-        (_, E::SetDevice(_)) => {
-            Err(SdkError::new(ErrorCode::InvalidState, format!("setDevice() is not allowed while the recorder is {}: it applies to the next take", shown.as_str())))
-        }
+        (_, E::SetDevice(_)) => Err(SdkError::new(
+            ErrorCode::InvalidState,
+            format!("setDevice() is not allowed while the recorder is {}: it applies to the next take", shown.as_str()),
+        )),
         (_, ev) => match ev.action() {
             Some(action) => Err(SdkError::invalid_state(action, shown.as_str())),
             // A browser event for something already over.
@@ -798,7 +803,8 @@ mod tests {
 
     #[test]
     fn no_audio_is_a_notice_once_per_stretch_and_recording_goes_on() {
-        let (life, _, effects) = run(true, vec![E::Start, E::Opened, E::Muted { seconds: 1.5 }, E::Silent { seconds: 3.0 }, E::Unmuted, E::Muted { seconds: 4.0 }]);
+        let (life, _, effects) =
+            run(true, vec![E::Start, E::Opened, E::Muted { seconds: 1.5 }, E::Silent { seconds: 3.0 }, E::Unmuted, E::Muted { seconds: 4.0 }]);
         let reports: Vec<_> = effects.iter().filter_map(|e| if let F::Report(n) = e { Some(n.clone()) } else { None }).collect();
         assert_eq!(reports.len(), 2, "muted, then muted again after an unmute: {reports:?}");
         assert!(reports.iter().all(|n| n.code == ErrorCode::NoAudioInput && !n.retryable()));

@@ -92,7 +92,7 @@ impl VocaFuseSdk {
     pub fn init(&self) -> Promise {
         let ctx = self.ctx.clone();
         let work = async move {
-            ctx.tokens.first(&ctx.config).await?;
+            ctx.first_token().await?;
             if ctx.config.resume_on_init && ctx.config.persist {
                 // In the background: init() does not wait for the uploads. What fails stays pending.
                 let ctx = ctx.clone();
@@ -198,7 +198,7 @@ impl VocaFuseSdk {
 
     /// Forgets the cached token.
     pub fn reset(&self) {
-        self.ctx.tokens.forget();
+        self.ctx.forget_token();
     }
 }
 

@@ -42,7 +42,7 @@ fn foreign_format(meta: &StoredMeta) -> SdkError {
 /// (IndexedDB runs transactions on the same stores in the order they were made) and never
 /// awaited by the recorder; the first failure stops storing and is reported once.
 pub struct Stored {
-    pub id: String,
+    id: String,
     created_at: f64,
     meta: RefCell<StoredMeta>,
     seq: Cell<u32>,

@@ -132,11 +132,7 @@ pub async fn microphones() -> Result<Vec<MicrophoneInfo>, SdkError> {
     let text = |d: &JsValue, k: &str| Reflect::get(d, &JsValue::from_str(k)).ok().and_then(|v| v.as_string()).unwrap_or_default();
     let inputs: Vec<JsValue> = js_sys::Array::from(&list).iter().filter(|d| text(d, "kind") == "audioinput").collect();
     let default = inputs.iter().position(|d| text(d, "deviceId") == "default").unwrap_or(0);
-    Ok(inputs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| MicrophoneInfo { device_id: text(d, "deviceId"), label: text(d, "label"), is_default: i == default })
-        .collect())
+    Ok(inputs.iter().enumerate().map(|(i, d)| MicrophoneInfo { device_id: text(d, "deviceId"), label: text(d, "label"), is_default: i == default }).collect())
 }
 
 /// Calls `on_change` whenever the browser's devices change; dropping it stops that.

@@ -830,13 +830,8 @@ async fn open_live(
     wants_meter: bool,
 ) -> Result<(Live, Take), SdkError> {
     let Some(r) = me.upgrade() else { return Err(recording_cancelled()) };
-    let (audio, bits, silence_ms, assets_url, max) = (
-        r.options.audio,
-        r.options.bits_per_second,
-        r.options.silence_timeout_ms,
-        r.ctx.config.assets_url.clone(),
-        r.options.limits.max_file_size,
-    );
+    let (audio, bits, silence_ms, assets_url, max) =
+        (r.options.audio, r.options.bits_per_second, r.options.silence_timeout_ms, r.ctx.config.assets_url.clone(), r.options.limits.max_file_size);
     drop(r);
     let mic = Microphone::open(device_id, &audio).await?;
     if task.upgrade().is_none() {

@@ -7,17 +7,31 @@ use crate::core::config::SdkConfig;
 use crate::core::errors::Messages;
 
 pub struct SdkContext {
-    pub config: SdkConfig,
-    pub messages: Messages,
-    pub tokens: TokenCache,
+    pub(crate) config: SdkConfig,
+    pub(crate) messages: Messages,
+    pub(crate) tokens: TokenCache,
     /// The app has been told that recordings cannot be stored (it is told once).
-    pub storage_notice_sent: Cell<bool>,
+    pub(crate) storage_notice_sent: Cell<bool>,
     /// `navigator.storage.persist()` has been asked.
-    pub persistence_asked: Cell<bool>,
+    pub(crate) persistence_asked: Cell<bool>,
 }
 
 impl SdkContext {
     pub fn new(config: SdkConfig, messages: Messages) -> SdkContext {
         SdkContext { config, messages, tokens: TokenCache::default(), storage_notice_sent: Cell::new(false), persistence_asked: Cell::new(false) }
+    }
+
+    pub fn config(&self) -> &SdkConfig {
+        &self.config
+    }
+
+    /// `init()`: the first token (`AUTHENTICATION_FAILED` when the token endpoint fails).
+    pub async fn first_token(&self) -> Result<(), crate::core::errors::SdkError> {
+        self.tokens.first(&self.config).await
+    }
+
+    /// `reset()`: forgets the cached token.
+    pub fn forget_token(&self) {
+        self.tokens.forget();
     }
 }

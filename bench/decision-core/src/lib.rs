@@ -129,7 +129,8 @@ pub fn next_state(phase: u8, event: u8, auto_upload: bool) -> String {
         return String::new();
     };
     let shown = p.shown().unwrap_or(lifecycle::RecorderState::Recording);
-    res(lifecycle::transition(*p, shown, e.clone(), auto_upload), |(next, effects)| format!("{:?} {}", next, effects.len()))
+    let seen = lifecycle::Seen { state: shown, input: lifecycle::InputStatus::Ok };
+    res(lifecycle::transition(*p, seen, e.clone(), auto_upload), |(next, effects)| format!("{:?} {}", next, effects.len()))
 }
 #[wasm_bindgen(js_name = retryDelay)]
 pub fn retry_delay(retries: u32, attempt: u32, code: &str, retry_after: Option<f64>, random: f64) -> Option<f64> {
