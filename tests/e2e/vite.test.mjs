@@ -142,4 +142,30 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
     await exercise(`${vite.url}/react.html?api=${api}`, 'react dev', { mounts: 2, wasmUnder });
     await exercise(`${vite.url}/vue.html?api=${api}`, 'vue dev', { wasmUnder });
   });
+
+  it('vite dev, StrictMode, start() on mount: the second mount records, the microphone opened once', async () => {
+    assert.ok(vite, 'vite dev of the previous test is running');
+    const context = await browser.newContext();
+    await context.addInitScript(countGetUserMedia);
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT);
+    const watch = watchPage(page);
+    try {
+      await page.goto(`${vite.url}/react.html?api=${encodeURIComponent(server.api)}&autostart`);
+      await explain(page.waitForSelector('#record[data-state="recording"]'), page, watch, server);
+      assert.equal(await page.evaluate(() => window.__recorderMounts), 2, 'StrictMode mounted twice');
+      let gum = await gumReport(page);
+      assert.equal(gum.calls, 1, 'the first mount\'s start() was dropped by its unmount before it opened anything');
+      await sleep(RECORD_MS);
+      await page.click('#record');
+      await explain(page.waitForSelector('#record[data-state="uploaded"]', { timeout: 2 * WAIT }), page, watch, server);
+      await assertStored(server, (await page.textContent('#result')).trim());
+      gum = await gumReport(page);
+      assert.equal(gum.calls, 1);
+      assert.ok(gum.states.every((s) => s === 'ended'), `every track ended: ${gum.states}`);
+      assert.deepEqual(watch.errors, []);
+    } finally {
+      await context.close();
+    }
+  });
 });
