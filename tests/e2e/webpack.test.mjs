@@ -35,7 +35,11 @@ describe('webpack 5', () => {
     assert.ok(loaded.includes('./vocafuse_wasm_bg.wasm'));
     for (const file of loaded) {
       const bytes = readFileSync(path.join(PKG, file));
-      const emitted = files.filter((f) => readFileSync(path.join(app, 'dist', f)).equals(bytes));
+      // A .wasm is copied as it is; a worklet .js becomes a chunk webpack minifies, found by what
+      // it does (registerProcessor). The WAV take of the next test runs it.
+      const emitted = file.endsWith('.js')
+        ? files.filter((f) => f.endsWith('.js') && f !== 'main.js' && /registerProcessor\(/.test(readFileSync(path.join(app, 'dist', f), 'utf8')))
+        : files.filter((f) => readFileSync(path.join(app, 'dist', f)).equals(bytes));
       assert.equal(emitted.length, 1, `${file} emitted once: ${files}`);
       assert.ok(js.includes(emitted[0]), `the bundle names ${emitted[0]}`);
     }
