@@ -43,6 +43,13 @@ const pick = (options, keys) => {
   return out;
 };
 const keyOf = (value) => JSON.stringify(value);
+// An app's `sdk` is told apart by identity: a new one means a new recorder at the next take.
+const sdkIds = new WeakMap();
+let sdkCount = 0;
+const sdkId = (sdk) => {
+  if (!sdkIds.has(sdk)) sdkIds.set(sdk, (sdkCount += 1));
+  return sdkIds.get(sdk);
+};
 
 export class VoiceNote {
   /** `options`: an `sdk` or SDK config fields, plus RecorderOptions (callbacks included). */
@@ -120,7 +127,7 @@ export class VoiceNote {
   /** The recorder for the current options, made when missing (or between takes, when they changed). */
   ensureRecorder(mayReplace) {
     const options = this.options;
-    const key = keyOf([options.sdk ? null : pick(options, CONFIG_KEYS), pick(options, RECORDER_KEYS)]);
+    const key = keyOf([options.sdk ? sdkId(options.sdk) : pick(options, CONFIG_KEYS), pick(options, RECORDER_KEYS)]);
     if (this.recorder && (this.recorder.key === key || !mayReplace || busy(this.recorder.recorder.state))) {
       return Promise.resolve(this.recorder.recorder);
     }

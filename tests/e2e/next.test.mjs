@@ -76,6 +76,9 @@ for (const bundler of ['turbopack', 'webpack']) describe(`Next.js (App Router, $
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT);
     const watch = watchPage(page);
+    const failed = [];
+    page.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) failed.push(`${r.status()} ${r.url()}`); });
+    page.on('requestfailed', (r) => failed.push(`failed ${r.url()}`));
     try {
       await page.goto(`${next.origin}/`);
       // `supported` is worked out after mounting: true means hydrated and connected.
@@ -100,7 +103,8 @@ for (const bundler of ['turbopack', 'webpack']) describe(`Next.js (App Router, $
       await explain(page.waitForSelector('.vocafuse-button[data-state="uploaded"]', { timeout: 2 * WAIT }), page, watch, server);
       const added = (await server.dev('GET', '/voicenotes')).data.filter((n) => !before.includes(n.id));
       assert.equal(added.length, 1, 'the button uploaded one note');
-      await assertStored(server, added[0].id);
+      assert.equal((await assertStored(server, added[0].id)).audio_format, 'wav', 'format="wav" took the Web Audio path');
+      assert.deepEqual(failed, [], 'every file the SDK asked for was found');
 
       const gum = await gumReport(page);
       assert.equal(gum.calls, 2, 'one getUserMedia call per take');

@@ -30,9 +30,9 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
 
   it('vite build emits the wasm once and keeps the SDK out of the first chunk', () => {
     const assets = readdirSync(path.join(app, 'dist/assets'));
-    const wasm = assets.filter((f) => f.endsWith('.wasm'));
-    assert.equal(wasm.length, 1, `one .wasm asset: ${assets}`);
-    assert.ok(readFileSync(path.join(app, 'dist/assets', wasm[0])).equals(readFileSync(path.join(PKG, 'vocafuse_wasm_bg.wasm'))));
+    const sdkWasm = readFileSync(path.join(PKG, 'vocafuse_wasm_bg.wasm'));
+    const wasm = assets.filter((f) => f.endsWith('.wasm') && readFileSync(path.join(app, 'dist/assets', f)).equals(sdkWasm));
+    assert.equal(wasm.length, 1, `the SDK's wasm emitted once: ${assets}`);
     // The page's entry chunks do not hold the SDK: it is a chunk of its own, loaded on first use.
     const html = readFileSync(path.join(app, 'dist/react.html'), 'utf8');
     const entry = html.match(/src="\/assets\/([^"]+\.js)"/)[1];
@@ -86,13 +86,16 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
     return before.calls;
   }
 
-  async function exercise(url, label, { mounts, wasmUnder } = {}) {
+  async function exercise(url, label, { mounts, wasmUnder, format } = {}) {
     const context = await browser.newContext();
     await context.addInitScript(countGetUserMedia);
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT);
     const watch = watchPage(page);
     const wasm = [];
+    const failed = [];
+    page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
+    page.on('requestfailed', (r) => failed.push(`failed ${r.url()}`));
     page.on('response', (r) => { if (/\.wasm(\?|$)/.test(r.url())) wasm.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] || '' }); });
     try {
       await page.goto(url);
@@ -104,7 +107,8 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
       assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => /\.wasm/.test(e.name)).length), 0);
       for (let take = 1; take <= 2; take++) {
         const id = await recordTake(page, watch, { takes: take });
-        await assertStored(server, id);
+        const note = await assertStored(server, id);
+        if (format) assert.equal(note.audio_format, format, `${label}: the page asked for ${format}`);
       }
       const calls = await unmountMidRecording(page, watch);
       assert.equal(calls, 3, 'the third take opened the microphone once');
@@ -112,11 +116,13 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
       await page.click('#toggle');
       await page.waitForSelector('#record[data-state="idle"]');
       assert.deepEqual(watch.errors, [], `${label}: no page errors`);
-      // One wasm fetch for the page's life (StrictMode and remounting included), as application/wasm.
-      assert.equal(wasm.length, 1, `${label}: ${JSON.stringify(wasm)}`);
-      assert.equal(wasm[0].status, 200);
-      assert.match(wasm[0].type, /^application\/wasm/);
-      if (wasmUnder) assert.ok(wasm[0].url.startsWith(wasmUnder), `${label}: ${wasm[0].url} is under ${wasmUnder}`);
+      // One fetch of the SDK's wasm for the page's life (StrictMode and remounting included), as
+      // application/wasm; a WAV encoder's wasm may come beside it (Vue records WAV).
+      assert.ok(wasm.every((w) => w.status === 200 && /^application\/wasm/.test(w.type)), `${label}: ${JSON.stringify(wasm)}`);
+      const sdk = wasm.filter((w) => /vocafuse_wasm_bg[^/]*\.wasm/.test(w.url));
+      assert.equal(sdk.length, 1, `${label}: ${JSON.stringify(wasm)}`);
+      if (wasmUnder) assert.ok(sdk[0].url.startsWith(wasmUnder), `${label}: ${sdk[0].url} is under ${wasmUnder}`);
+      assert.deepEqual(failed, [], `${label}: every file the SDK asked for was found`);
     } finally {
       await context.close();
     }
@@ -127,7 +133,7 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
   });
 
   it('Vue build: the composable records, uploads, and releases on scope dispose', async () => {
-    await exercise(`${server.api}/vue.html`, 'vue build', { wasmUnder: `${server.api}/assets/` });
+    await exercise(`${server.api}/vue.html`, 'vue build', { wasmUnder: `${server.api}/assets/`, format: 'wav' });
   });
 
   it('vite dev, no optimizeDeps.exclude: StrictMode mounts twice, the microphone opens once per take', async () => {
@@ -140,6 +146,32 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
     // to the package's own file, so no optimizeDeps.exclude is needed (Vite 7 needed it).
     const wasmUnder = `${vite.url}/node_modules/vocafuse-wasm/`;
     await exercise(`${vite.url}/react.html?api=${api}`, 'react dev', { mounts: 2, wasmUnder });
-    await exercise(`${vite.url}/vue.html?api=${api}`, 'vue dev', { wasmUnder });
+    await exercise(`${vite.url}/vue.html?api=${api}`, 'vue dev', { wasmUnder, format: 'wav' });
+  });
+
+  it('vite dev, StrictMode, start() on mount: the second mount records, the microphone opened once', async () => {
+    assert.ok(vite, 'vite dev of the previous test is running');
+    const context = await browser.newContext();
+    await context.addInitScript(countGetUserMedia);
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT);
+    const watch = watchPage(page);
+    try {
+      await page.goto(`${vite.url}/react.html?api=${encodeURIComponent(server.api)}&autostart`);
+      await explain(page.waitForSelector('#record[data-state="recording"]'), page, watch, server);
+      assert.equal(await page.evaluate(() => window.__recorderMounts), 2, 'StrictMode mounted twice');
+      let gum = await gumReport(page);
+      assert.equal(gum.calls, 1, 'the first mount\'s start() was dropped by its unmount before it opened anything');
+      await sleep(RECORD_MS);
+      await page.click('#record');
+      await explain(page.waitForSelector('#record[data-state="uploaded"]', { timeout: 2 * WAIT }), page, watch, server);
+      await assertStored(server, (await page.textContent('#result')).trim());
+      gum = await gumReport(page);
+      assert.equal(gum.calls, 1);
+      assert.ok(gum.states.every((s) => s === 'ended'), `every track ended: ${gum.states}`);
+      assert.deepEqual(watch.errors, []);
+    } finally {
+      await context.close();
+    }
   });
 });

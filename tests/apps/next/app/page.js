@@ -12,7 +12,8 @@ export default function Page() {
       <h1 id="heading">Voice note (Next.js)</h1>
       <p id="rendered-on">rendered on the server at {new Date().toISOString()}</p>
       <section id="with-button">
-        <VoiceNoteButton tokenEndpoint={`${api}/api/token`} apiBaseUrl={api} className="vocafuse-button" />
+        {/* WAV: the Web Audio path, so any worklet or encoder file the SDK loads must be served too. */}
+        <VoiceNoteButton tokenEndpoint={`${api}/api/token`} apiBaseUrl={api} format="wav" className="vocafuse-button" />
       </section>
       <Recorder api={api} />
     </main>

@@ -3,12 +3,17 @@ import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { useVoiceNote } from 'vocafuse-wasm/react';
 
-const api = new URLSearchParams(location.search).get('api') || location.origin;
+const params = new URLSearchParams(location.search);
+const api = params.get('api') || location.origin;
+// ?autostart: start recording as soon as the component mounts, the case StrictMode's
+// mount, unmount, mount is hardest on.
+const autostart = params.has('autostart');
 
 function Recorder() {
   const note = useVoiceNote({ tokenEndpoint: `${api}/api/token`, apiBaseUrl: api, maxDuration: 30 });
   // Counts effect mounts, so the test can tell StrictMode's double mount (development) happened.
   useEffect(() => { window.__recorderMounts = (window.__recorderMounts || 0) + 1; }, []);
+  useEffect(() => { if (autostart) note.start().catch(() => {}); }, []); // eslint-disable-line react-hooks/exhaustive-deps
   const recording = note.state === 'recording' || note.state === 'paused';
   const toggle = () => (recording ? note.stop() : note.start()).catch(() => {});
   return (
