@@ -269,18 +269,6 @@ H.dbCounts = async () => {
   }
 };
 
-/** The parsed `meta` of one stored recording, or null. */
-H.meta = async (id) => {
-  const db = await openDb();
-  try {
-    const row = await request(db.transaction('recordings', 'readonly').objectStore('recordings').get(id));
-    if (!row) return null;
-    try { return JSON.parse(row.meta); } catch { return row.meta; }
-  } finally {
-    db.close();
-  }
-};
-
 /** Deletes the whole database (call before any SDK opened it in this page). */
 H.wipe = () => new Promise((resolve, reject) => {
   const req = indexedDB.deleteDatabase(DB);
