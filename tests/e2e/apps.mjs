@@ -7,7 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import { ROOT, PKG, WAIT } from './helpers.mjs';
+import { ROOT, PKG, WAIT, RECORD_MS, UUID, watchPage, sleep } from './helpers.mjs';
 
 export const run = promisify(execFile);
 export const APPS = path.join(ROOT, 'tests/apps');
@@ -129,4 +129,39 @@ export async function explain(promise, page, watch, server) {
     const text = await page.evaluate(() => document.body.innerText).catch(() => '?');
     throw new Error(`${e.message}\npage: ${text}\nerrors: ${JSON.stringify(watch.errors)}\nserver log (end): ${server ? server.log().slice(-2000) : ''}`);
   }
+}
+
+/**
+ * A page in a new context that counts getUserMedia calls and notes every failed request (but
+ * `ignore`d URLs) and every .wasm response: `{ context, page, watch, failed, wasm }`.
+ */
+export async function openAppPage(browser, { ignore = () => false } = {}) {
+  const context = await browser.newContext();
+  await context.addInitScript(countGetUserMedia);
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  const watch = watchPage(page);
+  const failed = [];
+  const wasm = [];
+  page.on('response', (r) => { if (r.status() >= 400 && !ignore(r.url())) failed.push(`${r.status()} ${r.url()}`); });
+  page.on('requestfailed', (r) => failed.push(`failed ${r.url()}`));
+  page.on('response', (r) => { if (/\.wasm(\?|$)/.test(r.url())) wasm.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] || '' }); });
+  return { context, page, watch, failed, wasm };
+}
+
+/**
+ * One take on a page with `#record` (data-state), `#error` and `#result`: record RECORD_MS,
+ * stop, wait for the upload; checks the note is stored and resolves with its id.
+ */
+export async function recordAndUpload(page, watch, server) {
+  await page.click('#record');
+  await explain(page.waitForSelector('#record[data-state="recording"]'), page, watch, server);
+  await sleep(RECORD_MS);
+  await page.click('#record');
+  await explain(page.waitForSelector('#record[data-state="uploaded"]', { timeout: 2 * WAIT }), page, watch, server);
+  assert.equal(await page.textContent('#error'), '');
+  const id = (await page.textContent('#result')).trim();
+  assert.match(id, UUID);
+  await assertStored(server, id);
+  return id;
 }

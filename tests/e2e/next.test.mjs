@@ -8,8 +8,8 @@ import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { WAIT, RECORD_MS, UUID, startDevServer, launchChromium, watchPage, sleep } from './helpers.mjs';
-import { installApp, packPkg, run, startProcess, countGetUserMedia, gumReport, assertStored, explain } from './apps.mjs';
+import { WAIT, RECORD_MS, startDevServer, launchChromium, sleep } from './helpers.mjs';
+import { installApp, packPkg, run, startProcess, gumReport, assertStored, explain, openAppPage, recordAndUpload } from './apps.mjs';
 
 const ENV = { NEXT_TELEMETRY_DISABLED: '1', NO_COLOR: '1' };
 // What a server-rendering failure looks like in next's log.
@@ -71,28 +71,12 @@ for (const bundler of ['turbopack', 'webpack']) describe(`Next.js (App Router, $
   });
 
   it('hydrates, then records and uploads with the hook and with <VoiceNoteButton>', async () => {
-    const context = await browser.newContext();
-    await context.addInitScript(countGetUserMedia);
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    const watch = watchPage(page);
-    const failed = [];
-    page.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) failed.push(`${r.status()} ${r.url()}`); });
-    page.on('requestfailed', (r) => failed.push(`failed ${r.url()}`));
+    const { context, page, watch, failed } = await openAppPage(browser, { ignore: (url) => url.endsWith('/favicon.ico') });
     try {
       await page.goto(`${next.origin}/`);
       // `supported` is worked out after mounting: true means hydrated and connected.
       await explain(page.waitForSelector('#supported:text("true")'), page, watch, server);
-
-      await page.click('#record');
-      await explain(page.waitForSelector('#record[data-state="recording"]'), page, watch, server);
-      await sleep(RECORD_MS);
-      await page.click('#record');
-      await explain(page.waitForSelector('#record[data-state="uploaded"]', { timeout: 2 * WAIT }), page, watch, server);
-      assert.equal(await page.textContent('#error'), '');
-      const id = (await page.textContent('#result')).trim();
-      assert.match(id, UUID);
-      await assertStored(server, id);
+      await recordAndUpload(page, watch, server);
 
       const before = (await server.dev('GET', '/voicenotes')).data.map((n) => n.id);
       await page.click('.vocafuse-button');

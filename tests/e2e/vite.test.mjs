@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { ROOT, PKG, WAIT, RECORD_MS, UUID, startDevServer, launchChromium, watchPage, sleep } from './helpers.mjs';
-import { installApp, packPkg, run, startProcess, countGetUserMedia, gumReport, assertStored, explain } from './apps.mjs';
+import { installApp, packPkg, run, startProcess, countGetUserMedia, gumReport, assertStored, explain, openAppPage, recordAndUpload } from './apps.mjs';
 
 describe('Vite + React (StrictMode) and Vite + Vue', () => {
   let app;
@@ -87,16 +87,7 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
   }
 
   async function exercise(url, label, { mounts, wasmUnder, format } = {}) {
-    const context = await browser.newContext();
-    await context.addInitScript(countGetUserMedia);
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    const watch = watchPage(page);
-    const wasm = [];
-    const failed = [];
-    page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
-    page.on('requestfailed', (r) => failed.push(`failed ${r.url()}`));
-    page.on('response', (r) => { if (/\.wasm(\?|$)/.test(r.url())) wasm.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] || '' }); });
+    const { context, page, watch, failed, wasm } = await openAppPage(browser);
     try {
       await page.goto(url);
       if (mounts !== undefined) {

@@ -6,8 +6,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PKG, WAIT, RECORD_MS, UUID, startDevServer, launchChromium, watchPage, sleep } from './helpers.mjs';
-import { installApp, packPkg, run, countGetUserMedia, gumReport, assertStored, explain } from './apps.mjs';
+import { PKG, RECORD_MS, UUID, startDevServer, launchChromium, sleep } from './helpers.mjs';
+import { installApp, packPkg, run, gumReport, assertStored, explain, openAppPage, recordAndUpload } from './apps.mjs';
 
 describe('webpack 5', () => {
   let app;
@@ -46,16 +46,7 @@ describe('webpack 5', () => {
   });
 
   it('records and uploads a note, and one with <vocafuse-recorder lang="fr" format="wav">; the French locale supplies the userMessages', async () => {
-    const context = await browser.newContext();
-    await context.addInitScript(countGetUserMedia);
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    const watch = watchPage(page);
-    const wasm = [];
-    const failed = [];
-    page.on('response', (r) => { if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`); });
-    page.on('requestfailed', (r) => failed.push(`failed ${r.url()}`));
-    page.on('response', (r) => { if (/\.wasm(\?|$)/.test(r.url())) wasm.push({ url: r.url(), status: r.status(), type: r.headers()['content-type'] || '' }); });
+    const { context, page, watch, failed, wasm } = await openAppPage(browser);
     try {
       await page.goto(`${server.api}/`);
       await explain(page.waitForSelector('#record[data-state="idle"]:not([disabled])'), page, watch, server);
@@ -63,15 +54,7 @@ describe('webpack 5', () => {
       assert.equal(await page.getAttribute('#notice', 'data-code'), 'INVALID_STATE');
       assert.equal(await page.textContent('#notice'), 'Cette action n’est pas disponible pour le moment.');
 
-      await page.click('#record');
-      await explain(page.waitForSelector('#record[data-state="recording"]'), page, watch, server);
-      await sleep(RECORD_MS);
-      await page.click('#record');
-      await explain(page.waitForSelector('#record[data-state="uploaded"]', { timeout: 2 * WAIT }), page, watch, server);
-      assert.equal(await page.textContent('#error'), '');
-      const id = (await page.textContent('#result')).trim();
-      assert.match(id, UUID);
-      await assertStored(server, id);
+      const id = await recordAndUpload(page, watch, server);
 
       // <vocafuse-recorder lang="fr"> in the same build: its lazy chunks (the SDK, shared with
       // the page's own import, and the French locale) are emitted and found.

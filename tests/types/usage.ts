@@ -198,9 +198,9 @@ const everyCode = [
   ErrorCode.WEBHOOK_ALREADY_EXISTS, ErrorCode.RECORDING_NOT_FOUND, ErrorCode.TRANSCRIPTION_NOT_FOUND,
   ErrorCode.WEBHOOK_NOT_FOUND, ErrorCode.VALIDATION_ERROR, ErrorCode.INSUFFICIENT_BALANCE,
   ErrorCode.MODEL_ACCESS_DENIED, ErrorCode.NOT_FOUND, ErrorCode.CONCURRENCY_LIMIT_EXCEEDED,
-  ErrorCode.FORBIDDEN, ErrorCode.UNKNOWN_ERROR,
+  ErrorCode.FORBIDDEN, ErrorCode.UNKNOWN_ERROR, ErrorCode.NO_AUDIO_INPUT,
 ] as const;
-assertType<Equals<(typeof everyCode)[number], ErrorCodeName>>(); // exactly these 36, no more
+assertType<Equals<(typeof everyCode)[number], ErrorCodeName>>(); // exactly these 37, no more
 const literal: 'NETWORK_ERROR' = ErrorCode.NETWORK_ERROR; // keys equal values
 void literal;
 
