@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{AbortSignal, Blob, XmlHttpRequest};
 
 use super::abort::{aborted, Child};
+use super::js::exception_parts;
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::response::error_from_response;
 use crate::core::text::Num;
@@ -72,7 +73,10 @@ pub async fn put(url: &str, body: &Blob, content_type: &str, signal: &AbortSigna
         return Err(aborted());
     }
     let xhr = XmlHttpRequest::new().map_err(|_| SdkError::new(ErrorCode::NotSupported, "XMLHttpRequest is missing"))?;
-    let failed = |e: JsValue| SdkError::new(ErrorCode::NetworkError, format!("could not send: {e:?}"));
+    let failed = |e: JsValue| {
+        let (name, message) = exception_parts(&e);
+        SdkError::new(ErrorCode::NetworkError, format!("could not send: {name}: {message}"))
+    };
     xhr.open("PUT", url).map_err(failed)?;
     xhr.set_request_header("Content-Type", content_type).map_err(failed)?;
 
