@@ -41,7 +41,7 @@ for (const { name, bytes } of rows) {
     add('the rest of the pure core (lifecycle, durable rules, upload plan, errors, limits, WebM, text …)', bytes);
   } else if (/^<*(wasm_bindgen|js_sys|web_sys|gloo_\w+|talc|futures_\w+|http::|__externref|__wbindgen)|^code\[\d+\]$/.test(name)) {
     add('wasm-bindgen, js-sys, web-sys, gloo, futures-channel, talc', bytes);
-  } else if (/^<*(core|alloc|std|compiler_builtins|__rustc)\b|^<*[&*[]|^<*(u8|u16|u32|u64|usize|i32|i64|f32|f64|bool|char|str)\b|^<?T\b|^memcpy|^memset|^memmove|^memcmp/.test(name)) {
+  } else if (/^<*(core|alloc|std|compiler_builtins|__rustc)\b|^<*[&*[]|^<*(u8|u16|u32|u64|usize|i32|i64|f32|f64|bool|char|str)\b|^<[A-Z] as |^(__[a-z0-9]+|round|fmaxf?|fminf?|floor|ceil|trunc)$|^memcpy|^memset|^memmove|^memcmp/.test(name)) {
     add("Rust's core, alloc and std (formatting, panics, collections, generic code for our types)", bytes);
   } else {
     add('other: ' + name.slice(0, 40), bytes);
