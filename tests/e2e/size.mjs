@@ -35,8 +35,10 @@ async function recordOnce(browser, server, format) {
   const pending = [];
   cdp.on('Fetch.requestPaused', ({ requestId, request, responseStatusCode }) => {
     const file = new URL(request.url).pathname.slice('/pkg/'.length);
-    pending.push(cdp.send('Fetch.getResponseBody', { requestId }).then(async ({ body, base64Encoded }) => {
-      await cdp.send('Fetch.continueRequest', { requestId });
+    // The response goes on to the page whatever happens here (a paused one would hang it).
+    const read = cdp.send('Fetch.getResponseBody', { requestId });
+    const resumed = read.catch(() => {}).then(() => cdp.send('Fetch.continueRequest', { requestId }));
+    pending.push(Promise.all([read, resumed]).then(([{ body, base64Encoded }]) => {
       assert.equal(responseStatusCode, 200, `${request.url} answered ${responseStatusCode}`);
       const bytes = Buffer.from(body, base64Encoded ? 'base64' : 'utf8');
       return { file, raw: bytes.length, gzip: gz(bytes) };
@@ -68,7 +70,7 @@ async function recordOnce(browser, server, format) {
   }
 }
 
-/** The note is on the server, uploaded, in `format`, with as many bytes as it says. */
+/** The note is on the server, uploaded, in `format`, and not empty. */
 async function assertStored(server, voicenoteId, format) {
   const list = await server.dev('GET', '/voicenotes');
   const note = list.data.find((n) => n.id === voicenoteId);
