@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# Measures what BENCHMARKS.md reports, in one run on this machine: bundle size, auto-stop
-# accuracy, bytes per recorded minute, upload overhead against bare fetch, wasm memory growth,
-# the WAV encoder in the browser, what persisting costs (main thread, storage), and the
-# resampler natively. Browser code is built in release,
-# as shipped. Results are printed and written to target/bench/results.jsonl. Nothing is asserted.
+# Measures what BENCHMARKS.md reports, in one run on this machine: bundle size and what a page
+# downloads to record a note, auto-stop accuracy, bytes per recorded minute, upload overhead
+# against bare fetch, wasm memory growth, the WAV encoder in the browser, what persisting costs
+# (main thread, storage), and the resampler natively. Browser code is built in release, as shipped. Results are printed and written to target/bench/results.jsonl. Nothing is asserted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -14,6 +13,10 @@ scripts/build-pkg.sh >/dev/null
 for f in pkg/vocafuse_wasm_bg.wasm pkg/index.js; do
   printf '{"bench":"bundle","file":"%s","raw":%d,"gzip":%d}\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
 done | tee -a "$out/results.jsonl"
+# What a page fetches from the package to record and upload a note (the main path, WebM) and
+# the WAV add-on on its own, in headless Chromium (scripts/size-main-path.mjs).
+cargo build -q -p vocafuse-devserver
+node scripts/size-main-path.mjs | tee /dev/stderr | sed -n 's/^BENCH //p' >> "$out/results.jsonl"
 # The budget's alternative (BENCHMARKS.md): the pure core alone, exported for a JS orchestrator.
 build_release_wasm bench/decision-core target/decision-core decision_core >/dev/null 2>&1
 tools/node_modules/.bin/esbuild target/decision-core/decision_core.js --bundle --format=esm --minify \

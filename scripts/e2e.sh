@@ -2,7 +2,9 @@
 # End-to-end tests in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core):
 # the demo page, the npm package inside a Vite production build, a <script type="module"> page,
 # the package's TypeScript types, and the framework entries as their users build them (Next.js,
-# webpack 5, Vite + React under StrictMode, Vite + Vue, <vocafuse-recorder> with no build step). Each test file starts its own dev server on free ports.
+# webpack 5, Vite + React under StrictMode, Vite + Vue, <vocafuse-recorder> with no build step), and
+# what a page downloads from the package to record a WebM and a WAV note (tests/e2e/size.test.mjs).
+# Each test file starts its own dev server on free ports.
 #
 # Needs pkg/ built (bash scripts/build-pkg.sh) and scripts/setup.sh test run once. Installs
 # the node modules of tools/, tests/e2e, tests/vite-app and tests/apps/* when missing, and builds the dev

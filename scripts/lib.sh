@@ -16,15 +16,32 @@ need_pkg() {
   done
 }
 
+# The toolchain of the release package alone (scripts/setup.sh installs it): a pinned nightly, for
+# std rebuilt for size and without panic locations or Debug formatting (build_release_wasm). The
+# tests, the dev server and everything else build with stable.
+export VOCAFUSE_RELEASE_TOOLCHAIN=nightly-2026-05-20
+
 # The release wasm of crate <dir> as shipped: wasm-pack's build (size-tuned profile), a current
 # wasm-opt, short import names. Into <out> (made anew), as <name>_bg.wasm and <name>.js.
+# On the pinned nightly, in its own target directory (no rebuilds when stable builds follow):
+# std rebuilt with the crate (-Zbuild-std: LTO and opt-level z reach it) and its size-first
+# algorithms (optimize_for_size); panics keep their message but not their file and line
+# (-Zlocation-detail=none); `{:?}` prints nothing (-Zfmt-debug=none: no message of the SDK uses
+# Debug). panic stays "abort", not "immediate-abort": the panic hook must still run to settle
+# every pending call (tests/panic.rs). BENCHMARKS.md, "Bundle size", has what each bought.
 build_release_wasm() {
   local dir=$1 out=$2 name=$3
   rm -rf "$out"
-  wasm-pack build "$dir" --target web --release --weak-refs --out-dir "$(realpath -m "$out")" --out-name "$name" --no-pack
+  RUSTUP_TOOLCHAIN="$VOCAFUSE_RELEASE_TOOLCHAIN" CARGO_TARGET_DIR="$(realpath -m "${CARGO_TARGET_DIR:-target}")/release-nightly" \
+    RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=none" \
+    wasm-pack build "$dir" --target web --release --weak-refs --out-dir "$(realpath -m "$out")" --out-name "$name" --no-pack \
+    -- -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
+  # KEEP_NAMES=1 keeps the function names (for twiggy: scripts/size-breakdown.sh), nothing else differs.
+  local names=--strip-debug
+  [ "${KEEP_NAMES:-}" = 1 ] && names="--debuginfo --strip-dwarf"
   tools/node_modules/.bin/wasm-opt "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm" -Oz \
     --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-multivalue --strip-debug --strip-producers
+    --enable-mutable-globals --enable-multivalue $names --strip-producers
   # Short names for the imports from the glue (the hashed names were 5 KB of the wasm, 2 KB gzipped of the glue).
   node scripts/short-imports.mjs "$out/${name}_bg.wasm" "$out/$name.js"
 }

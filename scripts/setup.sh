@@ -11,6 +11,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+# The release package's pinned nightly (scripts/lib.sh), with std's source for -Zbuild-std.
+release_toolchain=$(sed -n 's/^export VOCAFUSE_RELEASE_TOOLCHAIN=//p' "$(dirname "$0")/lib.sh")
+if ! rustup toolchain list | grep -q "^$release_toolchain-"; then
+  say "installing $release_toolchain (the release package is built with it; tests use stable)"
+  rustup toolchain install "$release_toolchain" --profile minimal --component rust-src --target wasm32-unknown-unknown
+fi
 
 if [ "$what" = test ]; then
   for component in rustfmt clippy; do

@@ -1,5 +1,6 @@
 // Gives the wasm's imports from wasm-bindgen's own glue module short names ("a", "b", … "aZ"),
-// in the wasm's import section and in the glue's import object alike. wasm-bindgen names each
+// in the wasm's import section and in the glue's import object alike (and the exports the glue
+// calls, "$a", "$b", …: see below). wasm-bindgen names each
 // import after the JS function it wraps plus a 16-hex-digit hash
 // (`__wbg_new_with_media_stream_and_media_recorder_options_0f1d44ca00812419`); with ~160 of them,
 // renaming saves about 5 KB of the wasm (2.5 KB gzipped) and 2 KB gzipped of the glue. Imports from the SDK's own
@@ -10,7 +11,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const [wasmPath, gluePath] = process.argv.slice(2);
 const GLUE_MODULE = './vocafuse_wasm_bg.js';
-const wasm = readFileSync(wasmPath);
+let wasm = readFileSync(wasmPath);
+const originalSize = wasm.length;
 let glue = readFileSync(gluePath, 'utf8');
 
 function fail(message) {
@@ -110,7 +112,52 @@ glue = glue.replace(/^(\s+)(__wb[A-Za-z0-9_]+)(:)/gm, (whole, indent, key, colon
 if (renamedInGlue !== used.size) fail(`renamed ${used.size} imports in the wasm but ${renamedInGlue} in the glue`);
 
 const body = Buffer.concat(parts);
-const out = Buffer.concat([wasm.subarray(0, section.header), Buffer.from([2]), encodeLeb(body.length), body, wasm.subarray(section.end)]);
+let out = Buffer.concat([wasm.subarray(0, section.header), Buffer.from([2]), encodeLeb(body.length), body, wasm.subarray(section.end)]);
+
+// The exports the glue calls (`wasm.name`) get short names too: wasm-bindgen names its closure
+// adapters after their Rust types (`wasm_bindgen_<hash>___convert__closures_____invoke___js_sys_…`,
+// up to 330 characters), and the glue spells each name again. `memory` keeps its name, and so do
+// exports the glue never calls. Prefixed with `$`, so they cannot meet an import's short name.
+wasm = out;
+pos = 8;
+section = null;
+while (pos < wasm.length) {
+  const header = pos;
+  const id = wasm[pos++];
+  const size = leb();
+  if (id === 7) {
+    section = { header, start: pos, end: pos + size };
+    break;
+  }
+  pos += size;
+}
+if (!section) fail('no export section');
+const called = new Set([...glue.matchAll(/\bwasm\.([A-Za-z_$][A-Za-z0-9_$]*)/g)].map((m) => m[1]));
+const exported = new Map();
+const exportParts = [];
+const exportCount = leb();
+exportParts.push(encodeLeb(exportCount));
+for (let i = 0; i < exportCount; i++) {
+  const field = name();
+  const rest = pos;
+  pos++; // kind
+  leb(); // index
+  let kept = field;
+  if (field !== 'memory' && called.has(field)) {
+    kept = '$' + short(exported.size);
+    exported.set(field, kept);
+  }
+  const bytes = Buffer.from(kept);
+  exportParts.push(encodeLeb(bytes.length), bytes, wasm.subarray(rest, pos));
+}
+if (pos !== section.end) fail('the export section did not parse to its end');
+glue = glue.replace(/\bwasm\.([A-Za-z_$][A-Za-z0-9_$]*)/g, (whole, field) => (exported.has(field) ? `wasm.${exported.get(field)}` : whole));
+for (const field of exported.keys()) {
+  if (new RegExp(`\\bwasm\\.${field.replace(/\$/g, '\\$')}\\b`).test(glue)) fail(`the glue still calls wasm.${field}`);
+}
+const exportBody = Buffer.concat(exportParts);
+out = Buffer.concat([wasm.subarray(0, section.header), Buffer.from([7]), encodeLeb(exportBody.length), exportBody, wasm.subarray(section.end)]);
+
 writeFileSync(wasmPath, out);
 writeFileSync(gluePath, glue);
-console.log(`short-imports: ${used.size} imports renamed, wasm ${wasm.length} -> ${out.length} bytes`);
+console.log(`short-imports: ${used.size} imports and ${exported.size} exports renamed, wasm ${originalSize} -> ${out.length} bytes`);

@@ -1,18 +1,19 @@
-//! HTTP: JSON requests with `fetch` (gloo-net), and storage `PUT`s with `XMLHttpRequest`, the
-//! only browser API that reports upload progress. A non-2xx answer becomes the mapped `SdkError`.
+//! HTTP: JSON `POST`s with `fetch`, and storage `PUT`s with `XMLHttpRequest`, the only browser
+//! API that reports upload progress. A non-2xx answer becomes the mapped `SdkError`.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures_channel::oneshot;
 use gloo_events::EventListener;
-use gloo_net::http::RequestBuilder;
 use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{AbortSignal, Blob, XmlHttpRequest};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortSignal, Blob, Headers, RequestCredentials, RequestInit, Response, XmlHttpRequest};
 
 use super::abort::{aborted, Child};
+use super::js::exception_parts;
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::response::error_from_response;
 use crate::core::text::Num;
@@ -26,8 +27,68 @@ pub struct Answer {
     pub body: String,
 }
 
+/// A JSON `POST` to the API or the token endpoint, built by consuming it, sent by [`send`].
+/// `fetch` through web-sys, not gloo-net: its request builder, error types and their glue were
+/// 2.0 KB gzipped of the main path (BENCHMARKS.md, "Bundle size").
+#[derive(Debug)]
+pub struct Post {
+    url: String,
+    headers: Vec<(String, String)>,
+    credentials: bool,
+}
+
+impl Post {
+    pub fn new(url: &str) -> Self {
+        Post { url: url.to_owned(), headers: Vec::new(), credentials: false }
+    }
+
+    #[must_use]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Cookies go with it, even to another origin (the app's token endpoint may need its session).
+    #[must_use]
+    pub fn with_credentials(mut self) -> Self {
+        self.credentials = true;
+        self
+    }
+
+    /// The browser's `Request`: a bad URL or header throws here, before anything is sent.
+    fn request(&self, body: Option<&str>, signal: &AbortSignal) -> Result<web_sys::Request, JsValue> {
+        let headers = Headers::new()?;
+        for (name, value) in &self.headers {
+            headers.set(name, value)?;
+        }
+        let init = RequestInit::new();
+        init.set_method("POST");
+        if let Some(body) = body {
+            headers.set("Content-Type", "application/json")?;
+            init.set_body(&JsValue::from_str(body));
+        }
+        init.set_headers(&headers);
+        if self.credentials {
+            init.set_credentials(RequestCredentials::Include);
+        }
+        init.set_signal(Some(signal));
+        web_sys::Request::new_with_str_and_init(&self.url, &init)
+    }
+}
+
+/// The (name, value) pairs of a response's headers.
+fn header_pairs(headers: &Headers) -> Vec<(String, String)> {
+    let Ok(Some(entries)) = js_sys::try_iter(headers) else { return Vec::new() };
+    entries
+        .filter_map(|entry| {
+            let pair: js_sys::Array = entry.ok()?.unchecked_into();
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
 /// Sends a request with a timeout; a non-2xx answer becomes the mapped `SdkError`.
-pub async fn send(builder: RequestBuilder, body: Option<String>, signal: &AbortSignal, timeout_ms: f64) -> Result<Answer, SdkError> {
+pub async fn send(post: Post, body: Option<String>, signal: &AbortSignal, timeout_ms: f64) -> Result<Answer, SdkError> {
     let child = Child::of(signal)?;
     let timed_out = Rc::new(Cell::new(false));
     let (flag, controller) = (timed_out.clone(), child.controller.clone());
@@ -36,33 +97,32 @@ pub async fn send(builder: RequestBuilder, body: Option<String>, signal: &AbortS
         controller.abort();
     });
     // The browser says the network is gone: a request in flight will not be answered.
-    let _offline = web_sys::window().map(|w| {
+    let window = web_sys::window().ok_or_else(|| SdkError::new(ErrorCode::NotSupported, "fetch needs a window"))?;
+    let _offline = {
         let controller = child.controller.clone();
-        EventListener::once(&w, "offline", move |_| controller.abort())
-    });
-    let builder = builder.abort_signal(Some(&child.signal()));
-    let request = match body {
-        Some(b) => builder.header("Content-Type", "application/json").body(b),
-        None => builder.build(),
-    }
-    .map_err(|e| SdkError::new(ErrorCode::InvalidConfig, format!("could not build the request: {e}")))?;
-    let no_answer = |e: gloo_net::Error| {
+        EventListener::once(&window, "offline", move |_| controller.abort())
+    };
+    let request = post.request(body.as_deref(), &child.signal()).map_err(|e| {
+        let (name, message) = exception_parts(&e);
+        SdkError::new(ErrorCode::InvalidConfig, format!("could not build the request: {name}: {message}"))
+    })?;
+    let no_answer = |e: JsValue| {
         if timed_out.get() {
             SdkError::new(ErrorCode::NetworkError, format!("no answer within {} ms", Num(timeout_ms)))
         } else if signal.aborted() {
             aborted()
         } else {
-            SdkError::new(ErrorCode::NetworkError, format!("no response: {e}"))
+            let (name, message) = exception_parts(&e);
+            SdkError::new(ErrorCode::NetworkError, format!("no response: {name}: {message}"))
         }
     };
-    let response = request.send().await.map_err(no_answer)?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request)).await.map_err(no_answer)?.unchecked_into();
     let status = response.status();
-    let text = response.text().await.map_err(no_answer)?;
+    let text = JsFuture::from(response.text().map_err(no_answer)?).await.map_err(no_answer)?.as_string().unwrap_or_default();
     if (200..300).contains(&status) {
         return Ok(Answer { status, body: text });
     }
-    let headers: Vec<(String, String)> = response.headers().entries().collect();
-    Err(error_from_response(status, &text, &headers, now()))
+    Err(error_from_response(status, &text, &header_pairs(&response.headers()), now()))
 }
 
 /// `PUT`s `body` to a presigned URL. Fails with `NETWORK_ERROR` if no byte moves for
@@ -72,7 +132,10 @@ pub async fn put(url: &str, body: &Blob, content_type: &str, signal: &AbortSigna
         return Err(aborted());
     }
     let xhr = XmlHttpRequest::new().map_err(|_| SdkError::new(ErrorCode::NotSupported, "XMLHttpRequest is missing"))?;
-    let failed = |e: JsValue| SdkError::new(ErrorCode::NetworkError, format!("could not send: {e:?}"));
+    let failed = |e: JsValue| {
+        let (name, message) = exception_parts(&e);
+        SdkError::new(ErrorCode::NetworkError, format!("could not send: {name}: {message}"))
+    };
     xhr.open("PUT", url).map_err(failed)?;
     xhr.set_request_header("Content-Type", content_type).map_err(failed)?;
 

@@ -13,6 +13,14 @@ extern "C" {
     pub fn quiet(promise: &js_sys::Promise);
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// JS's own `String(value)`: a thrown value's text without `JsValue`'s `Debug` (whose glue,
+    /// `debugString`, is then left out of the package).
+    #[wasm_bindgen(js_name = String)]
+    pub fn js_string(value: &JsValue) -> String;
+}
+
 pub fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
@@ -21,7 +29,7 @@ pub fn set(obj: &Object, key: &str, value: &JsValue) {
 pub fn exception_parts(value: &JsValue) -> (String, String) {
     let get = |k: &str| Reflect::get(value, &JsValue::from_str(k)).ok().and_then(|v| v.as_string());
     let name = if value.is_object() { get("name").unwrap_or_default() } else { String::new() };
-    let message = if value.is_object() { get("message") } else { value.as_string() }.unwrap_or_else(|| format!("{value:?}"));
+    let message = if value.is_object() { get("message") } else { value.as_string() }.unwrap_or_else(|| js_string(value));
     (name, message)
 }
 

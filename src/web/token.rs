@@ -3,11 +3,9 @@
 use std::cell::{Cell, RefCell};
 
 use futures_channel::oneshot;
-use gloo_net::http::Request;
-use web_sys::RequestCredentials;
 
 use super::abort::controller;
-use super::http::send;
+use super::http::{send, Post};
 use crate::core::config::SdkConfig;
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::protocol::{TokenRequest, TokenResponse};
@@ -84,7 +82,7 @@ impl TokenCache {
 
 async fn fetch_token(config: &SdkConfig) -> Result<Token, SdkError> {
     let body = TokenRequest::default().to_json();
-    let mut builder = Request::post(&config.token_endpoint).credentials(RequestCredentials::Include);
+    let mut builder = Post::new(&config.token_endpoint).with_credentials();
     for (k, v) in &config.token_request_headers {
         builder = builder.header(k, v);
     }

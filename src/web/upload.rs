@@ -7,11 +7,10 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use futures_channel::oneshot;
-use gloo_net::http::Request;
 use web_sys::{AbortSignal, Blob};
 
 use super::abort::{aborted, sleep, Child};
-use super::http::{put, send};
+use super::http::{put, send, Post};
 use super::network::online;
 use super::sdk::SdkContext;
 use crate::core::durable::{probe_delay_ms, UploadJournal};
@@ -68,7 +67,7 @@ async fn presign(ctx: &SdkContext, spec: &UploadSpec, signal: &AbortSignal) -> R
     let attempt = |token: String| {
         let (body, url) = (body.clone(), url.clone());
         async move {
-            let builder = Request::post(&url).header("Authorization", &format!("Bearer {token}"));
+            let builder = Post::new(&url).header("Authorization", &format!("Bearer {token}"));
             send(builder, Some(body), signal, ctx.config.timeout_ms).await
         }
     };
