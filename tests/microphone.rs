@@ -28,7 +28,7 @@ async fn silence_at_the_start_and_midway_is_reported_and_sound_ends_it() {
     probe.until("the second NO_AUDIO_INPUT", 10_000, |p| p.errors.borrow().len() == 2).await;
     assert_eq!(probe.error_codes(), ["NO_AUDIO_INPUT", "NO_AUDIO_INPUT"]);
     assert_eq!(rec.state(), "recording");
-    ok(rec.stop()).await;
+    ok(rec.cancel()).await; // the notices are under test, not the take
     release_controlled_microphone();
 
     // silenceTimeout: 0 turns the check off.
@@ -39,7 +39,7 @@ async fn silence_at_the_start_and_midway_is_reported_and_sound_ends_it() {
     probe.until("1.2 s recorded", 10_000, |p| p.progress.borrow().last().is_some_and(|s| *s >= 1.2)).await;
     assert!(probe.errors.borrow().is_empty(), "{:?}", probe.error_codes());
     assert_eq!(rec.input_status(), "ok");
-    ok(rec.stop()).await;
+    ok(rec.cancel()).await; // the notices are under test, not the take
     release_controlled_microphone();
 }
 
@@ -87,7 +87,9 @@ async fn the_chosen_device_and_audio_options_reach_get_user_media() {
     controlled_microphone(true).await;
     let audio =
         obj(&[("echoCancellation", JsValue::FALSE), ("noiseSuppression", JsValue::FALSE), ("autoGainControl", JsValue::FALSE), ("channelCount", 2.into())]);
-    let probe = local(&[("audio", audio)]);
+    // WAV: the take is kept in every engine (Firefox's MediaRecorder stalls beside the null
+    // audio server its Web Audio needs, which the controlled microphone uses).
+    let probe = local(&[("audio", audio), ("format", "wav".into())]);
     let rec = recorder(&probe);
     rec.set_device(Some("mic-2".into())).unwrap();
     ok(rec.start()).await;
