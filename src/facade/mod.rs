@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 use js_sys::{Array, Object, Promise};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
 use self::convert::{call, error_to_js, microphones_to_js, recording_to_js, result_to_js, set, Callbacks};
@@ -59,8 +60,11 @@ pub fn install_panic_hook() {
 /// Panics inside a timer callback: lets a test watch the panic hook at work.
 #[doc(hidden)]
 pub fn panic_soon_for_tests() {
-    let timer = gloo_timers::callback::Timeout::new(0, || panic!("a deliberate panic for a test"));
-    timer.forget();
+    // A closure the browser frees once it has run (no `forget`).
+    let callback = Closure::once_into_js(|| -> () { panic!("a deliberate panic for a test") });
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 0);
+    }
 }
 
 fn throw(err: &SdkError) -> JsValue {
