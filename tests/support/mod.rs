@@ -40,13 +40,19 @@ export function breakEncoders() {
   window.AudioContext = class extends OriginalAudioContext {
     constructor() { super(...arguments); throw new DOMException('stubbed audio failure', 'UnknownError'); }
   };
+  // wasm-bindgen binds the AudioContext constructor once, so the SDK's own context is not one of
+  // the class above: its microphone source fails instead (methods are looked up at each call).
+  if (!originalSource) originalSource = OriginalAudioContext.prototype.createMediaStreamSource;
+  OriginalAudioContext.prototype.createMediaStreamSource = () => { throw new DOMException('stubbed audio failure', 'UnknownError'); };
 }
+let originalSource = null;
 // A browser that never answers the microphone request (the person never decides).
 export function hangMicrophone() {
   spyOnMicrophone();
   md().getUserMedia = () => new Promise(() => {});
 }
 export function restoreBrowser() {
+  if (originalSource) OriginalAudioContext.prototype.createMediaStreamSource = originalSource;
   if (originalResume) (OriginalAudioContext || AudioContext).prototype.resume = originalResume;
   if (original) md().getUserMedia = original;
   if (OriginalRecorder) window.MediaRecorder = OriginalRecorder;
