@@ -250,7 +250,7 @@ async fn cancel_mid_upload_aborts_every_request() {
             break;
         }
         tries += 1;
-        assert!(tries < 100, "the stalled PUT is still running: {}", puts.iter().map(stringify).collect::<Vec<_>>().join(","));
+        assert!(tries < 400, "the stalled PUT is still running after 20 s: {}", puts.iter().map(stringify).collect::<Vec<_>>().join(","));
         sleep_ms(50).await;
     }
     assert_eq!(log_of("upload").await.len(), 1, "nothing was retried after cancel");
