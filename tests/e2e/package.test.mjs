@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib';
 import {
   ROOT, PKG, WAIT, RECORD_MS, UUID, startDevServer, launchChromium, watchPage, sleep,
 } from './helpers.mjs';
+import { assertStored } from './apps.mjs';
 
 const run = promisify(execFile);
 const APP = path.join(ROOT, 'tests/vite-app');
@@ -83,17 +84,6 @@ async function recordThroughPage(browser, url) {
   }
 }
 
-async function assertStored(server, voicenoteId) {
-  const list = await server.dev('GET', '/voicenotes');
-  const note = list.data.find((n) => n.id === voicenoteId);
-  assert.ok(note, `${voicenoteId} is not in GET /voicenotes: ${JSON.stringify(list.data.map((n) => n.id))}`);
-  assert.equal(note.status, 'uploaded');
-  assert.ok(note.file_size > 0);
-  assert.ok(['webm', 'ogg', 'wav'].includes(note.audio_format), note.audio_format);
-  const audio = await fetch(`${server.api}/voicenotes/${voicenoteId}/audio`);
-  assert.equal(audio.status, 200);
-  assert.equal((await audio.arrayBuffer()).byteLength, note.file_size);
-}
 
 /** The wasm was fetched once, as application/wasm, and compiled by streaming (no fallback). */
 function assertWasmLoaded({ requests, watch }, where) {

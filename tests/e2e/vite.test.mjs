@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
-import { ROOT, PKG, WAIT, RECORD_MS, UUID, startDevServer, launchChromium, watchPage, sleep } from './helpers.mjs';
+import { ROOT, PKG, WAIT, RECORD_MS, startDevServer, launchChromium, watchPage, sleep } from './helpers.mjs';
 import { installApp, packPkg, run, startProcess, countGetUserMedia, gumReport, assertStored, explain, openAppPage, recordAndUpload } from './apps.mjs';
 
 describe('Vite + React (StrictMode) and Vite + Vue', () => {
@@ -51,14 +51,7 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
   /** Records one take through #record and returns the voicenote id, checking the microphone use. */
   async function recordTake(page, watch, { takes }) {
     await page.waitForSelector('#record[data-state="idle"], #record[data-state="uploaded"]');
-    await page.click('#record');
-    await explain(page.waitForSelector('#record[data-state="recording"]'), page, watch, server);
-    await sleep(RECORD_MS);
-    await page.click('#record');
-    await explain(page.waitForSelector('#record[data-state="uploaded"]', { timeout: 2 * WAIT }), page, watch, server);
-    assert.equal(await page.textContent('#error'), '');
-    const id = (await page.textContent('#result')).trim();
-    assert.match(id, UUID);
+    const id = await recordAndUpload(page, watch, server);
     assert.equal(await page.evaluate(() => document.getElementById('progress').value), 100);
     const gum = await gumReport(page);
     assert.equal(gum.calls, takes, `one getUserMedia call per take (${takes} takes)`);
