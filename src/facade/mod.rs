@@ -72,7 +72,7 @@ fn throw(err: &SdkError) -> JsValue {
 }
 
 /// A promise of `work`, rejecting with its `VocaFuseError`.
-fn promise<T, F>(messages: Rc<SdkContext>, work: F, to_js: fn(T) -> JsValue) -> Promise
+fn promise<T, F>(ctx: Rc<SdkContext>, work: F, to_js: fn(T) -> JsValue) -> Promise
 where
     F: Future<Output = Result<T, SdkError>> + 'static,
     T: 'static,
@@ -80,7 +80,7 @@ where
     // Boxed as one type: one future_to_promise for every call, not one per call (5.9 KB of the
     // wasm, 1.7 KB gzipped; BENCHMARKS.md).
     let work: Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>> =
-        Box::pin(async move { work.await.map(to_js).map_err(|e| error_to_js(&e, &messages.messages)) });
+        Box::pin(async move { work.await.map(to_js).map_err(|e| error_to_js(&e, &ctx.messages)) });
     future_to_promise(work)
 }
 

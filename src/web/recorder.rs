@@ -147,7 +147,8 @@ struct Take {
 
 /// An async step under way. Dropping it makes its answer stale and aborts its requests.
 struct Task {
-    alive: Rc<()>,
+    /// What the task's `Weak` handles upgrade to while it is current.
+    _alive: Rc<()>,
     abort: Option<AbortController>,
 }
 
@@ -230,10 +231,6 @@ impl Recorder {
 
     pub fn state(&self) -> RecorderState {
         self.life.borrow().state()
-    }
-
-    pub fn options(&self) -> &RecorderOptions {
-        &self.options
     }
 
     /// `inputStatus`: whether the microphone delivers anything.
@@ -377,62 +374,56 @@ impl Recorder {
         }
     }
 
+    /// Every waiting call of kind `call` settles with `outcome`, read as that call's value.
     fn settle(&self, call: Call, outcome: Outcome) {
-        let failed = |o: &Outcome| match o {
-            Outcome::Failed(e) => Some(e.clone()),
-            _ => None,
-        };
-        match call {
-            Call::Start => {
-                let waiting = std::mem::take(&mut self.waiting.borrow_mut().start);
-                for tx in waiting {
-                    let _ = tx.send(failed(&outcome).map_or(Ok(()), Err));
-                }
+        fn send_all<T: Clone>(waiting: Vec<oneshot::Sender<Result<T, SdkError>>>, value: Result<T, SdkError>) {
+            for tx in waiting {
+                let _ = tx.send(value.clone());
             }
-            Call::Stop => {
-                let value = match &outcome {
-                    Outcome::Failed(e) => Err(e.clone()),
-                    Outcome::Result => self.result.borrow().clone().map(Stopped::Uploaded).ok_or_else(|| SdkError::invalid_state("stop", "uploaded")),
-                    _ => self.recording().map(Stopped::Recording).ok_or_else(recording_cancelled),
-                };
-                let waiting = std::mem::take(&mut self.waiting.borrow_mut().stop);
-                for tx in waiting {
-                    let _ = tx.send(value.clone());
-                }
+        }
+        let uploaded = |call: &str| self.result.borrow().clone().ok_or_else(|| SdkError::invalid_state(call, "stopped"));
+        match (call, outcome) {
+            (Call::Start, Outcome::Failed(e)) => send_all(std::mem::take(&mut self.waiting.borrow_mut().start), Err(e)),
+            (Call::Start, _) => send_all(std::mem::take(&mut self.waiting.borrow_mut().start), Ok(())),
+            (Call::Stop, Outcome::Failed(e)) => send_all(std::mem::take(&mut self.waiting.borrow_mut().stop), Err(e)),
+            (Call::Stop, Outcome::Result) => {
+                let value = uploaded("stop").map(Stopped::Uploaded);
+                send_all(std::mem::take(&mut self.waiting.borrow_mut().stop), value);
             }
-            Call::Upload => {
-                let value = match &outcome {
-                    Outcome::Failed(e) => Err(e.clone()),
-                    _ => self.result.borrow().clone().ok_or_else(|| SdkError::invalid_state("upload", "stopped")),
-                };
-                let waiting = std::mem::take(&mut self.waiting.borrow_mut().upload);
-                for tx in waiting {
-                    let _ = tx.send(value.clone());
-                }
+            (Call::Stop, _) => {
+                let value = self.recording().map(Stopped::Recording).ok_or_else(recording_cancelled);
+                send_all(std::mem::take(&mut self.waiting.borrow_mut().stop), value);
+            }
+            (Call::Upload, Outcome::Failed(e)) => send_all(std::mem::take(&mut self.waiting.borrow_mut().upload), Err(e)),
+            (Call::Upload, _) => {
+                let value = uploaded("upload");
+                send_all(std::mem::take(&mut self.waiting.borrow_mut().upload), value);
             }
         }
     }
 
-    /// A new `Task`; its answer is delivered only while it is the recorder's current one.
+    /// A new `Task`; its answer is delivered only while it is the recorder's current one (the
+    /// recorder's slot holds the only strong reference, so a replaced or released task's `Weak`
+    /// no longer upgrades).
     fn begin_task(&self, abort: Option<AbortController>) -> Weak<()> {
         let alive = Rc::new(());
         let weak = Rc::downgrade(&alive);
-        let old = self.task.borrow_mut().replace(Task { alive, abort });
+        let old = self.task.borrow_mut().replace(Task { _alive: alive, abort });
         drop(old);
         weak
     }
 
     /// The answer of the task `weak` names, if it is still the current one.
     fn answer_of(&self, weak: &Weak<()>, event: Event) {
-        let current = self.task.borrow().as_ref().is_some_and(|t| weak.upgrade().is_some_and(|a| Rc::ptr_eq(&a, &t.alive)));
-        if current {
-            let task = self.task.borrow_mut().take();
-            // Its job is done: nothing to abort.
-            if let Some(mut task) = task {
-                task.abort = None;
-            }
-            let _ = self.dispatch(event);
+        if weak.strong_count() == 0 {
+            return;
         }
+        let task = self.task.borrow_mut().take();
+        // Its job is done: nothing to abort.
+        if let Some(mut task) = task {
+            task.abort = None;
+        }
+        let _ = self.dispatch(event);
     }
 
     // ---- effects: a take ----
@@ -478,8 +469,7 @@ impl Recorder {
             let opened = open_live(me.clone(), &task, plan, device.as_deref(), context, wants_meter).await;
             let Some(r) = me.upgrade() else { return };
             // cancel() or destroy() while the browser asked: the answer is stale and dropped.
-            let still_current = r.task.borrow().as_ref().is_some_and(|t| task.upgrade().is_some_and(|a| Rc::ptr_eq(&a, &t.alive)));
-            if !still_current {
+            if task.strong_count() == 0 {
                 return;
             }
             match opened {
@@ -576,14 +566,18 @@ impl Recorder {
             // them into the take's tail, then it has flushed.
             _ => match capture {
                 Some(capture) => {
+                    let task = self.begin_task(None);
                     let me = self.me.clone();
                     wasm_bindgen_futures::spawn_local(async move {
                         let last = capture.finish().await;
                         let Some(r) = me.upgrade() else { return };
+                        if task.strong_count() == 0 {
+                            return; // cancelled, or the grace timer gave up on it
+                        }
                         if let Some(take) = r.take.borrow_mut().as_mut() {
                             take.tail = last;
                         }
-                        let _ = r.dispatch(Event::Flushed);
+                        r.answer_of(&task, Event::Flushed);
                     });
                 }
                 None => {
@@ -594,10 +588,10 @@ impl Recorder {
     }
 
     fn persist(&self) {
-        let meta = {
+        let (meta, created_at) = {
             let take = self.take.borrow();
             let Some(take) = take.as_ref() else { return };
-            StoredMeta {
+            let meta = StoredMeta {
                 format: take.plan.format.as_str().to_string(),
                 mime_type: take.plan.mime_type.to_string(),
                 duration: 0.0,
@@ -609,9 +603,9 @@ impl Recorder {
                 patched: false,
                 upload: None,
                 confirmed_at: None,
-            }
+            };
+            (meta, take.created_at_ms)
         };
-        let created_at = self.take.borrow().as_ref().map_or(0.0, |t| t.created_at_ms);
         let me = self.me.clone();
         let on_failure = Box::new(move |e: SdkError| {
             if let Some(r) = me.upgrade() {
@@ -733,7 +727,7 @@ impl Recorder {
             let Some(r) = me.upgrade() else { return };
             match result {
                 Ok((recording, patched)) => {
-                    if task.upgrade().is_none() {
+                    if task.strong_count() == 0 {
                         return; // cancelled or destroyed meanwhile: nothing is kept
                     }
                     if let Some(stored) = r.stored.borrow().as_ref() {
@@ -783,7 +777,7 @@ impl Recorder {
                     if let Some(stored) = &stored {
                         stored.confirmed();
                     }
-                    if task.upgrade().is_none() {
+                    if task.strong_count() == 0 {
                         return;
                     }
                     // Confirmed: the stored copy is done with.
@@ -809,12 +803,12 @@ struct UploadEvents {
 
 impl UploadObserver for UploadEvents {
     fn progress(&self, percent: f64) {
-        if let (Some(r), Some(_)) = (self.recorder.upgrade(), self.task.upgrade()) {
+        if let (Some(r), true) = (self.recorder.upgrade(), self.task.strong_count() > 0) {
             r.observer.upload_progress(percent);
         }
     }
     fn waiting(&self, waiting: bool) {
-        if let (Some(r), Some(_)) = (self.recorder.upgrade(), self.task.upgrade()) {
+        if let (Some(r), true) = (self.recorder.upgrade(), self.task.strong_count() > 0) {
             let _ = r.dispatch(if waiting { Event::Offline } else { Event::Online });
         }
     }

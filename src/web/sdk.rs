@@ -21,10 +21,6 @@ impl SdkContext {
         SdkContext { config, messages, tokens: TokenCache::default(), storage_notice_sent: Cell::new(false), persistence_asked: Cell::new(false) }
     }
 
-    pub fn config(&self) -> &SdkConfig {
-        &self.config
-    }
-
     /// `init()`: the first token (`AUTHENTICATION_FAILED` when the token endpoint fails).
     pub async fn first_token(&self) -> Result<(), crate::core::errors::SdkError> {
         self.tokens.first(&self.config).await
