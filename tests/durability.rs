@@ -123,12 +123,6 @@ fn call(target: &JsValue, method: &str) -> Promise {
     f.call0(target).unwrap().unchecked_into()
 }
 
-/// Waits for the recorder to report at least `seconds` recorded.
-async fn record_for(probe: &Probe, seconds: f64) -> f64 {
-    probe.until(&format!("{seconds} s recorded"), 20_000, |p| p.progress.borrow().last().is_some_and(|s| *s >= seconds)).await;
-    *probe.progress.borrow().last().unwrap()
-}
-
 fn started(sdk: &VocaFuseSdk, probe: &Probe) -> VoiceRecorder {
     sdk.create_recorder(probe.options.clone()).unwrap()
 }
@@ -139,7 +133,7 @@ async fn recorded(sdk: &VocaFuseSdk, seconds: f64) -> (VoiceRecorder, Probe, JsV
     let probe = local(&[]);
     let rec = started(sdk, &probe);
     ok(rec.start()).await;
-    record_for(&probe, seconds).await;
+    probe.until_recorded(seconds).await;
     let kept = ok(rec.stop()).await;
     (rec, probe, kept)
 }
@@ -152,7 +146,7 @@ async fn a_recording_is_stored_as_it_is_recorded_and_recovered_when_its_page_let
     let probe = local(&[]);
     let rec = started(&sdk, &probe);
     ok(rec.start()).await;
-    let recorded = record_for(&probe, 2.0).await;
+    let recorded = probe.until_recorded(2.0).await;
     // Stored while recording, and not offered to anyone else while its recorder holds it.
     let rows = stored_rows().await;
     assert_eq!(rows.len(), 1);
@@ -212,7 +206,7 @@ async fn cancel_deletes_what_was_stored_and_persist_false_stores_nothing() {
     let probe = local(&[]);
     let rec = started(&sdk, &probe);
     ok(rec.start()).await;
-    record_for(&probe, 0.8).await;
+    probe.until_recorded(0.8).await;
     assert_eq!(stored_rows().await.len(), 1);
     ok(rec.cancel()).await;
     let off = new_sdk(&[("persist", JsValue::FALSE)]);
@@ -224,7 +218,7 @@ async fn cancel_deletes_what_was_stored_and_persist_false_stores_nothing() {
     let (rec, probe, _) = recorded(&sdk, 0.5).await;
     probe.progress.borrow_mut().clear();
     ok(rec.start()).await;
-    record_for(&probe, 0.5).await;
+    probe.until_recorded(0.5).await;
     ok(rec.stop()).await;
     assert_eq!(stored_rows().await.len(), 1, "the first take is gone");
     ok(rec.cancel()).await;
@@ -259,7 +253,7 @@ async fn an_upload_waits_while_offline_and_goes_on_when_the_browser_is_back_onli
     let probe = Probe::new(&[]);
     let rec = started(&sdk, &probe);
     ok(rec.start()).await;
-    record_for(&probe, 0.8).await;
+    probe.until_recorded(0.8).await;
     go_offline();
     let upload = rec.stop();
     probe.until_state("waiting", 20_000).await;
@@ -288,7 +282,7 @@ async fn the_offline_budget_ends_the_wait_and_keeps_the_recording() {
     let probe = Probe::new(&[]);
     let rec = started(&sdk, &probe);
     ok(rec.start()).await;
-    record_for(&probe, 0.5).await;
+    probe.until_recorded(0.5).await;
     let err = rejection(rec.stop()).await;
     assert_eq!(get_str(&err, "code"), "NETWORK_ERROR");
     assert!(probe.states.borrow().contains(&"waiting".to_string()), "{:?}", probe.states.borrow());
@@ -390,7 +384,7 @@ async fn going_offline_abandons_the_request_in_flight_at_once() {
     let probe = Probe::new(&[]);
     let rec = started(&sdk, &probe);
     ok(rec.start()).await;
-    record_for(&probe, 0.5).await;
+    probe.until_recorded(0.5).await;
     let upload = rec.stop();
     let mut tries = 0;
     while log_of("storage").await.is_empty() {

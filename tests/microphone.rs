@@ -36,7 +36,7 @@ async fn silence_at_the_start_and_midway_is_reported_and_sound_ends_it() {
     let probe = local(&[("silenceTimeout", 0.into())]);
     let rec = recorder(&probe);
     ok(rec.start()).await;
-    probe.until("1.2 s recorded", 10_000, |p| p.progress.borrow().last().is_some_and(|s| *s >= 1.2)).await;
+    probe.until_recorded(1.2).await;
     assert!(probe.errors.borrow().is_empty(), "{:?}", probe.error_codes());
     assert_eq!(rec.input_status(), "ok");
     ok(rec.cancel()).await; // the notices are under test, not the take

@@ -21,7 +21,7 @@ async fn the_track_ending_while_recording_stops_and_keeps_what_was_recorded() {
     let probe = local(&[]);
     let rec = recorder(&probe);
     ok(rec.start()).await;
-    probe.until("0.5 s recorded", 10_000, |p| p.progress.borrow().last().is_some_and(|s| *s >= 0.5)).await;
+    probe.until_recorded(0.5).await;
     end_track();
     probe.until_state("stopped", 10_000).await;
     assert_eq!(probe.error_codes(), ["MICROPHONE_UNAVAILABLE"]);
@@ -41,7 +41,7 @@ async fn the_track_ending_while_paused_stops_and_keeps_what_was_recorded() {
     let probe = local(&[]);
     let rec = recorder(&probe);
     ok(rec.start()).await;
-    probe.until("0.5 s recorded", 10_000, |p| p.progress.borrow().last().is_some_and(|s| *s >= 0.5)).await;
+    probe.until_recorded(0.5).await;
     rec.pause().unwrap();
     end_track();
     probe.until_state("stopped", 10_000).await;
@@ -59,7 +59,7 @@ async fn a_muted_track_is_a_notice_once_per_stretch_and_recording_goes_on() {
     let rec = recorder(&probe);
     ok(rec.start()).await;
     assert_eq!(rec.input_status(), "ok");
-    probe.until("0.3 s recorded", 10_000, |p| p.progress.borrow().last().is_some_and(|s| *s >= 0.3)).await;
+    probe.until_recorded(0.3).await;
     mute_track(true);
     probe.until("NO_AUDIO_INPUT", 5_000, |p| !p.errors.borrow().is_empty()).await;
     assert_eq!(probe.error_codes(), ["NO_AUDIO_INPUT"]);

@@ -387,6 +387,12 @@ impl Probe {
         }
     }
 
+    /// Waits until the recorder reports at least `seconds` recorded; returns what it reported.
+    pub async fn until_recorded(&self, seconds: f64) -> f64 {
+        self.until(&format!("{seconds} s recorded"), 20_000, |p| p.progress.borrow().last().is_some_and(|s| *s >= seconds)).await;
+        *self.progress.borrow().last().unwrap()
+    }
+
     pub async fn until_state(&self, state: &str, limit_ms: u32) {
         let s = state.to_string();
         self.until(&format!("state {state}"), limit_ms, move |p| p.states.borrow().last() == Some(&s)).await;
