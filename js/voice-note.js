@@ -176,6 +176,12 @@ export class VoiceNote {
   /** The recorder's callbacks: they update the snapshot, then call the app's (latest) callback. */
   callbacks(generation) {
     const live = () => generation === this.generation;
+    // inputStatus changes without a state change (NO_AUDIO_INPUT comes through onError, the way
+    // back to 'ok' with the progress): read from the recorder with every report.
+    const input = () => {
+      const held = this.recorder && this.recorder.recorder;
+      return held && held.inputStatus !== undefined ? { inputStatus: held.inputStatus } : {};
+    };
     const forward = (name, value) => {
       const fn = this.options[name];
       if (typeof fn === 'function') fn(value);
@@ -190,14 +196,13 @@ export class VoiceNote {
           patch.recording = held.recording;
           patch.duration = held.duration;
         }
-        if (held && held.inputStatus !== undefined) patch.inputStatus = held.inputStatus;
-        this.update(patch);
+        this.update({ ...patch, ...input() });
       },
-      onRecordProgress: (seconds) => { if (live()) this.updateNextFrame({ duration: seconds }); },
+      onRecordProgress: (seconds) => { if (live()) this.updateNextFrame({ duration: seconds, ...input() }); },
       onLevel: (level) => { if (live()) this.updateNextFrame({ level }); },
       onUploadProgress: (percent) => { if (live()) this.updateNextFrame({ uploadProgress: percent }); },
       onComplete: (result) => { if (live()) this.update({ result, uploadProgress: 100 }); },
-      onError: (error) => { if (live()) this.update({ error }); },
+      onError: (error) => { if (live()) this.update({ error, ...input() }); },
       onCancel: () => { if (live()) this.update({ recording: null, duration: 0, level: 0 }); },
     };
     const out = {};
