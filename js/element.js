@@ -1,6 +1,7 @@
 // vocafuse-wasm/element: <vocafuse-recorder>, a custom element with a default accessible UI.
 // Importing it registers the element, in a browser only (the package's one side effect); the SDK
-// and its wasm load on the first recording, the locale when `lang` asks for one.
+// and its wasm load once it is connected, at idle time (at once on pointer over or focus), the
+// locale when `lang` asks for one.
 import { VoiceNote } from './voice-note.js';
 
 const LOCALES = {
@@ -79,6 +80,10 @@ function defineElement() {
       this.note = new VoiceNote({}); // its options are set once connected (attributes may come later)
       this.note.subscribe((snapshot) => this.render(snapshot));
       this.ui.button.addEventListener('click', () => this.toggle());
+      // Intent: a pointer over the button or focus on it loads the SDK now, not at idle time.
+      const warm = () => this.note.warm();
+      this.ui.button.addEventListener('pointerenter', warm);
+      this.ui.button.addEventListener('focus', warm);
     }
 
     connectedCallback() {

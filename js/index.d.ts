@@ -171,6 +171,11 @@ export interface VoiceNoteHandle {
 export declare class VocaFuseSDK {
   /** Throws a VocaFuseError (INVALID_CONFIG) for a bad config. */
   constructor(config: SDKConfig);
+  /**
+   * The fast path: `await init(); const sdk = new VocaFuseSDK(config); await sdk.init();` with the
+   * wasm's download and compilation and the first token request overlapped. Rejects as those would.
+   */
+  static load(config: SDKConfig): Promise<VocaFuseSDK>;
   /** Fetches the first token; rejects with AUTHENTICATION_FAILED. */
   init(): Promise<void>;
   isVoicenoteSupported(): boolean;

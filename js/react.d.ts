@@ -5,7 +5,7 @@ export type { VoiceNoteActions, VoiceNoteOptions, VoiceNoteState };
 
 /**
  * The recorder for a component: its state (re-rendered at most once per animation frame for level
- * and progress) and its actions. The SDK loads on the first action; unmounting releases the
+ * and progress) and its actions. The SDK loads once mounted, at idle time; unmounting releases the
  * microphone; StrictMode-safe; safe to import while rendering on the server.
  */
 export function useVoiceNote(options?: VoiceNoteOptions): VoiceNoteState & VoiceNoteActions;

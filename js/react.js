@@ -1,6 +1,6 @@
 'use client';
 // vocafuse-wasm/react: the recorder as a React hook and a button. React is the app's (a peer
-// dependency, never bundled); the SDK and its wasm load on the first action, so this module is
+// dependency, never bundled); the SDK and its wasm load once mounted, at idle time, so this module is
 // safe to import while rendering on the server.
 import { createElement, Fragment, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { VoiceNote } from './voice-note.js';

@@ -1,5 +1,6 @@
-// One voice note's state for the framework entries (react.js, vue.js, element.js): it loads the
-// SDK on the first action, creates the recorder lazily, turns its callbacks into immutable
+// One voice note's state for the framework entries (react.js, vue.js, element.js): it warms the
+// SDK once mounted (the wasm's download hinted at once, the SDK loaded with its first token at
+// idle time, or at once on intent), creates the recorder lazily, turns its callbacks into immutable
 // snapshots for subscribers, and releases everything on release(). It touches no browser global
 // until an action or connect() runs, so importing it during server rendering is safe.
 
@@ -26,6 +27,47 @@ export function loadCore() {
   }
   return core;
 }
+
+// The SDKs made from config fields, one per config on the page (many elements share one, and its
+// token), each `VocaFuseSDK.load`ed: the wasm and the first token overlapped.
+const sdks = new Map();
+function sdkFor(config) {
+  const key = keyOf(config);
+  let promise = sdks.get(key);
+  if (!promise) {
+    promise = loadCore().then((m) => m.VocaFuseSDK.load(config));
+    sdks.set(key, promise);
+    promise.catch(() => { if (sdks.get(key) === promise) sdks.delete(key); });
+  }
+  return promise;
+}
+
+// The same file the entry fetches (bundlers resolve both to one asset), so the preload is used.
+const WASM_URL = () => new URL('./vocafuse_wasm_bg.wasm', import.meta.url);
+let hinted = false;
+/**
+ * `<link rel="preload">` for the wasm, once per page: its download starts now, beside the app's
+ * other files, instead of after the entry's. `as="fetch"` with `crossorigin` matches the entry's
+ * fetch (so no second download), and needs nothing beyond connect-src under a strict CSP.
+ */
+function hintWasm() {
+  if (hinted || typeof document === 'undefined' || !document.head) return;
+  hinted = true;
+  const href = WASM_URL().href;
+  for (const link of document.head.querySelectorAll('link[rel="preload"]')) if (link.href === href) return;
+  const link = document.createElement('link');
+  link.rel = 'preload';
+  link.as = 'fetch';
+  link.type = 'application/wasm';
+  link.crossOrigin = 'anonymous';
+  link.href = href;
+  document.head.appendChild(link);
+}
+
+// Runs `fn` when the browser is idle (after the app's own first work), within `timeout` ms.
+const whenIdle = (fn, timeout) => (typeof requestIdleCallback === 'function'
+  ? { cancel: cancelIdleCallback, id: requestIdleCallback(fn, { timeout }) }
+  : { cancel: clearTimeout, id: setTimeout(fn, 1) });
 
 /**
  * What this browser offers, checked without the wasm (the SDK's isVoicenoteSupported() refines
@@ -58,7 +100,7 @@ export class VoiceNote {
     this.snapshot = INITIAL;
     this.listeners = new Set();
     this.recorder = null;       // { key, recorder } once an action created it
-    this.sdk = null;            // { key, promise } for an SDK made from config
+    this.idle = null;           // the idle callback that will warm the SDK
     this.generation = 0;        // bumped by release(): work started before it is dropped
     this.pending = null;        // the recorder being made: { generation, promise }
     this.frame = 0;             // the animation frame that will publish level/progress
@@ -81,9 +123,28 @@ export class VoiceNote {
   /** The snapshot during server rendering (and hydration): nothing known, nothing supported yet. */
   static serverSnapshot() { return INITIAL; }
 
-  /** Mounted in a browser: works out `supported` without loading the wasm. */
+  /**
+   * Mounted in a browser: works out `supported` without loading the wasm, hints the wasm's
+   * download, and warms the SDK at idle time so that the first click records at once.
+   */
   connect() {
     if (this.snapshot.supported === null) this.update({ supported: browserCanRecord() });
+    if (!this.snapshot.supported) return;
+    hintWasm();
+    if (!this.idle) this.idle = whenIdle(() => { this.idle = null; this.warm(); }, 1000);
+  }
+
+  /**
+   * Loads the SDK now (and fetches its first token): what the first action needs, started early.
+   * Called at idle time after connect(), and by the element on intent (pointer over, focus). Safe
+   * to call often: the work is shared per page and per config. A failure is not shown here: the
+   * first action tries again and reports it.
+   */
+  warm() {
+    if (this.idle) { this.idle.cancel(this.idle.id); this.idle = null; }
+    if (typeof window === 'undefined') return;
+    const options = this.options;
+    (options.sdk ? loadCore() : sdkFor(pick(options, CONFIG_KEYS))).catch(() => {});
   }
 
   /**
@@ -93,6 +154,7 @@ export class VoiceNote {
   release() {
     this.generation += 1;
     this.pending = null;
+    if (this.idle) { this.idle.cancel(this.idle.id); this.idle = null; }
     if (this.frame) { cancelFrame(this.frame); this.frame = 0; }
     const held = this.recorder;
     this.recorder = null;
@@ -159,18 +221,8 @@ export class VoiceNote {
   }
 
   /** The app's `sdk`, or one made from the config fields (and its first token fetched), kept per config. */
-  async ensureSdk(options) {
-    if (options.sdk) return options.sdk;
-    const m = await loadCore();
-    const config = pick(options, CONFIG_KEYS);
-    const key = keyOf(config);
-    if (!this.sdk || this.sdk.key !== key) {
-      const sdk = new m.VocaFuseSDK(config);
-      const promise = sdk.init().then(() => sdk);
-      this.sdk = { key, promise };
-      promise.catch(() => { if (this.sdk && this.sdk.promise === promise) this.sdk = null; });
-    }
-    return this.sdk.promise;
+  ensureSdk(options) {
+    return options.sdk ? Promise.resolve(options.sdk) : sdkFor(pick(options, CONFIG_KEYS));
   }
 
   /** The recorder's callbacks: they update the snapshot, then call the app's (latest) callback. */

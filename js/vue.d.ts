@@ -7,7 +7,7 @@ export type VoiceNoteRefs = { readonly [K in keyof VoiceNoteState]: Readonly<Ref
 
 /**
  * The recorder as read-only refs and actions. `options` may be a ref or a getter (read before
- * each action). The SDK loads on the first action; the recorder is released when the calling
+ * each action). The SDK loads once mounted, at idle time; the recorder is released when the calling
  * component's scope is disposed.
  */
 export function useVoiceNote(options?: MaybeRefOrGetter<VoiceNoteOptions>): VoiceNoteRefs & VoiceNoteActions & {

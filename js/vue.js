@@ -1,5 +1,5 @@
 // vocafuse-wasm/vue: the recorder as a Vue 3 composable. Vue is the app's (a peer dependency,
-// never bundled); the SDK and its wasm load on the first action, so this module is safe to import
+// never bundled); the SDK and its wasm load once mounted, at idle time, so this module is safe to import
 // while rendering on the server.
 import { getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, readonly, shallowRef, toValue } from 'vue';
 import { VoiceNote } from './voice-note.js';

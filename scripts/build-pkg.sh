@@ -15,8 +15,12 @@ build_release_wasm . pkg vocafuse_wasm
 error_module=$(cd pkg && find snippets -path '*/js/error.js' | head -n 1)
 [ -n "$error_module" ] || { echo "build-pkg: the error.js snippet is missing from pkg/" >&2; exit 1; }
 codes=$(cargo run --quiet --example error_codes)
+# The token request VocaFuseSDK.load sends before the wasm is ready: the SDK's own, from Rust.
+token_request=$(cargo run --quiet --example token_request)
 
-sed -e "s#__ERROR_MODULE__#./${error_module}#" -e "s#__ERROR_CODES__#${codes}#" js/index.js > pkg/entry.js
+sed -e "s#__ERROR_MODULE__#./${error_module}#" -e "s#__ERROR_CODES__#${codes}#" -e "s#__TOKEN_REQUEST__#${token_request}#" \
+  js/index.js > pkg/entry.js
+grep -q '__[A-Z_]*__' pkg/entry.js && { echo "build-pkg: a placeholder of js/index.js was not filled in" >&2; exit 1; }
 # One file for the browser to fetch besides the wasm; minified, as <script type="module"> pages
 # get it (bundlers minify anyway). new URL('vocafuse_wasm_bg.wasm', import.meta.url) is kept.
 tools/node_modules/.bin/esbuild pkg/entry.js --bundle --format=esm --minify --sourcemap \

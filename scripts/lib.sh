@@ -32,10 +32,13 @@ export VOCAFUSE_RELEASE_TOOLCHAIN=nightly-2026-05-20
 build_release_wasm() {
   local dir=$1 out=$2 name=$3
   rm -rf "$out"
+  # The -Z flags go to the wasm target only, through cargo's config, not RUSTFLAGS: wasm-pack
+  # installs wasm-bindgen-cli with cargo when it is missing (a fresh machine), and under
+  # -Zfmt-debug=none that install's build scripts generate broken code.
   RUSTUP_TOOLCHAIN="$VOCAFUSE_RELEASE_TOOLCHAIN" CARGO_TARGET_DIR="$(realpath -m "${CARGO_TARGET_DIR:-target}")/release-nightly" \
-    RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=none" \
     wasm-pack build "$dir" --target web --release --weak-refs --out-dir "$(realpath -m "$out")" --out-name "$name" --no-pack \
-    -- -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
+    -- -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size \
+    --config 'target.wasm32-unknown-unknown.rustflags=["-Zlocation-detail=none", "-Zfmt-debug=none"]'
   # KEEP_NAMES=1 keeps the function names (for twiggy: scripts/size-breakdown.sh), nothing else differs.
   local names=--strip-debug
   [ "${KEEP_NAMES:-}" = 1 ] && names="--debuginfo --strip-dwarf"

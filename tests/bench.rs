@@ -62,7 +62,7 @@ async fn upload_overhead_and_memory() {
     set_memory(&wasm_bindgen::memory());
     let b = browser();
     let ctx = context(|_| {});
-    ctx.first_token().await.unwrap();
+    ctx.first_token(None).await.unwrap();
     for mb in [1u64, 5, 20] {
         let size = mb * 1_000_000;
         let blob = make_blob(size as f64, "audio/webm");

@@ -23,6 +23,7 @@ use crate::core::response;
 use crate::core::upload::UploadResult;
 use crate::web::button::{self, Toggle};
 use crate::web::durable;
+use crate::web::http::Started;
 use crate::web::indexeddb::Row;
 use crate::web::media::{self, recording_plan};
 use crate::web::recorder::{Recorder, RecorderObserver, Stopped};
@@ -99,9 +100,21 @@ impl VocaFuseSdk {
 
     /// Fetches the first token.
     pub fn init(&self) -> Promise {
+        self.first(None)
+    }
+
+    /// `init()` reading the answer of the token request the package's JS started early
+    /// (`VocaFuseSDK.load` in js/index.js), with the controller that aborts it.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __initWith)]
+    pub fn init_with(&self, response: Promise, controller: web_sys::AbortController) -> Promise {
+        self.first(Some(Started { response, controller }))
+    }
+
+    fn first(&self, early: Option<Started>) -> Promise {
         let ctx = self.ctx.clone();
         let work = async move {
-            ctx.first_token().await?;
+            ctx.first_token(early).await?;
             if ctx.config.resume_on_init && ctx.config.persist {
                 // In the background: init() does not wait for the uploads. What fails stays pending.
                 let ctx = ctx.clone();

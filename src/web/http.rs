@@ -87,25 +87,47 @@ fn header_pairs(headers: &Headers) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A request already on its way: started by the package's JS before the wasm was ready (the
+/// first token of `VocaFuseSDK.load`), handed over with the controller that aborts it. What it
+/// asks for is generated from this crate at build time; how its answer is read is decided here.
+#[derive(Debug)]
+pub struct Started {
+    pub response: js_sys::Promise,
+    pub controller: web_sys::AbortController,
+}
+
 /// Sends a request with a timeout; a non-2xx answer becomes the mapped `SdkError`.
 pub async fn send(post: Post, body: Option<String>, signal: &AbortSignal, timeout_ms: f64) -> Result<Answer, SdkError> {
     let child = Child::of(signal)?;
-    let timed_out = Rc::new(Cell::new(false));
-    let (flag, controller) = (timed_out.clone(), child.controller.clone());
-    let _timer = Timeout::new(timeout_ms as u32, move || {
-        flag.set(true);
-        controller.abort();
-    });
-    // The browser says the network is gone: a request in flight will not be answered.
-    let window = web_sys::window().ok_or_else(|| SdkError::new(ErrorCode::NotSupported, "fetch needs a window"))?;
-    let _offline = {
-        let controller = child.controller.clone();
-        EventListener::once(&window, "offline", move |_| controller.abort())
-    };
     let request = post.request(body.as_deref(), &child.signal()).map_err(|e| {
         let (name, message) = exception_parts(&e);
         SdkError::new(ErrorCode::InvalidConfig, format!("could not build the request: {name}: {message}"))
     })?;
+    let window = web_sys::window().ok_or_else(|| SdkError::new(ErrorCode::NotSupported, "fetch needs a window"))?;
+    let started = Started { response: window.fetch_with_request(&request), controller: child.controller.clone() };
+    receive(started, signal, timeout_ms).await
+}
+
+/// The answer of a request in flight, within `timeout_ms` from now; a non-2xx answer becomes the
+/// mapped `SdkError`. `signal` aborting (or the browser going offline) aborts the request.
+pub async fn receive(started: Started, signal: &AbortSignal, timeout_ms: f64) -> Result<Answer, SdkError> {
+    let Started { response, controller } = started;
+    let timed_out = Rc::new(Cell::new(false));
+    let (flag, c) = (timed_out.clone(), controller.clone());
+    let _timer = Timeout::new(timeout_ms as u32, move || {
+        flag.set(true);
+        c.abort();
+    });
+    let c = controller.clone();
+    let _cancel = EventListener::once(signal, "abort", move |_| c.abort());
+    if signal.aborted() {
+        controller.abort();
+    }
+    // The browser says the network is gone: a request in flight will not be answered.
+    let _offline = web_sys::window().map(|window| {
+        let c = controller.clone();
+        EventListener::once(&window, "offline", move |_| c.abort())
+    });
     let no_answer = |e: JsValue| {
         if timed_out.get() {
             SdkError::new(ErrorCode::NetworkError, format!("no answer within {} ms", Num(timeout_ms)))
@@ -116,7 +138,7 @@ pub async fn send(post: Post, body: Option<String>, signal: &AbortSignal, timeou
             SdkError::new(ErrorCode::NetworkError, format!("no response: {name}: {message}"))
         }
     };
-    let response: Response = JsFuture::from(window.fetch_with_request(&request)).await.map_err(no_answer)?.unchecked_into();
+    let response: Response = JsFuture::from(response).await.map_err(no_answer)?.unchecked_into();
     let status = response.status();
     let text = JsFuture::from(response.text().map_err(no_answer)?).await.map_err(no_answer)?.as_string().unwrap_or_default();
     if (200..300).contains(&status) {

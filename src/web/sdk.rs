@@ -2,6 +2,7 @@
 
 use std::cell::Cell;
 
+use super::http::Started;
 use super::token::TokenCache;
 use crate::core::config::SdkConfig;
 use crate::core::errors::Messages;
@@ -21,9 +22,10 @@ impl SdkContext {
         SdkContext { config, messages, tokens: TokenCache::default(), storage_notice_sent: Cell::new(false), persistence_asked: Cell::new(false) }
     }
 
-    /// `init()`: the first token (`AUTHENTICATION_FAILED` when the token endpoint fails).
-    pub async fn first_token(&self) -> Result<(), crate::core::errors::SdkError> {
-        self.tokens.first(&self.config).await
+    /// `init()`: the first token (`AUTHENTICATION_FAILED` when the token endpoint fails), read
+    /// from `early` when the package's JS already sent the request.
+    pub async fn first_token(&self, early: Option<Started>) -> Result<(), crate::core::errors::SdkError> {
+        self.tokens.first(&self.config, early).await
     }
 
     /// `reset()`: forgets the cached token.

@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use futures_channel::oneshot;
 
 use super::abort::controller;
-use super::http::{send, Post};
+use super::http::{receive, send, Post, Started};
 use crate::core::config::SdkConfig;
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::protocol::{TokenRequest, TokenResponse};
@@ -42,6 +42,12 @@ impl TokenCache {
 
     /// A valid token; `stale` is one the API just refused, which must not be handed out again.
     pub async fn get(&self, config: &SdkConfig, stale: Option<&str>) -> Result<String, SdkError> {
+        self.get_or_receive(config, stale, None).await
+    }
+
+    /// As `get`, reading `early` (a token request already on its way) instead of sending one
+    /// when a fetch is needed.
+    async fn get_or_receive(&self, config: &SdkConfig, stale: Option<&str>, early: Option<Started>) -> Result<String, SdkError> {
         if let Some(t) = self.token.borrow().as_ref() {
             let refused = stale == Some(t.value.as_str());
             if !refused && !token_needs_refresh(now(), t.issued_ms, t.expires_ms) {
@@ -66,7 +72,7 @@ impl TokenCache {
             return rx.await.unwrap_or_else(|_| Err(SdkError::new(ErrorCode::AuthenticationFailed, "the token refresh was dropped")));
         }
         let epoch = self.epoch.get();
-        let result = fetch_token(config).await;
+        let result = fetch_token(config, early).await;
         if let Ok(token) = &result {
             if self.epoch.get() == epoch {
                 *self.token.borrow_mut() = Some(Token { value: token.value.clone(), issued_ms: token.issued_ms, expires_ms: token.expires_ms });
@@ -80,15 +86,26 @@ impl TokenCache {
     }
 }
 
-async fn fetch_token(config: &SdkConfig) -> Result<Token, SdkError> {
-    let body = TokenRequest::default().to_json();
-    let mut builder = Post::new(&config.token_endpoint).with_credentials();
-    for (k, v) in &config.token_request_headers {
-        builder = builder.header(k, v);
-    }
+/// The token endpoint's request: what `fetch_token` sends, and what the package's JS sends early
+/// for `VocaFuseSDK.load` (its body is generated from this at build time: examples/token_request.rs).
+pub fn token_request_body() -> String {
+    TokenRequest::default().to_json()
+}
+
+async fn fetch_token(config: &SdkConfig, early: Option<Started>) -> Result<Token, SdkError> {
     let never = controller()?;
     let issued_ms = now();
-    let answer = send(builder, Some(body), &never.signal(), config.timeout_ms).await.map_err(|e| {
+    let answer = match early {
+        Some(started) => receive(started, &never.signal(), config.timeout_ms).await,
+        None => {
+            let mut builder = Post::new(&config.token_endpoint).with_credentials();
+            for (k, v) in &config.token_request_headers {
+                builder = builder.header(k, v);
+            }
+            send(builder, Some(token_request_body()), &never.signal(), config.timeout_ms).await
+        }
+    };
+    let answer = answer.map_err(|e| {
         if e.code == ErrorCode::NetworkError {
             return e;
         }
@@ -103,9 +120,10 @@ async fn fetch_token(config: &SdkConfig) -> Result<Token, SdkError> {
 }
 
 impl TokenCache {
-    /// `init()`: the first token. Any failure of the token endpoint is `AUTHENTICATION_FAILED`.
-    pub async fn first(&self, config: &SdkConfig) -> Result<(), SdkError> {
-        self.get(config, None).await.map(|_| ()).map_err(|e| SdkError {
+    /// `init()`: the first token (read from `early` when the JS started its request). Any
+    /// failure of the token endpoint is `AUTHENTICATION_FAILED`.
+    pub async fn first(&self, config: &SdkConfig, early: Option<Started>) -> Result<(), SdkError> {
+        self.get_or_receive(config, None, early).await.map(|_| ()).map_err(|e| SdkError {
             code: ErrorCode::AuthenticationFailed,
             message: format!("could not get a token from {}: {}", config.token_endpoint, e.message),
             ..e
