@@ -15,21 +15,18 @@ use vocafuse_wasm::core::errors::ErrorCode;
 use vocafuse_wasm::core::limits::{ACCEPTED_FORMATS, MAX_DURATION_SECS, MAX_FILE_SIZE};
 use vocafuse_wasm::core::protocol::{plan_parts, wants_multipart, PartInfo, TokenRequest, TokenResponse, UploadGrant, UploadInfo, UPLOAD_MULTIPART, UPLOAD_SCOPE, UPLOAD_SINGLE};
 
-use crate::clock::now_ms;
-use crate::errors::error_reply;
-use crate::faults::drain;
-use crate::replies::{envelope, json_reply, vocafuse_error};
-use crate::request_log::{RequestId, Slot};
-use crate::store::{NewNote, STATUS_UPLOADED};
-use crate::tokens::{AuthError, Claims};
-use crate::{App, Origin};
+use crate::base::body::drain;
+use crate::base::clock::now_ms;
+use crate::base::origins::Origin;
+use crate::base::replies::{envelope, error_reply, json_reply, unsupported_format_details, vocafuse_error};
+use crate::state::request_log::{RequestId, Slot};
+use crate::state::store::{NewNote, NoteRecord, STATUS_UPLOADED};
+use crate::state::tokens::{AuthError, Claims};
+use crate::state::App;
 
 /// An upload request's JSON is a few hundred bytes; a body past this is refused (2004), after
 /// the token is checked.
 pub const UPLOAD_BODY_LIMIT: usize = 2_000_000;
-
-/// As the error page lists them (the same set as `ACCEPTED_FORMATS`).
-pub const SUPPORTED_FORMATS: [&str; 3] = ["webm", "wav", "ogg"];
 
 /// `POST /api/token`: `{"scopes": [...]}` (an empty body asks for the upload scope).
 pub async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
@@ -172,7 +169,7 @@ pub fn check_upload(body: &[u8]) -> Result<Checked, Refusal> {
     }
     let audio_format = format_raw.trim().to_ascii_lowercase();
     if !ACCEPTED_FORMATS.contains(&audio_format.as_str()) {
-        return Err(Refusal { code: ErrorCode::UnsupportedAudioFormat, details: Some(json!({"format": format_raw, "supported_formats": SUPPORTED_FORMATS})) });
+        return Err(Refusal { code: ErrorCode::UnsupportedAudioFormat, details: Some(unsupported_format_details(format_raw)) });
     }
     if duration_seconds > MAX_DURATION_SECS {
         return Err(Refusal { code: ErrorCode::RecordingTooLong, details: Some(json!({"max_duration": MAX_DURATION_SECS as u64, "actual_duration": duration_v})) });
@@ -309,7 +306,7 @@ pub fn voicenote_id(path: Result<Path<String>, PathRejection>, uri: &Uri) -> Res
 }
 
 /// The record for `{id}`, or the 2003 / 6001 answer.
-async fn find(app: &App, id: Result<String, Response>, slot: &Slot) -> Result<crate::store::NoteRecord, Response> {
+async fn find(app: &App, id: Result<String, Response>, slot: &Slot) -> Result<NoteRecord, Response> {
     let id = id?;
     slot.note(|n| n.voicenote_id = Some(id.clone()));
     app.store.get(&id).await.ok_or_else(|| vocafuse_error(ErrorCode::RecordingNotFound, Some(json!({"voicenote_id": id}))))
@@ -437,7 +434,7 @@ mod tests {
 
     fn refusal(body: Value) -> (i64, Option<Value>) {
         let r = check_upload(body.to_string().as_bytes()).unwrap_err();
-        (crate::replies::server_code(vocafuse_wasm::core::errors::Dialect::VocaFuse, r.code).number, r.details)
+        (crate::base::replies::server_code(vocafuse_wasm::core::errors::Dialect::VocaFuse, r.code).number, r.details)
     }
 
     fn good() -> Value {
@@ -449,15 +446,6 @@ mod tests {
         let mut g = good();
         g[field] = v;
         g
-    }
-
-    #[test]
-    fn supported_formats_are_the_accepted_ones() {
-        let mut a = SUPPORTED_FORMATS.to_vec();
-        let mut b = ACCEPTED_FORMATS.to_vec();
-        a.sort();
-        b.sort();
-        assert_eq!(a, b);
     }
 
     #[test]
