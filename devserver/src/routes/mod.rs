@@ -1,8 +1,11 @@
 //! The routes of the two origins, and the routers that put them behind the layers.
 
-pub mod api;
+pub mod auth;
 pub mod bucket;
 pub mod control;
+pub mod token;
+pub mod upload;
+pub mod voicenotes;
 
 use std::sync::Arc;
 
@@ -19,12 +22,12 @@ use crate::state::App;
 /// The API origin: the token endpoint, the API, `/__dev/`, and the static files.
 pub fn api_router(app: &Arc<App>, config: &Config) -> Router {
     let mut router = Router::new()
-        .route("/api/token", post(api::token))
-        .route("/upload", post(api::upload))
-        .route("/voicenotes", get(api::list))
-        .route("/voicenotes/{id}", get(api::get_one))
-        .route("/voicenotes/{id}/audio", get(api::audio))
-        .route("/voicenotes/{id}/transcription", get(api::transcription))
+        .route("/api/token", post(token::token))
+        .route("/upload", post(upload::upload))
+        .route("/voicenotes", get(voicenotes::list))
+        .route("/voicenotes/{id}", get(voicenotes::get_one))
+        .route("/voicenotes/{id}/audio", get(voicenotes::audio))
+        .route("/voicenotes/{id}/transcription", get(voicenotes::transcription))
         .route("/__dev/faults", post(control::script_faults).get(control::show_faults).delete(control::clear_faults))
         .route("/__dev/chaos", post(control::chaos))
         .route("/__dev/log", get(control::log).delete(control::clear_log))
