@@ -1,4 +1,4 @@
-//! The accept loop. Each connection's head is read first (`head`), then the connection is
+//! The accept loop. Each connection's head is read first (`base::head`), then the connection is
 //! served by hyper (HTTP/1.1) and can be killed from inside a request, which is how a fault
 //! closes a connection without answering.
 //!

@@ -35,7 +35,7 @@ pub fn cors(access: &Arc<Access>) -> CorsLayer {
 }
 
 /// Inside CORS and outside the faults: refuses a request whose head the server could not take
-/// (see `head`), an unknown `Host`, and `/__dev/*` from a page on an origin that is not allowed.
+/// (see `base::head`), an unknown `Host`, and `/__dev/*` from a page on an origin that is not allowed.
 pub async fn guard(State((app, origin)): State<(Arc<App>, Origin)>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let refuse = |status: StatusCode, details: serde_json::Value| error_reply(origin, &path, status, Some(details));
