@@ -1,16 +1,17 @@
-//! The command line, and the lifetimes that `/__dev/config` can change while the server runs.
+//! The command line: what the server is started with.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use vocafuse_wasm::core::limits::MULTIPART_THRESHOLD;
 use vocafuse_wasm::core::protocol::UPLOAD_SCOPE;
 
-use crate::access;
+use crate::base::connection::Timeouts;
+use crate::base::origins::{check_host_flag, check_origin_flag};
 
+/// What `--help` prints.
 pub const USAGE: &str = "\
 usage: vocafuse-devserver [--host 127.0.0.1] [--port 8787] [--storage-port 8788]
                           [--www DIR] [--pkg DIR] [--data-dir DIR]
@@ -30,17 +31,22 @@ your recordings). Requests must name a loopback host, or one given with --allowe
 /// computed from it can overflow.
 pub const MAX_TIMEOUT_SECS: f64 = 365.0 * 24.0 * 3600.0;
 
+/// What the server is started with (`parse_args` reads it from the command line).
 #[derive(Clone, Debug)]
 pub struct Config {
     /// A loopback address: the control endpoints have no authentication.
     pub host: IpAddr,
+    /// The API origin's port (0: any free one).
     pub port: u16,
+    /// The storage origin's port (0: any free one).
     pub storage_port: u16,
     /// Served at `/`.
     pub www: Option<PathBuf>,
     /// Served at `/pkg/`.
     pub pkg: Option<PathBuf>,
+    /// Where voice notes and the server's key are kept.
     pub data_dir: PathBuf,
+    /// How long tokens and presigned URLs stay valid, until `/__dev/config` changes it.
     pub lifetimes: Lifetimes,
     /// Bytes per multipart part (the last part is smaller); at least 5 MiB.
     pub part_size: u64,
@@ -52,26 +58,10 @@ pub struct Config {
     pub allowed_hosts: Vec<String>,
     /// The scopes `/api/token` may grant.
     pub scopes: Vec<String>,
+    /// How long the server waits on a client.
     pub timeouts: Timeouts,
     /// Open connections on both origins together.
     pub max_connections: usize,
-}
-
-/// How long the server waits on a client.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Timeouts {
-    /// From the connection's start to the end of the request head.
-    pub header: Duration,
-    /// The longest gap between two pieces of a request body the server is waiting for.
-    pub body: Duration,
-    /// The longest a response may wait for a client that does not read it.
-    pub idle: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Timeouts { header: Duration::from_secs(5), body: Duration::from_secs(5), idle: Duration::from_secs(5) }
-    }
 }
 
 impl Default for Config {
@@ -105,7 +95,9 @@ impl Config {
 /// How long tokens and presigned URLs stay valid, in seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Lifetimes {
+    /// Tokens from `/api/token`.
     pub token_ttl: f64,
+    /// Presigned storage URLs.
     pub url_ttl: f64,
 }
 
@@ -115,36 +107,12 @@ impl Default for Lifetimes {
     }
 }
 
-/// The lifetimes in force, and the ones `/__dev/reset` goes back to.
-pub struct Settings {
-    initial: Lifetimes,
-    current: Mutex<Lifetimes>,
-}
-
-impl Settings {
-    pub fn new(initial: Lifetimes) -> Self {
-        Settings { initial, current: Mutex::new(initial) }
-    }
-    pub fn get(&self) -> Lifetimes {
-        *self.current.lock().unwrap()
-    }
-    pub fn set(&self, token_ttl: Option<f64>, url_ttl: Option<f64>) -> Lifetimes {
-        let mut cur = self.current.lock().unwrap();
-        if let Some(t) = token_ttl {
-            cur.token_ttl = t;
-        }
-        if let Some(u) = url_ttl {
-            cur.url_ttl = u;
-        }
-        *cur
-    }
-    pub fn reset(&self) {
-        *self.current.lock().unwrap() = self.initial;
-    }
-}
-
+/// What the command line asks for.
+#[derive(Debug)]
 pub enum Command {
+    /// Start the server with this configuration.
     Run(Box<Config>),
+    /// Print `USAGE`.
     Help,
 }
 
@@ -191,12 +159,12 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
             }
             "--allow-origin" => {
                 let v = value()?;
-                access::check_origin_flag(&v).map_err(|e| format!("--allow-origin {v}: {e}"))?;
+                check_origin_flag(&v).map_err(|e| format!("--allow-origin {v}: {e}"))?;
                 config.allow_origins.push(v);
             }
             "--allowed-host" => {
                 let v = value()?;
-                access::check_host_flag(&v).map_err(|e| format!("--allowed-host {v}: {e}"))?;
+                check_host_flag(&v).map_err(|e| format!("--allowed-host {v}: {e}"))?;
                 config.allowed_hosts.push(v);
             }
             "--scopes" => {
@@ -231,7 +199,7 @@ fn parse_num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
 }
 
 /// A positive number of seconds.
-pub fn parse_secs(flag: &str, v: &str) -> Result<f64, String> {
+fn parse_secs(flag: &str, v: &str) -> Result<f64, String> {
     match v.parse::<f64>() {
         Ok(s) if s.is_finite() && s > 0.0 => Ok(s),
         _ => Err(format!("{flag}: expected a positive number of seconds, got {v}")),
@@ -239,7 +207,7 @@ pub fn parse_secs(flag: &str, v: &str) -> Result<f64, String> {
 }
 
 /// Between a millisecond and `MAX_TIMEOUT_SECS` seconds.
-pub fn parse_timeout(flag: &str, v: &str) -> Result<Duration, String> {
+fn parse_timeout(flag: &str, v: &str) -> Result<Duration, String> {
     let secs = parse_secs(flag, v)?;
     if !(0.001..=MAX_TIMEOUT_SECS).contains(&secs) {
         return Err(format!("{flag}: between 0.001 and {MAX_TIMEOUT_SECS} seconds, got {v}"));

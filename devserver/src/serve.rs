@@ -1,4 +1,4 @@
-//! The accept loop. Each connection's head is read first (`head`), then the connection is
+//! The accept loop. Each connection's head is read first (`base::head`), then the connection is
 //! served by hyper (HTTP/1.1) and can be killed from inside a request, which is how a fault
 //! closes a connection without answering.
 //!
@@ -7,16 +7,14 @@
 //!
 //! No client can hold the server: the head must arrive within the header timeout, a response
 //! the client stops reading is abandoned after the idle timeout (the body timeout is in
-//! `request_log::Counting`), and open connections are capped, both origins together. At the
+//! `middleware::record`), and open connections are capped, both origins together. At the
 //! cap a new connection closes the one that has waited longest for its head (a slow-loris
 //! client's), or, when every open connection is a request being served, is answered 503.
 
-use std::collections::VecDeque;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -34,84 +32,8 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
-use crate::config::Timeouts;
-use crate::head::{self, Head, HeadRefusal};
-
-/// Connections past the cap that are still read (to answer 503); past this many more, a new
-/// connection is closed at once.
-const SPARE_CONNECTIONS: usize = 16;
-
-/// A request extension: the connection the request came on.
-#[derive(Clone)]
-pub struct Connection {
-    kill: Arc<Notify>,
-}
-
-impl Connection {
-    /// Closes the connection at once, without a response; the request's future is dropped.
-    pub fn kill(&self) {
-        self.kill.notify_one();
-    }
-}
-
-/// The connection cap, shared by both origins.
-pub struct Gate {
-    max: usize,
-    open: AtomicUsize,
-    next_id: AtomicU64,
-    /// Connections still waiting for their head, oldest first: the ones a new connection evicts.
-    waiting: Mutex<VecDeque<(u64, Arc<Notify>)>>,
-}
-
-impl Gate {
-    pub fn new(max: usize) -> Arc<Gate> {
-        Arc::new(Gate { max: max.max(1), open: AtomicUsize::new(0), next_id: AtomicU64::new(0), waiting: Mutex::new(VecDeque::new()) })
-    }
-
-    /// Open connections now.
-    pub fn open(&self) -> usize {
-        self.open.load(Ordering::Relaxed)
-    }
-
-    /// Counts a new connection in; `None` when it must be closed at once.
-    fn admit(self: &Arc<Self>, evict: Arc<Notify>) -> Option<Ticket> {
-        let open = self.open.fetch_add(1, Ordering::AcqRel) + 1;
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let mut ticket = Ticket { gate: self.clone(), id, over_cap: false };
-        let mut waiting = self.waiting.lock().unwrap();
-        if open > self.max {
-            match waiting.pop_front() {
-                Some((_, oldest)) => oldest.notify_one(),
-                None if open > self.max + SPARE_CONNECTIONS => return None,
-                None => ticket.over_cap = true,
-            }
-        }
-        waiting.push_back((id, evict));
-        Some(ticket)
-    }
-}
-
-/// One open connection; counted out when dropped.
-struct Ticket {
-    gate: Arc<Gate>,
-    id: u64,
-    /// Admitted past the cap with nothing to evict: answered 503.
-    over_cap: bool,
-}
-
-impl Ticket {
-    /// The head has arrived: this connection can no longer be evicted.
-    fn served(&self) {
-        self.gate.waiting.lock().unwrap().retain(|(id, _)| *id != self.id);
-    }
-}
-
-impl Drop for Ticket {
-    fn drop(&mut self) {
-        self.served();
-        self.gate.open.fetch_sub(1, Ordering::AcqRel);
-    }
-}
+use crate::base::connection::{Connection, Gate, Ticket, Timeouts};
+use crate::base::head::{self, Head, HeadRefusal};
 
 /// Serves `router` on `listener` until `shutdown` turns true, then lets open connections finish
 /// for up to 2 s.
@@ -158,8 +80,8 @@ async fn connection(mut stream: TcpStream, router: Router, ticket: Ticket, evict
         Head::Complete(buf) => buf,
     };
 
-    let kill = Arc::new(Notify::new());
-    let ext = Connection { kill: kill.clone() };
+    let handle = Connection::default();
+    let ext = handle.clone();
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         req.extensions_mut().insert(ext.clone());
         router.clone().oneshot(req)
@@ -170,12 +92,12 @@ async fn connection(mut stream: TcpStream, router: Router, ticket: Ticket, evict
     tokio::select! {
         _ = conn.as_mut() => {}
         // Dropping the connection closes the socket; nothing more is written.
-        _ = kill.notified() => {}
+        _ = handle.killed() => {}
         _ = stopped(&mut shutdown) => {
             conn.as_mut().graceful_shutdown();
             tokio::select! {
                 _ = tokio::time::timeout(Duration::from_secs(2), conn.as_mut()) => {}
-                _ = kill.notified() => {}
+                _ = handle.killed() => {}
             }
         }
     }

@@ -10,16 +10,17 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 
-use crate::clock::{now_ms, rfc3339};
-use crate::faults::drain;
-use crate::presign::{Denied, Presigned};
-use crate::replies::s3_error;
-use crate::request_log::Slot;
-use crate::App;
+use crate::base::body::drain;
+use crate::base::clock::{now_ms, rfc3339};
+use crate::base::replies::s3_error;
+use crate::state::presign::{Denied, Presigned};
+use crate::state::request_log::Slot;
+use crate::state::App;
 
 /// Bodies are read up to this much past the declared size before giving up on them.
 const SLACK: u64 = 1 << 20;
 
+/// `PUT /storage/{s3_key}`: a single upload's bytes, or one part of a multipart upload.
 pub async fn put(State(app): State<Arc<App>>, req: Request) -> Response {
     let path = req.uri().path().to_string();
     let query = Presigned::parse(req.uri().query());

@@ -15,23 +15,31 @@ use jsonwebtoken::{errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Heade
 use serde::{Deserialize, Serialize};
 use vocafuse_wasm::core::protocol::{TokenData, UPLOAD_SCOPE};
 
-use crate::clock::now_ms;
+use crate::base::clock::now_ms;
 
 pub const ISSUER: &str = "vocafuse-devserver";
 pub const TENANT_ID: &str = "tenant_dev";
 pub const SUBJECT: &str = "dev-user";
 
+/// What a token says.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Claims {
+    /// The user (always `SUBJECT` here).
     pub sub: String,
+    /// `ISSUER`.
     pub iss: String,
+    /// The tenant the voice notes belong to.
     pub tenant_id: String,
+    /// The scopes granted.
     pub scopes: Vec<String>,
+    /// Issued at, in Unix seconds.
     pub iat: u64,
+    /// Expires at, in whole Unix seconds (rounded up).
     pub exp: u64,
     /// The exact expiry, in Unix milliseconds.
     #[serde(default)]
     pub exp_ms: Option<u64>,
+    /// A unique id for the token.
     pub jti: String,
     /// `"id"` for `id_token`, `"access"` for `jwt_token`; both are accepted.
     pub token_use: String,
@@ -40,8 +48,11 @@ pub struct Claims {
 /// Why a request's token was refused.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AuthError {
+    /// No `Authorization: Bearer` header.
     Missing,
+    /// Not a token this server issued, with why.
     Malformed(String),
+    /// Issued here, and past its expiry.
     Expired,
 }
 
@@ -54,6 +65,7 @@ impl AuthError {
             AuthError::Expired => "expired",
         }
     }
+    /// What the 1001 answer's `details.reason` says.
     pub fn reason(&self) -> String {
         match self {
             AuthError::Missing => "missing Authorization: Bearer header".into(),
@@ -70,11 +82,19 @@ pub struct UngrantedScopes {
     pub grantable: Vec<String>,
 }
 
+/// Issues tokens at `/api/token` and checks them on API requests.
 pub struct Tokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
     grantable: Vec<String>,
+}
+
+impl std::fmt::Debug for Tokens {
+    // The keys stay out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens").field("grantable", &self.grantable).finish_non_exhaustive()
+    }
 }
 
 impl Tokens {
@@ -88,18 +108,14 @@ impl Tokens {
         Tokens { encoding: EncodingKey::from_secret(key), decoding: DecodingKey::from_secret(key), validation, grantable }
     }
 
-    /// The scopes this server grants.
-    pub fn grantable(&self) -> &[String] {
-        &self.grantable
-    }
-
-    pub fn sign(&self, claims: &Claims) -> String {
+    /// `claims` as an HS256 JWT.
+    pub(crate) fn sign(&self, claims: &Claims) -> String {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding).expect("HS256 signing cannot fail")
     }
 
     /// The `data` of a token response: both `jwt_token` and `id_token`, valid for `ttl_secs`.
     /// No scopes asked for means the upload scope.
-    pub fn issue(&self, scopes: Vec<String>, ttl_secs: f64) -> Result<TokenData, UngrantedScopes> {
+    pub(crate) fn issue(&self, scopes: Vec<String>, ttl_secs: f64) -> Result<TokenData, UngrantedScopes> {
         let scopes = if scopes.is_empty() { vec![UPLOAD_SCOPE.to_string()] } else { scopes };
         let asked: Vec<String> = scopes.iter().filter(|s| !self.grantable.contains(s)).cloned().collect();
         if !asked.is_empty() {
@@ -129,6 +145,7 @@ impl Tokens {
         })
     }
 
+    /// The claims of a token this server issued and that has not expired.
     pub fn verify(&self, token: &str) -> Result<Claims, AuthError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| match e.kind() {
             ErrorKind::ExpiredSignature => AuthError::Expired,
@@ -143,7 +160,7 @@ impl Tokens {
     }
 
     /// Checks `Authorization: Bearer <jwt>`.
-    pub fn verify_headers(&self, headers: &HeaderMap) -> Result<Claims, AuthError> {
+    pub(crate) fn verify_headers(&self, headers: &HeaderMap) -> Result<Claims, AuthError> {
         let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
             return Err(AuthError::Missing);
         };
@@ -165,7 +182,7 @@ mod tests {
     use axum::http::HeaderValue;
 
     fn tokens() -> Tokens {
-        Tokens::new(&crate::keys::Secret::random().derive("tokens"), vec![UPLOAD_SCOPE.to_string(), "voice-api.read".to_string()])
+        Tokens::new(&crate::base::keys::Secret::random().derive("tokens"), vec![UPLOAD_SCOPE.to_string(), "voice-api.read".to_string()])
     }
 
     #[test]

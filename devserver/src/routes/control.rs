@@ -13,9 +13,10 @@ use serde::Deserialize;
 use serde_json::json;
 use vocafuse_wasm::core::errors::ErrorCode;
 
-use crate::faults::{FaultRoute, FaultSpec};
-use crate::replies::{bad_control_request, json_reply, vocafuse_error};
-use crate::App;
+use crate::base::replies::{bad_control_request, json_reply, vocafuse_error};
+use crate::routes::voicenotes::voicenote_id;
+use crate::state::faults::{FaultRoute, FaultSpec};
+use crate::state::App;
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
     serde_json::from_slice(body).map_err(|e| bad_control_request(e.to_string()))
@@ -118,7 +119,7 @@ pub async fn get_config(State(app): State<Arc<App>>) -> Response {
 
 /// `GET /__dev/voicenotes/{id}` → the stored record, with `sha256`.
 pub async fn voicenote(State(app): State<Arc<App>>, uri: Uri, id: Result<Path<String>, PathRejection>) -> Response {
-    let id = match crate::api::voicenote_id(id, &uri) {
+    let id = match voicenote_id(id, &uri) {
         Ok(id) => id,
         Err(resp) => return resp,
     };

@@ -22,7 +22,7 @@ pub const MAX_HEADERS: usize = 100;
 /// A `Content-Length` hyper could not represent.
 const MAX_CONTENT_LENGTH: u64 = 1 << 62;
 
-/// Why the server refuses a request whose head it read; answered by `access::guard`.
+/// Why the server refuses a request whose head it read; answered by `middleware::access::guard`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeadRefusal {
     pub status: StatusCode,

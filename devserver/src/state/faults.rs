@@ -1,32 +1,17 @@
-//! Scripted and random faults: what `/__dev/faults` and `/__dev/chaos` set up, and the layer
-//! that plays them on the `token`, `upload`, `voicenotes` and `storage` routes.
-//!
-//! - `respond`: reads the request body, waits `delay_ms`, answers with the fault's status,
-//!   body and headers.
-//! - `drop`: closes the connection without answering (the request body is not read).
-//! - `stall`: reads the request body and never answers, until the client gives up.
-//! - `drop_mid_body`: reads `after_bytes` of the request body (default half its length), then
-//!   closes the connection.
-//! - `pass`: waits `delay_ms`, then behaves normally.
+//! The fault table: the scripted and random faults `/__dev/faults` and `/__dev/chaos` set up for
+//! the `token`, `upload`, `voicenotes` and `storage` routes (`middleware::inject` plays them).
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Mutex;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use http_body_util::BodyExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use vocafuse_wasm::core::errors::ErrorCode;
 
-use crate::replies::{faseeh_error_parts, vocafuse_error_parts};
-use crate::request_log::Slot;
-use crate::serve::Connection;
-use crate::{App, Origin};
+use crate::base::origins::Origin;
+use crate::base::replies::{faseeh_error_parts, unsupported_format_details, vocafuse_error_parts, Scripted};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -138,7 +123,7 @@ fn preset(name: &str, retry_after: Option<u64>) -> Option<(u16, String, BTreeMap
         "unavailable" => vf(ErrorCode::ServiceUnavailable, None),
         "token_expired" => vf(ErrorCode::TokenExpired, None),
         "invalid_token" => vf(ErrorCode::InvalidToken, None),
-        "unsupported_format" => vf(ErrorCode::UnsupportedAudioFormat, Some(json!({"format": "mp3", "supported_formats": crate::api::SUPPORTED_FORMATS}))),
+        "unsupported_format" => vf(ErrorCode::UnsupportedAudioFormat, Some(unsupported_format_details("mp3"))),
         "file_too_large" => vf(ErrorCode::FileSizeExceeded, Some(json!({"max_size": "25MB", "actual_size": "30MB"}))),
         "faseeh_concurrency" => {
             let (status, body) = faseeh_error_parts(
@@ -205,7 +190,7 @@ impl Fault {
                 h.insert(k, v);
             }
         }
-        resp.extensions_mut().insert(crate::errors::Scripted);
+        resp.extensions_mut().insert(Scripted);
         resp
     }
 }
@@ -317,87 +302,6 @@ impl Faults {
             None
         }
     }
-}
-
-/// Reads and discards a request body (bounded), so an early answer reaches the client as an
-/// answer rather than a reset connection.
-pub async fn drain(body: Body) {
-    let mut body = body;
-    let mut seen = 0usize;
-    while let Some(Ok(frame)) = body.frame().await {
-        seen += frame.data_ref().map_or(0, |d| d.len());
-        if seen > 64 << 20 {
-            break;
-        }
-    }
-}
-
-/// The layer inside CORS that plays faults.
-pub async fn inject(State((app, origin)): State<(Arc<App>, Origin)>, req: Request, next: Next) -> Response {
-    let Some(route) = FaultRoute::of(origin, req.method(), req.uri().path()) else {
-        return next.run(req).await;
-    };
-    let part_number = match route {
-        FaultRoute::Storage => crate::presign::Presigned::parse(req.uri().query()).part_number,
-        _ => None,
-    };
-    let resource = match route {
-        FaultRoute::Storage => format!("storage:{}?{}", req.uri().path(), part_number.unwrap_or(0)),
-        other => format!("{other:?}"),
-    };
-    let Some(fault) = app.faults.next(route, &resource) else {
-        return next.run(req).await;
-    };
-    if let Some(slot) = req.extensions().get::<Arc<Slot>>() {
-        // A faulted storage PUT never reaches the bucket, which records these otherwise.
-        let voicenote_id = (route == FaultRoute::Storage).then(|| req.uri().path().rsplit('/').next().and_then(|f| f.split('.').next()).map(str::to_string)).flatten();
-        slot.note(|n| {
-            n.fault = Some(fault.kind.name().to_string());
-            n.fault_preset = fault.preset.clone();
-            if route == FaultRoute::Storage {
-                n.voicenote_id = voicenote_id;
-                n.part_number = part_number;
-            }
-        });
-    }
-    let connection = req.extensions().get::<Connection>().cloned();
-    let content_length = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if fault.delay_ms > 0 && fault.kind != FaultKind::DropMidBody {
-        tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
-    }
-    match fault.kind {
-        FaultKind::Pass => next.run(req).await,
-        FaultKind::Respond => {
-            drain(req.into_body()).await;
-            fault.response()
-        }
-        FaultKind::Stall => {
-            drain(req.into_body()).await;
-            std::future::pending().await
-        }
-        FaultKind::Drop => close(connection).await,
-        FaultKind::DropMidBody => {
-            let limit = fault.after_bytes.unwrap_or_else(|| content_length.map_or(1, |n| (n / 2).max(1)));
-            let mut body = req.into_body();
-            let mut seen = 0u64;
-            while seen < limit {
-                match body.frame().await {
-                    Some(Ok(frame)) => seen += frame.data_ref().map_or(0, |d| d.len() as u64),
-                    _ => break,
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
-            close(connection).await
-        }
-    }
-}
-
-/// Kills the connection; the request's future is dropped with it, so this never returns.
-async fn close(connection: Option<Connection>) -> Response {
-    if let Some(c) = connection {
-        c.kill();
-    }
-    std::future::pending().await
 }
 
 #[cfg(test)]

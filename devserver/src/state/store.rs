@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use vocafuse_wasm::core::protocol::{mime_for_format, VoiceNote, UPLOAD_MULTIPART};
 
-use crate::clock::now_ms;
+use crate::base::clock::now_ms;
 
 pub const STATUS_PENDING: &str = "pending";
 pub const STATUS_UPLOADED: &str = "uploaded";
@@ -222,7 +222,7 @@ impl Store {
         rec.sha256 = Some(sha);
         rec.bytes_stored = size;
         rec.file = Some(format!("{}.{}", rec.id, rec.ext()));
-        rec.uploaded_at = Some(crate::clock::rfc3339(now_ms()));
+        rec.uploaded_at = Some(crate::base::clock::rfc3339(now_ms()));
     }
 
     /// Concatenates the parts into `<id>.<ext>`; returns its SHA-256 and size.
@@ -317,7 +317,7 @@ impl NewNote<'_> {
             file_size: self.file_size,
             audio_format: self.audio_format.to_string(),
             duration_seconds: self.duration_seconds,
-            created_at: crate::clock::rfc3339(now),
+            created_at: crate::base::clock::rfc3339(now),
             created_at_ms: now,
             s3_key: self.s3_key,
             upload_type,

@@ -93,7 +93,7 @@ impl Signer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::Secret;
+    use crate::base::keys::Secret;
 
     fn query(url: &str) -> Presigned {
         Presigned::parse(url.split_once('?').map(|(_, q)| q))

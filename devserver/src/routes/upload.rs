@@ -1,90 +1,31 @@
-//! The API origin's routes: the app backend's `POST /api/token`, and the VocaFuse API
-//! (`POST /upload`, `GET /voicenotes`, `GET /voicenotes/{id}`, `…/audio`, `…/transcription`).
+//! `POST /upload`: checks an upload request, records the voice note, and answers with the
+//! presigned URLs for its bytes (one, or one per part).
 
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Extension;
 use http_body_util::BodyExt;
 use serde_json::{json, Map, Value};
 use vocafuse_wasm::core::errors::ErrorCode;
 use vocafuse_wasm::core::limits::{ACCEPTED_FORMATS, MAX_DURATION_SECS, MAX_FILE_SIZE};
-use vocafuse_wasm::core::protocol::{plan_parts, wants_multipart, PartInfo, TokenRequest, TokenResponse, UploadGrant, UploadInfo, UPLOAD_MULTIPART, UPLOAD_SCOPE, UPLOAD_SINGLE};
+use vocafuse_wasm::core::protocol::{plan_parts, wants_multipart, PartInfo, UploadGrant, UploadInfo, UPLOAD_MULTIPART, UPLOAD_SCOPE, UPLOAD_SINGLE};
 
-use crate::clock::now_ms;
-use crate::errors::error_reply;
-use crate::faults::drain;
-use crate::replies::{envelope, json_reply, vocafuse_error};
-use crate::request_log::{RequestId, Slot};
-use crate::store::{NewNote, STATUS_UPLOADED};
-use crate::tokens::{AuthError, Claims};
-use crate::{App, Origin};
+use crate::base::body::drain;
+use crate::base::clock::now_ms;
+use crate::base::origins::Origin;
+use crate::base::replies::{envelope, error_reply, unsupported_format_details, vocafuse_error};
+use crate::routes::auth::{authorize, require_scope};
+use crate::state::request_log::{RequestId, Slot};
+use crate::state::store::NewNote;
+use crate::state::App;
 
 /// An upload request's JSON is a few hundred bytes; a body past this is refused (2004), after
 /// the token is checked.
 pub const UPLOAD_BODY_LIMIT: usize = 2_000_000;
-
-/// As the error page lists them (the same set as `ACCEPTED_FORMATS`).
-pub const SUPPORTED_FORMATS: [&str; 3] = ["webm", "wav", "ogg"];
-
-/// `POST /api/token`: `{"scopes": [...]}` (an empty body asks for the upload scope).
-pub async fn token(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let request: TokenRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        TokenRequest::default()
-    } else {
-        match serde_json::from_slice(&body) {
-            Ok(r) => r,
-            Err(e) => {
-                return json_reply(StatusCode::BAD_REQUEST, &json!({"success": false, "message": format!("expected {{\"scopes\": [...]}}: {e}")}));
-            }
-        }
-    };
-    match app.tokens.issue(request.scopes, app.settings.get().token_ttl) {
-        Ok(data) => json_reply(StatusCode::OK, &TokenResponse { success: true, message: "Token generated successfully".into(), data }),
-        Err(refused) => json_reply(
-            StatusCode::FORBIDDEN,
-            &json!({"success": false, "message": format!("scopes not granted by this server: {} (it grants: {}; see --scopes)", refused.asked.join(", "), refused.grantable.join(", "))}),
-        ),
-    }
-}
-
-/// Checks the bearer token and notes the outcome in the request log.
-fn authorize(app: &App, headers: &HeaderMap, slot: &Slot) -> Result<Claims, Response> {
-    match app.tokens.verify_headers(headers) {
-        Ok(claims) => {
-            slot.note(|n| n.auth = Some(claims.token_use.clone()));
-            Ok(claims)
-        }
-        Err(e) => {
-            slot.note(|n| n.auth = Some(e.label().into()));
-            let code = if e == AuthError::Expired { ErrorCode::TokenExpired } else { ErrorCode::InvalidToken };
-            let details = (e != AuthError::Expired).then(|| json!({"reason": e.reason()}));
-            Err(vocafuse_error(code, details))
-        }
-    }
-}
-
-/// 403 unless the token was granted `scope`.
-fn require_scope(claims: &Claims, scope: &str) -> Result<(), Response> {
-    if claims.scopes.iter().any(|s| s == scope) {
-        return Ok(());
-    }
-    let details = json!({"reason": format!("the token was not granted the {scope} scope"), "required_scope": scope, "scopes": claims.scopes});
-    Err(error_reply(Origin::Api, "/upload", StatusCode::FORBIDDEN, Some(details)))
-}
-
-/// Read routes need no token (the demo's `<audio>` can't send one), but a token that is sent
-/// must be valid.
-fn authorize_if_sent(app: &App, headers: &HeaderMap, slot: &Slot) -> Result<(), Response> {
-    if headers.contains_key(header::AUTHORIZATION) {
-        authorize(app, headers, slot)?;
-    }
-    Ok(())
-}
 
 /// A refused upload request: the code and its details.
 #[derive(Debug, PartialEq)]
@@ -172,7 +113,7 @@ pub fn check_upload(body: &[u8]) -> Result<Checked, Refusal> {
     }
     let audio_format = format_raw.trim().to_ascii_lowercase();
     if !ACCEPTED_FORMATS.contains(&audio_format.as_str()) {
-        return Err(Refusal { code: ErrorCode::UnsupportedAudioFormat, details: Some(json!({"format": format_raw, "supported_formats": SUPPORTED_FORMATS})) });
+        return Err(Refusal { code: ErrorCode::UnsupportedAudioFormat, details: Some(unsupported_format_details(format_raw)) });
     }
     if duration_seconds > MAX_DURATION_SECS {
         return Err(Refusal { code: ErrorCode::RecordingTooLong, details: Some(json!({"max_duration": MAX_DURATION_SECS as u64, "actual_duration": duration_v})) });
@@ -181,7 +122,7 @@ pub fn check_upload(body: &[u8]) -> Result<Checked, Refusal> {
 }
 
 /// Reads an upload request's body: the 2004 answer past `UPLOAD_BODY_LIMIT`, a 400 when it
-/// cannot be read (a 408 once `errors::documented` sees the body timed out).
+/// cannot be read (a 408 once `middleware::documented` sees the body timed out).
 async fn upload_body(body: Body, headers: &HeaderMap) -> Result<Vec<u8>, Response> {
     let mut body = body;
     let mut out = Vec::new();
@@ -282,162 +223,13 @@ pub async fn upload(State(app): State<Arc<App>>, Extension(rid): Extension<Reque
     envelope(StatusCode::CREATED, "upload", grant, &rid.0)
 }
 
-/// `GET /voicenotes`: every voice note, newest first.
-pub async fn list(State(app): State<Arc<App>>, Extension(rid): Extension<RequestId>, Extension(slot): Extension<Arc<Slot>>, headers: HeaderMap) -> Response {
-    if let Err(resp) = authorize_if_sent(&app, &headers, &slot) {
-        return resp;
-    }
-    let notes: Vec<_> = app.store.list().await.iter().map(|r| r.view(&app.api_base)).collect();
-    envelope(StatusCode::OK, "list", notes, &rid.0)
-}
-
-/// The `{id}` of a `…/voicenotes/{id}…` path as ids are stored (lowercase, hyphenated), or the
-/// 2003 answer: not UTF-8 once percent-decoded, or not a UUID in its hyphenated form.
-pub fn voicenote_id(path: Result<Path<String>, PathRejection>, uri: &Uri) -> Result<String, Response> {
-    let invalid = |value: &str| vocafuse_error(ErrorCode::InvalidFieldValue, Some(json!({"field": "voicenote_id", "value": value, "reason": "must be a valid UUID"})));
-    let id = match path {
-        Ok(Path(id)) => id,
-        Err(_) => {
-            let raw = uri.path().split("/voicenotes/").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default();
-            return Err(invalid(raw));
-        }
-    };
-    match uuid::Uuid::try_parse(&id) {
-        Ok(uuid) if id.len() == 36 => Ok(uuid.hyphenated().to_string()),
-        _ => Err(invalid(&id)),
-    }
-}
-
-/// The record for `{id}`, or the 2003 / 6001 answer.
-async fn find(app: &App, id: Result<String, Response>, slot: &Slot) -> Result<crate::store::NoteRecord, Response> {
-    let id = id?;
-    slot.note(|n| n.voicenote_id = Some(id.clone()));
-    app.store.get(&id).await.ok_or_else(|| vocafuse_error(ErrorCode::RecordingNotFound, Some(json!({"voicenote_id": id}))))
-}
-
-/// `GET /voicenotes/{id}`
-pub async fn get_one(
-    State(app): State<Arc<App>>,
-    Extension(rid): Extension<RequestId>,
-    Extension(slot): Extension<Arc<Slot>>,
-    uri: Uri,
-    id: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-) -> Response {
-    if let Err(resp) = authorize_if_sent(&app, &headers, &slot) {
-        return resp;
-    }
-    match find(&app, voicenote_id(id, &uri), &slot).await {
-        Ok(rec) => envelope(StatusCode::OK, "voicenote", rec.view(&app.api_base), &rid.0),
-        Err(resp) => resp,
-    }
-}
-
-/// `GET /voicenotes/{id}/transcription`: there is no transcriber here, so always 6002.
-pub async fn transcription(State(app): State<Arc<App>>, Extension(slot): Extension<Arc<Slot>>, uri: Uri, id: Result<Path<String>, PathRejection>, headers: HeaderMap) -> Response {
-    if let Err(resp) = authorize_if_sent(&app, &headers, &slot) {
-        return resp;
-    }
-    match find(&app, voicenote_id(id, &uri), &slot).await {
-        Ok(rec) => vocafuse_error(ErrorCode::TranscriptionNotFound, Some(json!({"voicenote_id": rec.id}))),
-        Err(resp) => resp,
-    }
-}
-
-/// `GET /voicenotes/{id}/audio`: the stored bytes, with `Range` support for `<audio>` seeking.
-pub async fn audio(State(app): State<Arc<App>>, Extension(slot): Extension<Arc<Slot>>, uri: Uri, id: Result<Path<String>, PathRejection>, headers: HeaderMap) -> Response {
-    if let Err(resp) = authorize_if_sent(&app, &headers, &slot) {
-        return resp;
-    }
-    let rec = match find(&app, voicenote_id(id, &uri), &slot).await {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
-    let id = rec.id.clone();
-    if rec.status != STATUS_UPLOADED {
-        return vocafuse_error(ErrorCode::RecordingNotFound, Some(json!({"voicenote_id": id, "status": rec.status})));
-    }
-    let bytes = match tokio::fs::read(app.store.audio_path(&rec)).await {
-        Ok(b) => b,
-        Err(_) => return vocafuse_error(ErrorCode::RecordingNotFound, Some(json!({"voicenote_id": id}))),
-    };
-    let total = bytes.len() as u64;
-    let content_type = HeaderValue::from_str(&rec.served_content_type()).unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    let etag = rec.sha256.as_deref().map(|s| format!("\"{s}\"")).unwrap_or_default();
-    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok()).map(|r| parse_range(r, total));
-    let (status, body, content_range) = match range {
-        None | Some(Range::Ignored) => (StatusCode::OK, bytes, None),
-        Some(Range::Bytes(start, end)) => (StatusCode::PARTIAL_CONTENT, bytes[start as usize..=end as usize].to_vec(), Some(format!("bytes {start}-{end}/{total}"))),
-        Some(Range::Unsatisfiable) => {
-            let details = json!({"reason": format!("the range is outside the {total} bytes of the voice note")});
-            let mut resp = error_reply(Origin::Api, uri.path(), StatusCode::RANGE_NOT_SATISFIABLE, Some(details));
-            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{total}")) {
-                resp.headers_mut().insert(header::CONTENT_RANGE, v);
-            }
-            return resp;
-        }
-    };
-    let mut resp = (status, Body::from(body)).into_response();
-    let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, content_type);
-    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    if let Some(cr) = content_range.and_then(|c| HeaderValue::from_str(&c).ok()) {
-        h.insert(header::CONTENT_RANGE, cr);
-    }
-    resp
-}
-
-#[derive(Debug, PartialEq)]
-enum Range {
-    /// Inclusive.
-    Bytes(u64, u64),
-    Unsatisfiable,
-    /// Multiple ranges or a syntax we don't serve: send the whole file.
-    Ignored,
-}
-
-fn parse_range(header: &str, total: u64) -> Range {
-    let Some(spec) = header.trim().strip_prefix("bytes=") else {
-        return Range::Ignored;
-    };
-    if spec.contains(',') {
-        return Range::Ignored;
-    }
-    let Some((a, b)) = spec.trim().split_once('-') else {
-        return Range::Ignored;
-    };
-    let (start, end) = match (a.trim(), b.trim()) {
-        ("", suffix) => match suffix.parse::<u64>() {
-            Ok(0) => return Range::Unsatisfiable,
-            Ok(n) => (total.saturating_sub(n), total.saturating_sub(1)),
-            Err(_) => return Range::Ignored,
-        },
-        (s, "") => match s.parse::<u64>() {
-            Ok(s) => (s, total.saturating_sub(1)),
-            Err(_) => return Range::Ignored,
-        },
-        (s, e) => match (s.parse::<u64>(), e.parse::<u64>()) {
-            (Ok(s), Ok(e)) if s <= e => (s, e.min(total.saturating_sub(1))),
-            _ => return Range::Ignored,
-        },
-    };
-    if total == 0 || start >= total {
-        Range::Unsatisfiable
-    } else {
-        Range::Bytes(start, end)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn refusal(body: Value) -> (i64, Option<Value>) {
         let r = check_upload(body.to_string().as_bytes()).unwrap_err();
-        (crate::replies::server_code(vocafuse_wasm::core::errors::Dialect::VocaFuse, r.code).number, r.details)
+        (crate::base::replies::server_code(vocafuse_wasm::core::errors::Dialect::VocaFuse, r.code).number, r.details)
     }
 
     fn good() -> Value {
@@ -449,15 +241,6 @@ mod tests {
         let mut g = good();
         g[field] = v;
         g
-    }
-
-    #[test]
-    fn supported_formats_are_the_accepted_ones() {
-        let mut a = SUPPORTED_FORMATS.to_vec();
-        let mut b = ACCEPTED_FORMATS.to_vec();
-        a.sort();
-        b.sort();
-        assert_eq!(a, b);
     }
 
     #[test]
@@ -496,16 +279,5 @@ mod tests {
         assert_eq!(refusal(with("audio_format", json!("mp4"))).0, 2005);
         assert_eq!(refusal(with("duration_seconds", json!(75))), (2006, Some(json!({"max_duration": 60, "actual_duration": 75}))));
         assert_eq!(refusal(with("duration_seconds", json!(60.01))).0, 2006);
-    }
-
-    #[test]
-    fn ranges() {
-        assert_eq!(parse_range("bytes=0-9", 100), Range::Bytes(0, 9));
-        assert_eq!(parse_range("bytes=90-", 100), Range::Bytes(90, 99));
-        assert_eq!(parse_range("bytes=-10", 100), Range::Bytes(90, 99));
-        assert_eq!(parse_range("bytes=50-500", 100), Range::Bytes(50, 99));
-        assert_eq!(parse_range("bytes=100-", 100), Range::Unsatisfiable);
-        assert_eq!(parse_range("bytes=0-1,5-6", 100), Range::Ignored);
-        assert_eq!(parse_range("items=0-1", 100), Range::Ignored);
     }
 }

@@ -1,0 +1,28 @@
+//! The layers every request passes through on its way to a route, and their order.
+
+pub mod access;
+pub mod documented;
+pub mod inject;
+pub mod record;
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue};
+use axum::{middleware, Router};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::base::origins::Origin;
+use crate::state::App;
+
+/// From the inside out: faults; the guard (refused heads, hosts, `/__dev/` origins), outside the
+/// faults so a refusal never uses one up; errors in the documented shape; CORS (so every
+/// answer carries it); no-store; the log and request id.
+pub fn with_layers(router: Router, app: &Arc<App>, origin: Origin) -> Router {
+    router
+        .layer(middleware::from_fn_with_state((app.clone(), origin), inject::inject))
+        .layer(middleware::from_fn_with_state((app.clone(), origin), access::guard))
+        .layer(middleware::from_fn_with_state(origin, documented::documented))
+        .layer(access::cors(&app.access))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(middleware::from_fn_with_state((app.clone(), origin), record::record))
+}

@@ -1,0 +1,58 @@
+//! The routes of the two origins, and the routers that put them behind the layers.
+
+pub mod auth;
+pub mod bucket;
+pub mod control;
+pub mod token;
+pub mod upload;
+pub mod voicenotes;
+
+use std::sync::Arc;
+
+use axum::response::Html;
+use axum::routing::{get, post, put};
+use axum::Router;
+use tower_http::services::ServeDir;
+
+use crate::base::origins::Origin;
+use crate::config::Config;
+use crate::middleware::with_layers;
+use crate::state::App;
+
+/// The API origin: the token endpoint, the API, `/__dev/`, and the static files.
+pub fn api_router(app: &Arc<App>, config: &Config) -> Router {
+    let mut router = Router::new()
+        .route("/api/token", post(token::token))
+        .route("/upload", post(upload::upload))
+        .route("/voicenotes", get(voicenotes::list))
+        .route("/voicenotes/{id}", get(voicenotes::get_one))
+        .route("/voicenotes/{id}/audio", get(voicenotes::audio))
+        .route("/voicenotes/{id}/transcription", get(voicenotes::transcription))
+        .route("/__dev/faults", post(control::script_faults).get(control::show_faults).delete(control::clear_faults))
+        .route("/__dev/chaos", post(control::chaos))
+        .route("/__dev/log", get(control::log).delete(control::clear_log))
+        .route("/__dev/config", post(control::set_config).get(control::get_config))
+        .route("/__dev/voicenotes/{id}", get(control::voicenote))
+        .route("/__dev/reset", post(control::reset))
+        .route("/__dev/info", get(control::info));
+    if let Some(pkg) = &config.pkg {
+        router = router.nest_service("/pkg", ServeDir::new(pkg));
+    }
+    router = match &config.www {
+        Some(www) => router.fallback_service(ServeDir::new(www)),
+        None => router.route("/", get(|| async { Html(INDEX) })),
+    };
+    with_layers(router.with_state(app.clone()), app, Origin::Api)
+}
+
+/// The storage origin: presigned `PUT`s.
+pub fn storage_router(app: &Arc<App>) -> Router {
+    with_layers(Router::new().route("/storage/{*key}", put(bucket::put)).with_state(app.clone()), app, Origin::Storage)
+}
+
+const INDEX: &str = "<!doctype html><meta charset=utf-8><title>vocafuse-devserver</title>
+<h1>vocafuse-devserver</h1>
+<p>A local VocaFuse API. Start it with <code>--www DIR</code> to serve a page here and
+<code>--pkg DIR</code> to serve the SDK at <code>/pkg/</code>.</p>
+<ul><li><code>POST /api/token</code><li><code>POST /upload</code><li><code>GET /voicenotes</code>
+<li><code>GET /__dev/log</code>, <code>POST /__dev/faults</code>, <code>POST /__dev/chaos</code>, <code>GET /__dev/info</code></ul>";
