@@ -1,6 +1,6 @@
 // The strict-CSP page: records each format asked for with the package as shipped (/pkg/) and
 // reports every Content-Security-Policy violation the browser raised meanwhile.
-import init, { VocaFuseSDK } from '/pkg/index.js';
+import { VocaFuseSDK } from '/pkg/index.js';
 
 const violations = [];
 document.addEventListener('securitypolicyviolation', (e) => {
@@ -13,9 +13,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Records `ms` of each format; resolves with { results, violations }.
 window.recordFormats = async (formats, ms) => {
-  await init();
-  const sdk = new VocaFuseSDK({ tokenEndpoint: `${api}/api/token`, apiBaseUrl: api, persist: false });
-  await sdk.init();
+  const sdk = await VocaFuseSDK.load({ tokenEndpoint: `${api}/api/token`, apiBaseUrl: api, persist: false });
   const results = [];
   for (const format of formats) {
     const errors = [];
