@@ -65,9 +65,15 @@ function hintWasm() {
 }
 
 // Runs `fn` when the browser is idle (after the app's own first work), within `timeout` ms.
-const whenIdle = (fn, timeout) => (typeof requestIdleCallback === 'function'
-  ? { cancel: cancelIdleCallback, id: requestIdleCallback(fn, { timeout }) }
-  : { cancel: clearTimeout, id: setTimeout(fn, 1) });
+// Returns the function that cancels it.
+function whenIdle(fn, timeout) {
+  if (typeof requestIdleCallback === 'function') {
+    const id = requestIdleCallback(fn, { timeout });
+    return () => cancelIdleCallback(id);
+  }
+  const id = setTimeout(fn, 1);
+  return () => clearTimeout(id);
+}
 
 /**
  * What this browser offers, checked without the wasm (the SDK's isVoicenoteSupported() refines
@@ -100,7 +106,7 @@ export class VoiceNote {
     this.snapshot = INITIAL;
     this.listeners = new Set();
     this.recorder = null;       // { key, recorder } once an action created it
-    this.idle = null;           // the idle callback that will warm the SDK
+    this.idle = null;           // cancels the idle callback that will warm the SDK
     this.generation = 0;        // bumped by release(): work started before it is dropped
     this.pending = null;        // the recorder being made: { generation, promise }
     this.frame = 0;             // the animation frame that will publish level/progress
@@ -141,7 +147,7 @@ export class VoiceNote {
    * first action tries again and reports it.
    */
   warm() {
-    if (this.idle) { this.idle.cancel(this.idle.id); this.idle = null; }
+    if (this.idle) { this.idle(); this.idle = null; }
     if (typeof window === 'undefined') return;
     const options = this.options;
     (options.sdk ? loadCore() : sdkFor(pick(options, CONFIG_KEYS))).catch(() => {});
@@ -154,7 +160,7 @@ export class VoiceNote {
   release() {
     this.generation += 1;
     this.pending = null;
-    if (this.idle) { this.idle.cancel(this.idle.id); this.idle = null; }
+    if (this.idle) { this.idle(); this.idle = null; }
     if (this.frame) { cancelFrame(this.frame); this.frame = 0; }
     const held = this.recorder;
     this.recorder = null;

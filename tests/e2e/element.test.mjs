@@ -61,8 +61,10 @@ describe('<vocafuse-recorder> with no build step', () => {
   it('records and uploads with the mouse; events, timer, progress and the player follow', async () => {
     const { context, page, watch, requests } = await openPage();
     try {
-      // Nothing but the element's module is loaded until the first recording.
-      assert.equal(requests.filter((u) => /\.wasm$|\/pkg\/index\.js$/.test(u)).length, 0, 'the SDK loads on first use');
+      // The element warms the SDK once connected, before anyone clicks (issue 19).
+      for (const file of [/\/pkg\/vocafuse_wasm_bg\.wasm$/, /\/pkg\/index\.js$/]) {
+        if (!requests.some((u) => file.test(u))) await page.waitForRequest((r) => file.test(r.url()));
+      }
       let ui = await readUi(page, 'en');
       assert.deepEqual([ui.state, ui.label, ui.timer, ui.dir, ui.playerHidden], ['idle', 'Record', '0:00', 'ltr', true]);
 
@@ -134,7 +136,8 @@ describe('<vocafuse-recorder> with no build step', () => {
       const id = await page.evaluate(() => window.__events.find((e) => e.type === 'complete')?.detail);
       assert.match(id, UUID);
       await assertStored(server, id);
-      assert.deepEqual(watch.errors, []);
+      // #ar's token endpoint does not exist on purpose: warming it logs the failed request.
+      assert.deepEqual(watch.errors.filter((e) => !/no-such-endpoint/.test(e)), []);
     } finally {
       await context.close();
     }
@@ -161,7 +164,8 @@ describe('<vocafuse-recorder> with no build step', () => {
       const events = await page.evaluate(() => window.__events.filter((e) => e.type === 'complete').length);
       assert.equal(events, 0);
       assert.ok(list.data.every((n) => n.status === 'uploaded'), 'no half-made note');
-      assert.deepEqual(watch.errors, []);
+      // #ar's token endpoint does not exist on purpose: warming it logs the failed request.
+      assert.deepEqual(watch.errors.filter((e) => !/no-such-endpoint/.test(e)), []);
     } finally {
       await context.close();
     }
