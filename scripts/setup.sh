@@ -4,7 +4,8 @@
 #   scripts/setup.sh test    - that, plus Chromium, Firefox ESR and their drivers
 set -euo pipefail
 what="${1:-test}"
-export PATH="$HOME/.cargo/bin:$PATH"
+# lib.sh: PATH and the pinned toolchain of the release package (VOCAFUSE_RELEASE_TOOLCHAIN).
+source "$(dirname "$0")/lib.sh"
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -12,7 +13,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 # The release package's pinned nightly (scripts/lib.sh), with std's source for -Zbuild-std.
-release_toolchain=$(sed -n 's/^export VOCAFUSE_RELEASE_TOOLCHAIN=//p' "$(dirname "$0")/lib.sh")
+release_toolchain="$VOCAFUSE_RELEASE_TOOLCHAIN"
 if ! rustup toolchain list | grep -q "^$release_toolchain-"; then
   say "installing $release_toolchain (the release package is built with it; tests use stable)"
   rustup toolchain install "$release_toolchain" --profile minimal --component rust-src --target wasm32-unknown-unknown

@@ -18,11 +18,21 @@ cargo clippy -p vocafuse-wasm -p vocafuse-decision-core --all-targets --target w
 say "native tests (cargo test --workspace)"
 cargo test --workspace
 
-# Each browser suite must report exactly as many passing tests as tests/<suite>.rs declares.
+# The browser suites, in the order they run.
+SUITES=(recording upload wav durability microphone microphone_events panic)
+
+# The tests a suite holds, as its test binary lists them (wasm-bindgen-test-runner --list: no
+# browser starts), one name a line. Not a grep of the source: attributes, cfgs and macros count.
+list_suite() {
+  browser_test chrome --test "$1" -- --list 2>/dev/null | sed -n 's/: test$//p'
+}
+
+# Each browser suite must report exactly as many passing tests as its binary holds.
 run_browser_suite() {
   local browser="$1" suite="$2" log expected passed
   log="$(mktemp)"
-  expected=$(grep -c '#\[wasm_bindgen_test\]' "tests/$suite.rs")
+  expected=$(list_suite "$suite" | wc -l)
+  [ "$expected" -gt 0 ] || { echo "FAILED: $suite lists no tests" >&2; exit 1; }
   say "$suite in $browser ($expected tests)"
   if ! browser_test "$browser" --test "$suite" 2>&1 | tee "$log"; then
     echo "FAILED: $suite in $browser" >&2; exit 1
@@ -35,11 +45,12 @@ run_browser_suite() {
 
 # WebKitGTK's web process falls over after a few dozen recordings in one page (each opens and
 # closes AudioContexts and GStreamer pipelines), so there every test gets a fresh page; each must
-# report exactly one pass.
+# report exactly one pass, and every test the binary holds must have run.
 run_webkit_suite_per_test() {
-  local suite="$1" name log count=0
-  say "$suite in webkit, one page per test"
-  for name in $(grep -A1 '#\[wasm_bindgen_test\]' "tests/$suite.rs" | grep -oE 'fn [a-z0-9_]+' | cut -c4-); do
+  local suite="$1" name log count=0 names
+  names=$(list_suite "$suite")
+  say "$suite in webkit, one page per test ($(printf '%s\n' "$names" | wc -l) tests)"
+  for name in $names; do
     log="$(mktemp)"
     if ! browser_test webkit --test "$suite" -- --exact "$name" >"$log" 2>&1 \
         || ! grep -q 'test result: ok\. 1 passed' "$log"; then
@@ -47,6 +58,9 @@ run_webkit_suite_per_test() {
     fi
     echo "  ok $name"; count=$((count + 1))
   done
+  if [ "$count" -eq 0 ] || [ "$count" -ne "$(printf '%s\n' "$names" | wc -l)" ]; then
+    echo "FAILED: $suite in webkit ran $count tests of $(printf '%s\n' "$names" | wc -l)" >&2; exit 1
+  fi
   echo "test result: ok. $count passed; 0 failed (webkit, $suite)"
 }
 
@@ -58,7 +72,7 @@ trap stop_services EXIT
 start_dev_server
 
 for browser in chrome firefox; do
-  for suite in recording upload wav durability microphone microphone_events panic; do
+  for suite in "${SUITES[@]}"; do
     # Firefox delivers no script-dispatched events to a MediaStreamTrack (tests/microphone_events.rs).
     [ "$browser" = firefox ] && [ "$suite" = microphone_events ] && continue
     needs_null_audio "$browser" "$suite" && start_null_audio
@@ -66,7 +80,7 @@ for browser in chrome firefox; do
     stop_null_audio
   done
 done
-for suite in recording upload wav durability microphone microphone_events panic; do
+for suite in "${SUITES[@]}"; do
   run_webkit_suite_per_test "$suite"
 done
 

@@ -2,8 +2,6 @@
 //! on guessed delays), and a `getUserMedia` spy that keeps every stream handed out.
 #![allow(dead_code)]
 
-pub mod bench;
-
 use std::cell::RefCell;
 use std::rc::Rc;
 

@@ -1,4 +1,4 @@
-//! Helpers for the benchmark suites (tests/bench*.rs): timing, wasm memory, and the `BENCH`
+//! Helpers for the benchmark suites (bench/browser/bench*.rs): timing, wasm memory, and the `BENCH`
 //! lines scripts/bench.sh collects.
 #![allow(dead_code)]
 

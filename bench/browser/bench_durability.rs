@@ -5,9 +5,11 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod measure;
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
-use support::bench::*;
+use measure::*;
 use support::*;
 use vocafuse_wasm::facade::VocaFuseSdk;
 use wasm_bindgen::prelude::*;

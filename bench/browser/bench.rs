@@ -3,11 +3,13 @@
 
 #![cfg(target_arch = "wasm32")]
 
+mod measure;
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
 use std::rc::Rc;
 
-use support::bench::*;
+use measure::*;
 use support::*;
 use vocafuse_wasm::core::format::AudioFormat;
 use vocafuse_wasm::core::upload::UploadSpec;
