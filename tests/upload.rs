@@ -265,6 +265,7 @@ async fn a_missing_or_failing_token_endpoint_is_not_an_expired_session() {
     let expired = ErrorCode::AuthenticationFailed.info().user_message;
     for (status, code) in [
         (404, "SERVICE_UNAVAILABLE"),
+        (405, "SERVICE_UNAVAILABLE"),
         (503, "SERVICE_UNAVAILABLE"),
         (500, "SERVICE_UNAVAILABLE"),
         (401, "AUTHENTICATION_FAILED"),

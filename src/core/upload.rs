@@ -114,15 +114,15 @@ pub fn token_needs_refresh(now_ms: f64, issued_ms: f64, expires_ms: f64) -> bool
 }
 
 /// What a failed request to the app's token endpoint means. A 401 or 403 is the backend refusing
-/// this person (AUTHENTICATION_FAILED: sign in again); a 404 or 5xx is an endpoint that is
-/// missing or down (SERVICE_UNAVAILABLE: signing in again would not help); any other answer is a
-/// refusal too. `details.status` carries the status; a network failure stays NETWORK_ERROR.
+/// this person (AUTHENTICATION_FAILED: sign in again); a 404, a 405 (what static servers answer a
+/// POST to a path with no route) or a 5xx is an endpoint that is missing or down
+/// (SERVICE_UNAVAILABLE: signing in again would not help); any other answer is a refusal too. `details.status` carries the status; a network failure stays NETWORK_ERROR.
 pub fn token_endpoint_error(error: SdkError) -> SdkError {
     if error.code == ErrorCode::NetworkError {
         return error;
     }
     let code = match error.status {
-        Some(404) | Some(500..=599) => ErrorCode::ServiceUnavailable,
+        Some(404) | Some(405) | Some(500..=599) => ErrorCode::ServiceUnavailable,
         _ => ErrorCode::AuthenticationFailed,
     };
     let message = match error.status {
@@ -206,7 +206,7 @@ mod tests {
 
     #[test]
     fn a_missing_or_failing_token_endpoint_is_not_an_expired_session() {
-        for status in [404, 500, 502, 503, 504] {
+        for status in [404, 405, 500, 502, 503, 504] {
             let e = token_endpoint_error(answered(status, None));
             assert_eq!(e.code, ErrorCode::ServiceUnavailable, "{status}");
             assert_eq!(e.details, Some(object([("status", Value::from(u32::from(status)))])));
