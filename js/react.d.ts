@@ -11,8 +11,8 @@ export type { VoiceNoteActions, VoiceNoteOptions, VoiceNoteState };
 export function useVoiceNote(options?: VoiceNoteOptions): VoiceNoteState & VoiceNoteActions;
 
 export type VoiceNoteButtonProps = VoiceNoteOptions & {
-  /** Texts for the button: record, stop, starting, uploading. */
-  labels?: Partial<Record<'record' | 'stop' | 'starting' | 'uploading', string>>;
+  /** Texts for the button: record, stop, starting, uploading, and sent (after an upload, until the next take). */
+  labels?: Partial<Record<'record' | 'stop' | 'starting' | 'uploading' | 'sent', string>>;
   className?: string;
   /** Shown instead of the label. */
   children?: ReactNode;

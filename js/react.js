@@ -26,11 +26,12 @@ export function useVoiceNote(options = {}) {
   }), [snapshot, note]);
 }
 
-const LABELS = { record: 'Record', stop: 'Stop', starting: 'Starting…', uploading: 'Sending…' };
+const LABELS = { record: 'Record', stop: 'Stop', starting: 'Starting…', uploading: 'Sending…', sent: 'Sent ✓' };
 
 /**
  * A record/stop toggle labelled with what a press does, `data-state` = the recorder state,
- * disabled while the microphone opens or the note uploads; the userMessage of an error below it.
+ * disabled while the microphone opens or the note uploads; "Sent ✓" once the note is uploaded
+ * (until the next take; a press records again); the userMessage of an error below it.
  * Takes the hook's options, plus `labels`, `className` and `children` (shown instead of the label).
  */
 export function VoiceNoteButton({ labels, className, children, ...options }) {
@@ -42,7 +43,8 @@ export function VoiceNoteButton({ labels, className, children, ...options }) {
   const toggle = () => { (recording ? note.stop() : note.start()).catch(() => {}); };
   const label = recording ? text.stop
     : note.state === 'requesting' ? text.starting
-      : waiting ? text.uploading : text.record;
+      : waiting ? text.uploading
+        : note.state === 'uploaded' ? text.sent : text.record;
   return createElement(Fragment, null,
     createElement('button', {
       type: 'button', className, onClick: toggle, disabled: waiting || note.supported === false,

@@ -218,9 +218,9 @@ export class VoiceNote {
     promise.catch((error) => {
       if (this.pending && this.pending.promise === promise) this.pending = null;
       if (generation !== this.generation) return;
-      // The SDK's own failures (INVALID_CONFIG, AUTHENTICATION_FAILED from init()) reach the app
-      // like the recorder's: in `error` and in onError.
-      this.update({ error });
+      // The SDK's own failures (INVALID_CONFIG; AUTHENTICATION_FAILED or SERVICE_UNAVAILABLE from
+      // init()) reach the app like the recorder's: in `error`, in onError, and as the state `error`.
+      this.update({ error, state: 'error', level: 0 });
       if (typeof this.options.onError === 'function') this.options.onError(error);
     });
     return promise;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end tests in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core):
-# the demo page, the npm package inside a Vite production build, a <script type="module"> page,
+# every code block of README.md and of the npm README, run as pasted (tests/e2e/readme.test.mjs), the demo page, the npm package inside a Vite production build, a <script type="module"> page,
 # the package's TypeScript types, and the framework entries as their users build them (Next.js,
 # webpack 5, Vite + React under StrictMode, Vite + Vue, <vocafuse-recorder> with no build step), and
 # what a page downloads from the package to record a WebM and a WAV note (tests/e2e/size.test.mjs).

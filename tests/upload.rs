@@ -257,3 +257,28 @@ async fn cancel_mid_upload_aborts_every_request() {
     // The kept recording still uploads.
     ok(rec.upload()).await;
 }
+
+/// `init()` against a token endpoint that is missing or down says the service is unavailable
+/// (not "session expired"), with the status in `details`; a 401/403 stays AUTHENTICATION_FAILED.
+#[wasm_bindgen_test]
+async fn a_missing_or_failing_token_endpoint_is_not_an_expired_session() {
+    let expired = ErrorCode::AuthenticationFailed.info().user_message;
+    for (status, code) in [
+        (404, "SERVICE_UNAVAILABLE"),
+        (405, "SERVICE_UNAVAILABLE"),
+        (503, "SERVICE_UNAVAILABLE"),
+        (500, "SERVICE_UNAVAILABLE"),
+        (401, "AUTHENTICATION_FAILED"),
+        (403, "AUTHENTICATION_FAILED"),
+    ] {
+        reset_dev().await;
+        faults("token", &format!(r#"[{{"status":{status},"body":{{"success":false,"message":"no"}}}}]"#)).await;
+        let sdk = VocaFuseSdk::new(sdk_config(&[])).unwrap();
+        let err = rejection(sdk.init()).await;
+        assert_eq!(get_str(&err, "code"), code, "{status}: {}", stringify(&err));
+        assert_eq!(get_f64(&err, "status"), f64::from(status));
+        assert_eq!(get_f64(&get(&err, "details"), "status"), f64::from(status), "{}", stringify(&err));
+        assert_eq!(get_str(&err, "userMessage") == expired, code == "AUTHENTICATION_FAILED", "{status}: {}", get_str(&err, "userMessage"));
+        assert_eq!(log_of("token").await.len(), 1, "{status}: init() asks once");
+    }
+}

@@ -1,6 +1,6 @@
 //! What an upload sends and how it reports progress, decided before any byte leaves.
 
-use super::json::object;
+use super::json::{object, Value};
 use super::text::{utc, Num};
 
 use super::errors::{ErrorCode, SdkError};
@@ -113,6 +113,40 @@ pub fn token_needs_refresh(now_ms: f64, issued_ms: f64, expires_ms: f64) -> bool
     now_ms >= expires_ms - margin
 }
 
+/// What a failed request to the app's token endpoint means. A 401 or 403 is the backend refusing
+/// this person (AUTHENTICATION_FAILED: sign in again); a 404, a 405 (what static servers answer a
+/// POST to a path with no route) or a 5xx is an endpoint that is missing or down
+/// (SERVICE_UNAVAILABLE: signing in again would not help); any other answer is a refusal too. `details.status` carries the status; a network failure stays NETWORK_ERROR.
+pub fn token_endpoint_error(error: SdkError) -> SdkError {
+    if error.code == ErrorCode::NetworkError {
+        return error;
+    }
+    let code = match error.status {
+        Some(404) | Some(405) | Some(500..=599) => ErrorCode::ServiceUnavailable,
+        _ => ErrorCode::AuthenticationFailed,
+    };
+    let message = match error.status {
+        Some(status) => format!("the token endpoint answered {status}: {}", error.message),
+        None => format!("the token endpoint refused: {}", error.message),
+    };
+    let details = match (error.status, error.details) {
+        (Some(status), Some(Value::Object(mut map))) => {
+            map.insert("status", Value::from(u32::from(status)));
+            Some(Value::Object(map))
+        }
+        (Some(status), _) => Some(object([("status", Value::from(u32::from(status)))])),
+        (None, details) => details,
+    };
+    SdkError { code, message, details, ..error }
+}
+
+/// `init()`'s failure: SERVICE_UNAVAILABLE (an endpoint missing or down) stays; every other
+/// failure to get the first token is AUTHENTICATION_FAILED, as API.md's `init()` says.
+pub fn init_token_error(endpoint: &str, error: SdkError) -> SdkError {
+    let code = if error.code == ErrorCode::ServiceUnavailable { error.code } else { ErrorCode::AuthenticationFailed };
+    SdkError { code, message: format!("could not get a token from {endpoint}: {}", error.message), ..error }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -162,6 +196,44 @@ mod tests {
         assert_eq!(p.update(0, 500), Some(99.0), "all bytes sent is not yet confirmed");
         assert_eq!(p.update(0, 500), None);
         assert_eq!(Progress::new(0, 0).update(5, 10), None);
+    }
+
+    use super::super::json::Map;
+
+    fn answered(status: u16, details: Option<Value>) -> SdkError {
+        SdkError { status: Some(status), details, ..SdkError::new(super::super::errors::code_for_status(status), "refused") }
+    }
+
+    #[test]
+    fn a_missing_or_failing_token_endpoint_is_not_an_expired_session() {
+        for status in [404, 405, 500, 502, 503, 504] {
+            let e = token_endpoint_error(answered(status, None));
+            assert_eq!(e.code, ErrorCode::ServiceUnavailable, "{status}");
+            assert_eq!(e.details, Some(object([("status", Value::from(u32::from(status)))])));
+            assert_eq!(e.status, Some(status));
+        }
+        for status in [401, 403, 400, 429] {
+            assert_eq!(token_endpoint_error(answered(status, None)).code, ErrorCode::AuthenticationFailed, "{status}");
+        }
+        // The backend's own details are kept beside the status.
+        let mut backend = Map::new();
+        backend.insert("reason", Value::from("no session"));
+        let e = token_endpoint_error(answered(401, Some(Value::Object(backend))));
+        assert_eq!(e.details, Some(object([("reason", Value::from("no session")), ("status", Value::from(401u32))])));
+        assert!(e.message.contains("401"), "{}", e.message);
+        let offline = SdkError::new(ErrorCode::NetworkError, "Failed to fetch");
+        assert_eq!(token_endpoint_error(offline.clone()), offline);
+    }
+
+    #[test]
+    fn init_keeps_service_unavailable_and_calls_the_rest_authentication_failed() {
+        let down = init_token_error("/t", token_endpoint_error(answered(503, None)));
+        assert_eq!((down.code, down.status), (ErrorCode::ServiceUnavailable, Some(503)));
+        assert!(down.message.starts_with("could not get a token from /t: "), "{}", down.message);
+        assert_eq!(init_token_error("/t", token_endpoint_error(answered(403, None))).code, ErrorCode::AuthenticationFailed);
+        assert_eq!(init_token_error("/t", SdkError::new(ErrorCode::NetworkError, "offline")).code, ErrorCode::AuthenticationFailed);
+        let no_token = SdkError::new(ErrorCode::AuthenticationFailed, "answered without a token");
+        assert_eq!(init_token_error("/t", no_token).code, ErrorCode::AuthenticationFailed);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::http::{receive, send, Post, Started};
 use crate::core::config::SdkConfig;
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::protocol::{TokenRequest, TokenResponse};
-use crate::core::upload::token_needs_refresh;
+use crate::core::upload::{init_token_error, token_endpoint_error, token_needs_refresh};
 
 fn now() -> f64 {
     js_sys::Date::now()
@@ -105,12 +105,7 @@ async fn fetch_token(config: &SdkConfig, early: Option<Started>) -> Result<Token
             send(builder, Some(token_request_body()), &never.signal(), config.timeout_ms).await
         }
     };
-    let answer = answer.map_err(|e| {
-        if e.code == ErrorCode::NetworkError {
-            return e;
-        }
-        SdkError { code: ErrorCode::AuthenticationFailed, message: format!("the token endpoint refused: {}", e.message), ..e }
-    })?;
+    let answer = answer.map_err(token_endpoint_error)?;
     let parsed = TokenResponse::from_json(&answer.body).ok_or_else(|| {
         SdkError::new(ErrorCode::AuthenticationFailed, format!("the token endpoint answered {} without a token (not a JSON object)", answer.status))
     })?;
@@ -120,13 +115,9 @@ async fn fetch_token(config: &SdkConfig, early: Option<Started>) -> Result<Token
 }
 
 impl TokenCache {
-    /// `init()`: the first token (read from `early` when the JS started its request). Any
-    /// failure of the token endpoint is `AUTHENTICATION_FAILED`.
+    /// `init()`: the first token (read from `early` when the JS started its request). A failure
+    /// is `AUTHENTICATION_FAILED`, or `SERVICE_UNAVAILABLE` when the endpoint is missing or down.
     pub async fn first(&self, config: &SdkConfig, early: Option<Started>) -> Result<(), SdkError> {
-        self.get_or_receive(config, None, early).await.map(|_| ()).map_err(|e| SdkError {
-            code: ErrorCode::AuthenticationFailed,
-            message: format!("could not get a token from {}: {}", config.token_endpoint, e.message),
-            ..e
-        })
+        self.get_or_receive(config, None, early).await.map(|_| ()).map_err(|e| init_token_error(&config.token_endpoint, e))
     }
 }

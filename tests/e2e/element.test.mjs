@@ -95,13 +95,15 @@ describe('<vocafuse-recorder> with no build step', () => {
       assert.equal(gum.calls, 1, 'one getUserMedia call for one take');
       assert.ok(gum.states.every((s) => s === 'ended'), `every track ended: ${gum.states}`);
 
-      // The Arabic element: its token endpoint is missing, so starting fails with an error event
-      // and an Arabic userMessage, laid out right to left.
+      // The Arabic element: its token endpoint is missing (404), so starting fails with an error
+      // event, SERVICE_UNAVAILABLE (not "session expired") and an Arabic userMessage, laid out
+      // right to left; the element's state is the error's.
       await page.click('#ar button');
       await page.waitForFunction(() => window.__events.some((e) => e.id === 'ar' && e.type === 'error'));
       ui = await readUi(page, 'ar');
       assert.equal(ui.dir, 'rtl');
-      assert.equal(ui.code, 'AUTHENTICATION_FAILED');
+      assert.equal(ui.code, 'SERVICE_UNAVAILABLE');
+      assert.deepEqual([ui.state, ui.dataState], ['error', 'error']);
       assert.match(ui.message, /[\u0600-\u06FF]/, `an Arabic message: ${ui.message}`);
       assert.equal(ui.label, 'تسجيل');
       const arError = (await page.evaluate(() => window.__events.filter((e) => e.id === 'ar' && e.type === 'error')))[0];

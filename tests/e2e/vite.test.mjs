@@ -116,6 +116,51 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
     await exercise(`${server.api}/react.html`, 'react build', { mounts: 1, wasmUnder: `${server.api}/assets/` });
   });
 
+  it('React build: a missing token endpoint (the server answers 405) is SERVICE_UNAVAILABLE, not an expired session, and the hook\'s state is error', async () => {
+    const missing = '/api/no-such-endpoint';
+    const { context, page, watch, failed } = await openAppPage(browser, { ignore: (url) => url.endsWith(missing) });
+    try {
+      await page.goto(`${server.api}/react.html?token=${encodeURIComponent(missing)}`);
+      await page.click('#record');
+      await explain(page.waitForSelector('#record[data-state="error"]'), page, watch, server);
+      assert.equal(await page.textContent('#state'), 'error');
+      assert.equal(await page.getAttribute('#error', 'data-code'), 'SERVICE_UNAVAILABLE');
+      assert.equal(await page.textContent('#error'), 'The service is temporarily unavailable. Please try again shortly.');
+      assert.equal((await gumReport(page)).calls, 0, 'the microphone was never opened');
+      assert.deepEqual(watch.errors.filter((e) => !e.includes(missing)), []);
+      assert.deepEqual(failed, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('React build: <VoiceNoteButton> says "Sent ✓" after the upload, until the next take', async () => {
+    const { context, page, watch, failed } = await openAppPage(browser);
+    try {
+      await page.goto(`${server.api}/react.html?button`);
+      const button = 'button.voice-note';
+      await page.waitForSelector(`${button}[data-state="idle"]`);
+      assert.equal(await page.textContent(button), 'Record');
+      await page.click(button);
+      await explain(page.waitForSelector(`${button}[data-state="recording"]`), page, watch, server);
+      assert.equal(await page.textContent(button), 'Stop');
+      await sleep(RECORD_MS);
+      await page.click(button);
+      await explain(page.waitForSelector(`${button}[data-state="uploaded"]`, { timeout: 2 * WAIT }), page, watch, server);
+      assert.equal(await page.textContent(button), 'Sent ✓');
+      const notes = (await server.dev('GET', '/voicenotes')).data.filter((n) => n.status === 'uploaded');
+      assert.ok(notes.length > 0);
+      // The next take: the label says what a press does again.
+      await page.click(button);
+      await explain(page.waitForSelector(`${button}[data-state="recording"]`), page, watch, server);
+      assert.equal(await page.textContent(button), 'Stop');
+      assert.deepEqual(watch.errors, []);
+      assert.deepEqual(failed, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('Vue build: the composable records, uploads, and releases on scope dispose', async () => {
     await exercise(`${server.api}/vue.html`, 'vue build', { wasmUnder: `${server.api}/assets/`, format: 'wav' });
   });

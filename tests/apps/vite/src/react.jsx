@@ -1,16 +1,20 @@
 // vocafuse-wasm/react as an app uses it, under StrictMode. The API origin is this page's, or ?api=.
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { useVoiceNote } from 'vocafuse-wasm/react';
+import { useVoiceNote, VoiceNoteButton } from 'vocafuse-wasm/react';
 
 const params = new URLSearchParams(location.search);
 const api = params.get('api') || location.origin;
 // ?autostart: start recording as soon as the component mounts, the case StrictMode's
 // mount, unmount, mount is hardest on.
 const autostart = params.has('autostart');
+// ?token=/path: another token endpoint on the API origin (a missing one makes the SDK fail to start).
+const tokenEndpoint = `${api}${params.get('token') || '/api/token'}`;
+// ?button: the ready-made <VoiceNoteButton> in place of the hand-written recorder.
+const readyMade = params.has('button');
 
 function Recorder() {
-  const note = useVoiceNote({ tokenEndpoint: `${api}/api/token`, apiBaseUrl: api, maxDuration: 30 });
+  const note = useVoiceNote({ tokenEndpoint, apiBaseUrl: api, maxDuration: 30 });
   // Counts effect mounts, so the test can tell StrictMode's double mount (development) happened.
   useEffect(() => { window.__recorderMounts = (window.__recorderMounts || 0) + 1; }, []);
   useEffect(() => { if (autostart) note.start().catch(() => {}); }, []); // eslint-disable-line react-hooks/exhaustive-deps
@@ -34,7 +38,9 @@ function App() {
     <main>
       <h1>Voice note (React)</h1>
       <button id="toggle" type="button" onClick={() => setShown((s) => !s)}>{shown ? 'Unmount' : 'Mount'}</button>
-      {shown ? <Recorder /> : <p id="unmounted">Recorder unmounted</p>}
+      {!shown ? <p id="unmounted">Recorder unmounted</p>
+        : readyMade ? <VoiceNoteButton tokenEndpoint={tokenEndpoint} apiBaseUrl={api} maxDuration={30} className="voice-note" />
+          : <Recorder />}
     </main>
   );
 }
