@@ -73,12 +73,7 @@ pub struct StoredMeta {
 
 impl StoredMeta {
     pub fn audio_format(&self) -> Option<AudioFormat> {
-        match self.format.as_str() {
-            "webm" => Some(AudioFormat::Webm),
-            "ogg" => Some(AudioFormat::Ogg),
-            "wav" => Some(AudioFormat::Wav),
-            _ => None,
-        }
+        AudioFormat::from_name(&self.format)
     }
 
     /// The `state` a `PendingRecording` shows, or `None` when it is not pending any more.
