@@ -1,5 +1,5 @@
-//! The VocaFuse wire format (PROTOCOL.md): the JSON the SDK sends and receives, and how a file is
-//! cut into multipart ranges. The SDK and the development server both use these types.
+//! The VocaFuse wire format (PROTOCOL.md): the JSON the SDK sends and receives. The SDK and the
+//! development server both use these types; what goes into them is decided in `core::upload`.
 //!
 //! Response types are lenient: a missing or `null` field takes its default, so the SDK keeps
 //! working against a server that omits something it doesn't need.
@@ -15,7 +15,6 @@ use serde_json::Value;
 
 use super::format::AudioFormat;
 use super::json::{object, Map, Value as Json};
-use super::limits::MULTIPART_THRESHOLD;
 
 /// The scope the SDK asks for.
 pub const UPLOAD_SCOPE: &str = "voice-api.upload";
@@ -118,7 +117,7 @@ impl TokenData {
     }
 }
 
-/// `POST {apiBaseUrl}/upload` body.
+/// `POST {apiBaseUrl}/upload` body, built in `core::upload` (`UploadRequest::new`).
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UploadRequest {
@@ -130,29 +129,6 @@ pub struct UploadRequest {
     pub use_multipart: bool,
     #[cfg_attr(feature = "serde", serde(default))]
     pub sdk_metadata: SdkMetadata,
-}
-
-impl UploadRequest {
-    /// A request whose `use_multipart` and `sdk_metadata` agree with the other fields.
-    pub fn new(
-        file_name: impl Into<String>,
-        file_size: u64,
-        audio_format: impl Into<String>,
-        duration_seconds: f64,
-        sample_rate: u32,
-        channels: u32,
-        bit_rate: u64,
-    ) -> Self {
-        let audio_format = audio_format.into();
-        UploadRequest {
-            file_name: file_name.into(),
-            file_size,
-            use_multipart: wants_multipart(file_size),
-            sdk_metadata: SdkMetadata { duration_seconds, sample_rate, channels, bit_rate, codec: audio_format.clone(), file_size_bytes: file_size },
-            audio_format,
-            duration_seconds,
-        }
-    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -444,11 +420,6 @@ pub struct VoiceNote {
     pub audio_url: Option<String>,
 }
 
-/// True when a file of this size is sent in parts (above 5 MiB).
-pub fn wants_multipart(file_size: u64) -> bool {
-    file_size > MULTIPART_THRESHOLD
-}
-
 /// The development server's old call for [`AudioFormat::mime`] (`application/octet-stream` for a
 /// name that is no format), until it reads `AudioFormat` (issue 20).
 #[doc(hidden)]
@@ -456,71 +427,15 @@ pub fn mime_for_format(format: &str) -> &'static str {
     AudioFormat::from_name(format).map_or("application/octet-stream", AudioFormat::mime)
 }
 
-/// The inclusive byte ranges of a multipart upload: parts of `part_size` bytes (never less than
-/// 5 MiB, the smallest part storage accepts), the last one smaller. No parts for an empty file.
-pub fn plan_parts(file_size: u64, part_size: u64) -> Vec<(u64, u64)> {
-    let part_size = part_size.max(MULTIPART_THRESHOLD);
-    (0..file_size.div_ceil(part_size))
-        .map(|i| {
-            let start = i * part_size;
-            (start, (start + part_size).min(file_size) - 1)
-        })
-        .collect()
-}
+/// The development server's old import path for [`super::upload::parts`], until it imports
+/// from `core::upload` (issue 20).
+#[doc(hidden)]
+pub use super::upload::parts::{plan_parts, wants_multipart};
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use serde_json::json;
-
-    const MIB5: u64 = MULTIPART_THRESHOLD;
-
-    #[test]
-    fn plan_parts_edges() {
-        assert!(plan_parts(0, MIB5).is_empty());
-        assert_eq!(plan_parts(1, MIB5), vec![(0, 0)]);
-        assert_eq!(plan_parts(MIB5, MIB5), vec![(0, MIB5 - 1)]);
-        assert_eq!(plan_parts(MIB5 + 1, MIB5), vec![(0, MIB5 - 1), (MIB5, MIB5)]);
-        assert_eq!(plan_parts(2 * MIB5, MIB5), vec![(0, MIB5 - 1), (MIB5, 2 * MIB5 - 1)]);
-        assert_eq!(plan_parts(2 * MIB5 - 1, MIB5), vec![(0, MIB5 - 1), (MIB5, 2 * MIB5 - 2)]);
-        // 12 MB: two full parts and a short third.
-        let parts = plan_parts(12_000_000, MIB5);
-        assert_eq!(parts, vec![(0, 5_242_879), (5_242_880, 10_485_759), (10_485_760, 11_999_999)]);
-    }
-
-    #[test]
-    fn plan_parts_never_cuts_below_five_mib() {
-        assert_eq!(plan_parts(12_000_000, 1000), plan_parts(12_000_000, MIB5));
-        assert_eq!(plan_parts(25_000_000, 10_000_000), vec![(0, 9_999_999), (10_000_000, 19_999_999), (20_000_000, 24_999_999)]);
-    }
-
-    #[test]
-    fn plan_parts_cover_every_byte_once() {
-        for size in [1, 7, MIB5 - 1, MIB5, MIB5 + 1, 3 * MIB5, 3 * MIB5 + 17, 25_000_000] {
-            for part in [MIB5, MIB5 + 3, 8_000_000] {
-                let parts = plan_parts(size, part);
-                let mut next = 0;
-                for (i, &(s, e)) in parts.iter().enumerate() {
-                    assert_eq!(s, next, "{size}/{part}");
-                    assert!(e >= s);
-                    let len = e - s + 1;
-                    if i + 1 < parts.len() {
-                        assert_eq!(len, part.max(MIB5));
-                    } else {
-                        assert!(len <= part.max(MIB5));
-                    }
-                    next = e + 1;
-                }
-                assert_eq!(next, size);
-            }
-        }
-    }
-
-    #[test]
-    fn multipart_is_above_five_mib() {
-        assert!(!wants_multipart(MIB5));
-        assert!(wants_multipart(MIB5 + 1));
-    }
 
     #[test]
     fn token_prefers_id_token() {

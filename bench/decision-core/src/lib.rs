@@ -163,7 +163,7 @@ pub fn token_request() -> String {
 }
 #[wasm_bindgen(js_name = planParts)]
 pub fn plan_parts(size: f64, part: f64) -> Vec<f64> {
-    protocol::plan_parts(size as u64, part as u64).into_iter().flat_map(|(a, b)| [a as f64, b as f64]).collect()
+    upload::plan_parts(size as u64, part as u64).into_iter().flat_map(|(a, b)| [a as f64, b as f64]).collect()
 }
 #[wasm_bindgen(js_name = tokenNeedsRefresh)]
 pub fn token_refresh(now: f64, issued: f64, expires: f64) -> bool {

@@ -1,12 +1,15 @@
 //! What an upload sends and how it reports progress, decided before any byte leaves.
 
-use super::json::object;
-use super::text::{utc, Num};
+pub mod parts;
+
+pub use parts::{plan_parts, wants_multipart};
 
 use super::errors::{ErrorCode, SdkError};
 use super::format::AudioFormat;
+use super::json::object;
 use super::limits::{MAX_DURATION_SECS, MAX_FILE_SIZE};
-use super::protocol::{UploadGrant, UploadRequest};
+use super::protocol::{SdkMetadata, UploadGrant, UploadRequest};
+use super::text::{utc, Num};
 
 /// What `upload()` resolves with (API.md's `UploadResult`).
 #[derive(Clone, Debug, PartialEq)]
@@ -76,6 +79,30 @@ pub fn file_name(created_at_ms: f64, format: AudioFormat) -> String {
 pub fn upload_request(spec: &UploadSpec) -> UploadRequest {
     let duration = (spec.duration_secs.min(MAX_DURATION_SECS) * 100.0).round() / 100.0;
     UploadRequest::new(file_name(spec.created_at_ms, spec.format), spec.size, spec.format.as_str(), duration, 48_000, 1, spec.bits_per_second)
+}
+
+impl UploadRequest {
+    /// A request whose `use_multipart` ([`wants_multipart`]) and `sdk_metadata` agree with the
+    /// other fields.
+    pub fn new(
+        file_name: impl Into<String>,
+        file_size: u64,
+        audio_format: impl Into<String>,
+        duration_seconds: f64,
+        sample_rate: u32,
+        channels: u32,
+        bit_rate: u64,
+    ) -> Self {
+        let audio_format = audio_format.into();
+        UploadRequest {
+            file_name: file_name.into(),
+            file_size,
+            use_multipart: wants_multipart(file_size),
+            sdk_metadata: SdkMetadata { duration_seconds, sample_rate, channels, bit_rate, codec: audio_format.clone(), file_size_bytes: file_size },
+            audio_format,
+            duration_seconds,
+        }
+    }
 }
 
 /// Bytes sent per part, turned into a percentage that never goes down and stops at 99: only the
