@@ -62,11 +62,14 @@ impl AudioFormat {
 /// What the app asked for in `format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FormatPreference {
+    /// The best format the browser records (`"auto"` or no `format`).
     Auto,
+    /// This format or none.
     Only(AudioFormat),
 }
 
 impl FormatPreference {
+    /// The `format` option: `"auto"`, a format's name, or absent (auto); anything else is `INVALID_CONFIG`.
     pub fn parse(value: Option<&str>) -> Result<Self, SdkError> {
         match value {
             None | Some("auto") => Ok(FormatPreference::Auto),
@@ -88,6 +91,7 @@ const MEDIA_RECORDER_TYPES: &[(AudioFormat, &str)] = &[
 /// How a recording will be made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RecordingPlan {
+    /// What the recording will be.
     pub format: AudioFormat,
     /// The MIME type to ask `MediaRecorder` for.
     pub mime_type: &'static str,

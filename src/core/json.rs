@@ -9,13 +9,20 @@
 /// Nesting deeper than this is refused (serde_json's limit too).
 const MAX_DEPTH: usize = 128;
 
+/// A JSON value, as `JSON.parse` gives it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// Any number (JS's f64).
     Number(f64),
+    /// A string, unescaped.
     String(String),
+    /// An array.
     Array(Vec<Value>),
+    /// An object.
     Object(Map),
 }
 
@@ -31,18 +38,23 @@ impl PartialEq for Map {
 }
 
 impl Map {
+    /// An empty object.
     pub fn new() -> Map {
         Map(Vec::new())
     }
+    /// Whether it has no keys.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
+    /// The value of `key`, to change in place.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
     }
+    /// Takes `key` out, keeping the others' order.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
         let i = self.0.iter().position(|(k, _)| k == key)?;
         Some(self.0.remove(i).1)
@@ -55,6 +67,7 @@ impl Map {
             None => self.0.push((key, value)),
         }
     }
+    /// The keys and values, in document order.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.0.iter().map(|(k, v)| (k, v))
     }
@@ -110,36 +123,42 @@ impl Value {
         Parser { s: text.as_bytes(), i: 0 }.value(0)
     }
 
+    /// The value of `key` when this is an object.
     pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
             Value::Object(m) => m.get(key),
             _ => None,
         }
     }
+    /// The text of a string.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
             _ => None,
         }
     }
+    /// The value of a number.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Number(n) => Some(*n),
             _ => None,
         }
     }
+    /// The value of a boolean.
     pub fn as_bool(&self) -> Option<bool> {
         match self {
             Value::Bool(b) => Some(*b),
             _ => None,
         }
     }
+    /// The items of an array.
     pub fn as_array(&self) -> Option<&Vec<Value>> {
         match self {
             Value::Array(a) => Some(a),
             _ => None,
         }
     }
+    /// Whether this is an object.
     pub fn is_object(&self) -> bool {
         matches!(self, Value::Object(_))
     }
@@ -147,6 +166,7 @@ impl Value {
     pub fn as_u32(&self) -> Option<u32> {
         self.as_f64().filter(|n| (0.0..=f64::from(u32::MAX)).contains(n)).map(|n| n as u32)
     }
+    /// The object, to change in place.
     pub fn as_object_mut(&mut self) -> Option<&mut Map> {
         match self {
             Value::Object(m) => Some(m),
@@ -166,9 +186,11 @@ impl Value {
     pub fn opt_str_field(&self, key: &str) -> Option<String> {
         self.get(key).and_then(Value::as_str).map(str::to_string)
     }
+    /// A boolean field, `false` when missing or not a boolean.
     pub fn bool_field(&self, key: &str) -> bool {
         self.get(key).and_then(Value::as_bool).unwrap_or(false)
     }
+    /// A number field, 0 when missing or not a number.
     pub fn f64_field(&self, key: &str) -> f64 {
         self.get(key).and_then(Value::as_f64).filter(|n| n.is_finite()).unwrap_or(0.0)
     }
@@ -190,6 +212,7 @@ impl Value {
         out
     }
 
+    /// Appends the compact JSON text to `out`.
     pub fn write(&self, out: &mut String) {
         match self {
             Value::Null => out.push_str("null"),

@@ -9,18 +9,28 @@ use super::level::no_audio_notice;
 /// The states an app sees (`recorder.state`, `onStateChange`), as API.md names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RecorderState {
+    /// No take; `start()` may be called.
     Idle,
+    /// Waiting for the microphone.
     Requesting,
+    /// Recording.
     Recording,
+    /// Paused; paused time is not recorded.
     Paused,
+    /// A recording is kept and not uploaded.
     Stopped,
+    /// The recording is uploading.
     Uploading,
+    /// The upload waits for the network.
     Waiting,
+    /// The service confirmed the upload.
     Uploaded,
+    /// Something failed; `onError` said what.
     Error,
 }
 
 impl RecorderState {
+    /// The name API.md gives the state.
     pub fn as_str(self) -> &'static str {
         match self {
             RecorderState::Idle => "idle",
@@ -39,6 +49,7 @@ impl RecorderState {
 /// Whether the microphone delivers anything (`recorder.inputStatus`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputStatus {
+    /// Sound arrives.
     Ok,
     /// The track is muted (another app took the microphone, a hardware switch).
     Muted,
@@ -47,6 +58,7 @@ pub enum InputStatus {
 }
 
 impl InputStatus {
+    /// The name API.md gives the status.
     pub fn as_str(self) -> &'static str {
         match self {
             InputStatus::Ok => "ok",
@@ -59,7 +71,9 @@ impl InputStatus {
 /// What the app sees of a recorder: its state and its input's status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Seen {
+    /// The recorder's state.
     pub state: RecorderState,
+    /// Its input's status.
     pub input: InputStatus,
 }
 
@@ -67,28 +81,38 @@ pub struct Seen {
 /// `recording` or `paused` until the recording is kept); `Destroyed` shows as `idle`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
+    /// No take.
     Idle,
     /// The browser is asked for the microphone.
     Requesting,
+    /// Recording.
     Recording,
+    /// Paused.
     Paused,
     /// Recording ended; the encoder is flushing. `upload`: the kept recording uploads by itself.
     Stopping {
+        /// The kept recording uploads by itself.
         upload: bool,
     },
     /// The encoder has flushed and the microphone is released; the recording is put together.
     Finishing {
+        /// The kept recording uploads by itself.
         upload: bool,
     },
+    /// A recording is kept.
     Stopped,
+    /// The kept recording is uploading.
     Uploading,
     /// The upload waits for the network.
     Waiting,
+    /// The service confirmed the upload.
     Uploaded,
     /// `kept`: a recording is kept (a failed upload), so `upload()` may try again.
     Error {
+        /// Whether a recording is kept.
         kept: bool,
     },
+    /// `destroy()` was called; nothing more happens.
     Destroyed,
 }
 
@@ -113,8 +137,11 @@ impl Phase {
 /// The calls that wait for the lifecycle (their promises settle through `Effect::Settle`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Call {
+    /// `start()`.
     Start,
+    /// `stop()`.
     Stop,
+    /// `upload()`.
     Upload,
 }
 
@@ -122,12 +149,19 @@ pub enum Call {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     // The app's calls.
+    /// `start()`.
     Start,
+    /// `stop()`.
     Stop,
+    /// `pause()`.
     Pause,
+    /// `resume()`.
     Resume,
+    /// `cancel()`.
     Cancel,
+    /// `upload()`.
     Upload,
+    /// `destroy()`.
     Destroy,
     /// `setDevice()`: the microphone for the next take (`None`: the browser's default).
     SetDevice(Option<String>),
@@ -144,11 +178,14 @@ pub enum Event {
     PageHidden,
     /// The track was muted (`seconds` recorded so far).
     Muted {
+        /// Seconds recorded so far.
         seconds: f64,
     },
+    /// The track was unmuted.
     Unmuted,
     /// The input stayed silent for the silence timeout (`seconds` of silence).
     Silent {
+        /// Seconds of silence.
         seconds: f64,
     },
     /// Sound after a reported silence.
@@ -159,11 +196,16 @@ pub enum Event {
     Flushed,
     /// The recording is put together and kept.
     Kept,
+    /// Putting the recording together failed.
     KeepFailed(SdkError),
     // The upload.
+    /// The upload lost the network.
     Offline,
+    /// The network is back.
     Online,
+    /// The service confirmed the upload.
     Uploaded,
+    /// The upload failed for good.
     UploadFailed(SdkError),
 }
 
@@ -193,6 +235,7 @@ pub enum Outcome {
     Recording,
     /// With the upload's result.
     Result,
+    /// Rejected with this error.
     Failed(SdkError),
 }
 
@@ -208,9 +251,13 @@ pub enum Effect {
     StartEncoder,
     /// The recording is stored as it is made (with `persist`).
     Persist,
+    /// Arm the timer that stops at `maxDuration`.
     ScheduleAutoStop,
+    /// Disarm it.
     CancelAutoStop,
+    /// The encoder pauses.
     PauseEncoder,
+    /// The encoder resumes.
     ResumeEncoder,
     /// The encoder flushes what it holds (answered by `Flushed`, bounded by a grace timer).
     StopEncoder,
@@ -227,6 +274,7 @@ pub enum Effect {
     /// Upload the kept recording (answered by `Uploaded` or `UploadFailed`, with `Offline` and
     /// `Online` in between).
     Upload,
+    /// The upload in flight is aborted.
     AbortUpload,
     /// `onStateChange`.
     Notify(RecorderState),
@@ -425,10 +473,12 @@ pub struct Lifecycle {
 }
 
 impl Lifecycle {
+    /// A recorder's lifecycle, `Idle`; `auto_upload`: a stopped take uploads by itself.
     pub fn new(auto_upload: bool) -> Lifecycle {
         Lifecycle { phase: Phase::Idle, seen: Seen { state: RecorderState::Idle, input: InputStatus::Ok }, auto_upload }
     }
 
+    /// Where the recorder is.
     pub fn phase(&self) -> Phase {
         self.phase
     }

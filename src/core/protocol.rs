@@ -43,6 +43,7 @@ fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TokenRequest {
+    /// The scopes asked for; the SDK asks for [`UPLOAD_SCOPE`].
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub scopes: Vec<String>,
 }
@@ -57,14 +58,18 @@ impl Default for TokenRequest {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TokenResponse {
+    /// Whether the backend issued a token.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub success: bool,
+    /// The backend's words about it.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub message: String,
+    /// The token and what it is good for.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub data: TokenData,
 }
 
+/// The `data` of the token endpoint's answer.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TokenData {
@@ -74,13 +79,16 @@ pub struct TokenData {
     /// What the official browser client uses.
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub id_token: Option<String>,
+    /// How the token is sent (`Bearer`, the default when absent).
     #[cfg_attr(feature = "serde", serde(default = "bearer", deserialize_with = "null_bearer"))]
     pub token_type: String,
     /// Seconds the token stays valid; 0 when the server didn't say.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub expires_in: u64,
+    /// The tenant the token belongs to.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub tenant_id: String,
+    /// The scopes the token grants.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub scopes: Vec<String>,
 }
@@ -109,6 +117,7 @@ impl TokenResponse {
 }
 
 impl TokenData {
+    /// The token to send: `id_token`, else `jwt_token`; empty strings count as absent.
     pub fn token(&self) -> Option<&str> {
         fn non_empty(t: &Option<String>) -> Option<&str> {
             t.as_deref().map(str::trim).filter(|t| !t.is_empty())
@@ -121,29 +130,42 @@ impl TokenData {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UploadRequest {
+    /// `voicenote-<time>.<ext>`.
     pub file_name: String,
+    /// Bytes to be sent.
     pub file_size: u64,
+    /// The format's wire name.
     pub audio_format: String,
+    /// Recorded seconds, two decimals.
     pub duration_seconds: f64,
+    /// Whether the bytes go in parts (above 5 MiB).
     #[cfg_attr(feature = "serde", serde(default))]
     pub use_multipart: bool,
+    /// What the SDK knows of the recording.
     #[cfg_attr(feature = "serde", serde(default))]
     pub sdk_metadata: SdkMetadata,
 }
 
+/// `sdk_metadata`: how the recording was made.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SdkMetadata {
+    /// Recorded seconds.
     #[cfg_attr(feature = "serde", serde(default))]
     pub duration_seconds: f64,
+    /// The capture's sample rate, in Hz.
     #[cfg_attr(feature = "serde", serde(default))]
     pub sample_rate: u32,
+    /// Channels recorded (1).
     #[cfg_attr(feature = "serde", serde(default))]
     pub channels: u32,
+    /// The encoder's bitrate, in bit/s.
     #[cfg_attr(feature = "serde", serde(default))]
     pub bit_rate: u64,
+    /// The format's wire name.
     #[cfg_attr(feature = "serde", serde(default))]
     pub codec: String,
+    /// Bytes to be sent.
     #[cfg_attr(feature = "serde", serde(default))]
     pub file_size_bytes: u64,
 }
@@ -152,20 +174,26 @@ pub struct SdkMetadata {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Envelope<T> {
+    /// What `data` is (`"upload"`, `"voicenote"`).
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub object: String,
+    /// The answer itself.
     pub data: T,
+    /// The service's id of the request, for support.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub request_id: String,
 }
 
+/// `upload_type` of a grant for one `PUT`.
 pub const UPLOAD_SINGLE: &str = "single";
+/// `upload_type` of a grant in parts.
 pub const UPLOAD_MULTIPART: &str = "multipart";
 
 /// The `data` of a successful `POST /upload`: where to send the bytes.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UploadGrant {
+    /// The service's id for the voice note.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub voicenote_id: String,
     /// `"single"` or `"multipart"`.
@@ -174,15 +202,19 @@ pub struct UploadGrant {
     /// Single uploads only.
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub presigned_url: Option<String>,
+    /// Where storage keeps the file.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub s3_key: String,
     /// Seconds the presigned URLs stay valid.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub expires_in: u64,
+    /// How the service will process the recording.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub processing_strategy: String,
+    /// Whether the service counts it as processed by the client.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub client_processed: bool,
+    /// The service's words about the grant.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub message: String,
     /// Multipart uploads only.
@@ -197,11 +229,14 @@ impl UploadGrant {
     }
 }
 
+/// Where the parts of a multipart upload go.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UploadInfo {
+    /// Storage's id of the multipart upload.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub upload_id: String,
+    /// The parts, each with its URL and byte range.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub parts: Vec<PartInfo>,
 }
@@ -210,15 +245,19 @@ pub struct UploadInfo {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PartInfo {
+    /// 1-based, as storage numbers parts.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub part_number: u32,
+    /// Where this part's bytes are `PUT`.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub presigned_url: String,
+    /// The part's first byte in the file.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub start_byte: u64,
     /// Inclusive.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub end_byte: u64,
+    /// The part's size in bytes; 0 when the server left it out.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub content_length: u64,
 }
@@ -232,6 +271,7 @@ impl PartInfo {
             (self.end_byte + 1).saturating_sub(self.start_byte)
         }
     }
+    /// Whether the part has no bytes.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -248,6 +288,7 @@ fn string_array(items: &[String]) -> Json {
 }
 
 impl TokenRequest {
+    /// The JSON body to send.
     pub fn to_json(&self) -> String {
         object([("scopes", string_array(&self.scopes))]).to_json()
     }
@@ -271,6 +312,7 @@ impl TokenResponse {
 }
 
 impl UploadRequest {
+    /// The JSON body to send.
     pub fn to_json(&self) -> String {
         let m = &self.sdk_metadata;
         object([
@@ -302,6 +344,7 @@ impl UploadGrant {
         Json::parse(text)?.object_field("data").map(UploadGrant::from_value)
     }
 
+    /// The grant in a parsed `data` object; missing or mistyped fields take their defaults.
     pub fn from_value(v: &Json) -> UploadGrant {
         UploadGrant {
             voicenote_id: v.str_field("voicenote_id"),
@@ -319,6 +362,7 @@ impl UploadGrant {
         }
     }
 
+    /// The grant as JSON, with the names of the wire (what is stored for a resumed upload).
     pub fn to_value(&self) -> Json {
         let mut m = Map::new();
         m.insert("voicenote_id", self.voicenote_id.as_str().into());
@@ -367,22 +411,28 @@ impl PartInfo {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ApiErrorBody {
+    /// The error.
     pub error: ApiError,
 }
 
+/// The `error` of an [`ApiErrorBody`].
 #[cfg(feature = "serde")]
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ApiError {
+    /// The documented number (`2004`).
     pub code: i64,
+    /// The technical message.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub message: String,
+    /// What the code's documentation says it carries.
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub details: Option<Value>,
 }
 
 #[cfg(feature = "serde")]
 impl ApiErrorBody {
+    /// A body for `code` with `message` and `details`.
     pub fn new(code: i64, message: impl Into<String>, details: Option<Value>) -> Self {
         ApiErrorBody { error: ApiError { code, message: message.into(), details } }
     }
@@ -392,24 +442,31 @@ impl ApiErrorBody {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VoiceNote {
+    /// The service's id for the voice note.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub id: String,
     /// `"pending"` until every byte has arrived, then `"uploaded"`.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub status: String,
+    /// The name the upload declared.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub file_name: String,
+    /// The size the upload declared, in bytes.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub file_size: u64,
+    /// The format's wire name.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub audio_format: String,
+    /// The duration the upload declared, in seconds.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub duration_seconds: f64,
     /// RFC 3339, UTC.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub created_at: String,
+    /// Where storage keeps the file.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub s3_key: String,
+    /// `single` or `multipart`.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub upload_type: String,
     /// The `Content-Type` the bytes arrived with.

@@ -6,6 +6,7 @@
 use std::fmt;
 
 /// Displays a finite f64 with at most 3 decimals, trailing zeros trimmed (`2`, `2.5`, `0.125`).
+#[derive(Clone, Copy, Debug)]
 pub struct Num(pub f64);
 
 impl fmt::Display for Num {
@@ -65,12 +66,19 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
 /// A Unix time as UTC calendar fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Utc {
+    /// The year (1970 or later).
     pub year: i64,
+    /// 1 to 12.
     pub month: u32,
+    /// 1 to 31.
     pub day: u32,
+    /// 0 to 23.
     pub hour: u32,
+    /// 0 to 59.
     pub minute: u32,
+    /// 0 to 59.
     pub second: u32,
+    /// 0 to 999.
     pub milli: u32,
 }
 

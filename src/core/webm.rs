@@ -43,7 +43,9 @@ pub fn header_len_needed() -> usize {
 /// New bytes for the start of a file: they replace its first `replace_len` bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Patch {
+    /// How many bytes at the file's start `bytes` replace.
     pub replace_len: usize,
+    /// The new bytes.
     pub bytes: Vec<u8>,
 }
 
@@ -58,7 +60,7 @@ impl Patch {
 
 /// Where things are in a WebM header: whole elements, as byte ranges of the file.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Layout {
+pub(crate) struct Layout {
     /// The Segment element's first byte, and its children's (SeekHead positions count from there).
     pub segment: usize,
     pub segment_data: usize,
@@ -79,7 +81,7 @@ pub fn first_cluster_offset(header: &[u8]) -> Option<usize> {
 
 /// Finds the Segment's top-level elements up to the first Cluster (or the end of `header`).
 /// `None` unless it is an EBML file of DocType `webm` (or `matroska`) with a whole Info.
-pub fn layout(header: &[u8]) -> Option<Layout> {
+pub(crate) fn layout(header: &[u8]) -> Option<Layout> {
     let ebml = Element::read(header, 0)?;
     if ebml.id != EBML || ebml.end(header)?.is_none() {
         return None;

@@ -218,8 +218,6 @@ extern "C" {
     async fn open_capture(stream: &MediaStream, on_block: &js_sys::Function, assets_url: Option<&str>, context: &AudioContext) -> Result<JsValue, JsValue>;
     /// What `openCapture` resolves with.
     type CaptureHandle;
-    #[wasm_bindgen(method, getter, js_name = sampleRate)]
-    fn sample_rate(this: &CaptureHandle) -> f64;
     #[wasm_bindgen(method)]
     fn finish(this: &CaptureHandle) -> js_sys::Promise;
     #[wasm_bindgen(method)]
@@ -234,7 +232,6 @@ extern "C" {
 /// Dropping it disconnects it from the recorder's graph.
 pub struct WavCapture {
     handle: CaptureHandle,
-    pub sample_rate: u32,
     _on_block: Closure<dyn FnMut(js_sys::Uint8Array)>,
 }
 
@@ -255,9 +252,7 @@ impl WavCapture {
             }
             err
         })?;
-        let handle: CaptureHandle = handle.unchecked_into();
-        let sample_rate = handle.sample_rate() as u32;
-        Ok(WavCapture { handle, sample_rate, _on_block: on_block })
+        Ok(WavCapture { handle: handle.unchecked_into(), _on_block: on_block })
     }
 
     /// Stops capturing and returns the encoder's last data (what it had not handed over yet and

@@ -14,13 +14,21 @@ use super::text::{utc, Num};
 /// What `upload()` resolves with (API.md's `UploadResult`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct UploadResult {
+    /// The service's id for the voice note.
     pub voicenote_id: String,
+    /// Whether the bytes went in parts.
     pub multipart: bool,
+    /// Bytes sent.
     pub file_size: u64,
+    /// The duration the upload declared, in seconds (two decimals).
     pub duration_seconds: f64,
+    /// The recording's format.
     pub audio_format: AudioFormat,
+    /// Where storage keeps it, when the service said.
     pub s3_key: Option<String>,
+    /// How the service will process it, when it said.
     pub processing_strategy: Option<String>,
+    /// Whether the service counts it as processed by the client.
     pub client_processed: bool,
 }
 
@@ -44,9 +52,13 @@ impl UploadResult {
 /// What the SDK knows about a recording it is about to upload.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UploadSpec {
+    /// The recording's format.
     pub format: AudioFormat,
+    /// Its size in bytes.
     pub size: u64,
+    /// Its recorded duration in seconds.
     pub duration_secs: f64,
+    /// The encoder's bitrate, for `sdk_metadata`.
     pub bits_per_second: u64,
     /// ms since the epoch, for the file name.
     pub created_at_ms: f64,
@@ -115,6 +127,7 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Progress of `total` bytes sent in `parts` parts.
     pub fn new(total: u64, parts: usize) -> Self {
         Progress { total: total.max(1), sent: vec![0; parts.max(1)], reported: 0.0 }
     }
