@@ -6,13 +6,13 @@
 //! - loose JSON (`message`, `detail`, `error_description`, `title`, …), HTML pages (`<title>`),
 //!   S3-style XML (`<Code>`, `<Message>`), plain text.
 //!
-//! One module per dialect: [`http`] (bodies and Retry-After), [`socket`] (socket messages),
-//! `markup` (HTML and XML text); `fields` reads what an error object holds, for both.
+//! One module per dialect: `http` (bodies and Retry-After), `socket` (socket messages), `markup`
+//! (HTML and XML text); `fields` reads what an error object holds, for both.
 
 mod fields;
-pub mod http;
+mod http;
 mod markup;
-pub mod socket;
+mod socket;
 
 pub use fields::MAX_RETRY_AFTER_SECS;
 pub use http::{error_from_response, parse_retry_after};
