@@ -44,7 +44,13 @@ impl AudioFormat {
 
     /// The format of a wire name (`"webm"`), exactly as [`AudioFormat::as_str`] writes it.
     pub fn from_name(name: &str) -> Option<AudioFormat> {
-        AudioFormat::ALL.into_iter().find(|f| f.as_str() == name)
+        // A match, not a search of `ALL`: 77 bytes less wasm (a test checks the two agree).
+        match name {
+            "webm" => Some(AudioFormat::Webm),
+            "ogg" => Some(AudioFormat::Ogg),
+            "wav" => Some(AudioFormat::Wav),
+            _ => None,
+        }
     }
 
     /// The format of a MIME type a recorder reported, if it is one the service accepts.
