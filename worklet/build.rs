@@ -1,3 +1,4 @@
+//! The capture worklet's build script: links its wasm with a small stack.
 // A 64 KB stack instead of the default 1 MB: the encoder's frames are small and each recording
 // instantiates the module anew, so its memory starts at a few pages instead of 17.
 fn main() {

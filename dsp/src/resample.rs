@@ -18,6 +18,7 @@ use crate::math;
 pub const OUTPUT_RATE: u32 = 16_000;
 /// The input rates accepted; every rate an `AudioContext` reports in practice is in here.
 pub const MIN_INPUT_RATE: u32 = 8_000;
+/// The highest input rate accepted.
 pub const MAX_INPUT_RATE: u32 = 192_000;
 /// Stopband attenuation the filter is designed for.
 const STOPBAND_DB: f64 = 80.0;
@@ -81,6 +82,7 @@ pub struct Resampler {
 }
 
 impl Resampler {
+    /// A resampler from `input_rate` Hz to the output rate; refused outside [`MIN_INPUT_RATE`] to [`MAX_INPUT_RATE`].
     pub fn new(input_rate: u32) -> Result<Resampler, UnsupportedRate> {
         if !(MIN_INPUT_RATE..=MAX_INPUT_RATE).contains(&input_rate) {
             return Err(UnsupportedRate(input_rate));
@@ -109,6 +111,7 @@ impl Resampler {
         Ok(r)
     }
 
+    /// The rate the input arrives at, in Hz.
     pub fn input_rate(&self) -> u32 {
         self.input_rate
     }

@@ -80,10 +80,12 @@ pub struct WavEncoder {
 }
 
 impl WavEncoder {
+    /// An encoder of mono 16-bit PCM at `sample_rate` Hz.
     pub fn new(sample_rate: u32) -> WavEncoder {
         WavEncoder { sample_rate, samples: 0 }
     }
 
+    /// The rate written into the header, in Hz.
     pub fn sample_rate(&self) -> u32 {
         self.sample_rate
     }
@@ -142,10 +144,12 @@ pub struct WavStream {
 }
 
 impl WavStream {
+    /// A stream from `input_rate` Hz audio to a 16 kHz WAV file.
     pub fn new(input_rate: u32) -> Result<WavStream, UnsupportedRate> {
         Ok(WavStream { resampler: Resampler::new(input_rate)?, encoder: WavEncoder::new(OUTPUT_RATE), scratch: Vec::new(), input_samples: 0 })
     }
 
+    /// The rate the input arrives at, in Hz.
     pub fn input_rate(&self) -> u32 {
         self.resampler.input_rate()
     }

@@ -3,6 +3,7 @@
 //! Times are milliseconds from any monotonic source (`performance.now()` in the browser), passed
 //! in so the arithmetic is testable.
 
+/// Recorded time of one take: runs while recording, stands still while paused.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RecordClock {
     /// Time recorded before the current run.
@@ -12,22 +13,27 @@ pub struct RecordClock {
 }
 
 impl RecordClock {
+    /// A clock that starts running at `now`.
     pub fn start(now: f64) -> Self {
         RecordClock { banked_ms: 0.0, running_since: Some(now) }
     }
+    /// Stops counting at `now`, keeping what was recorded (a second pause changes nothing).
     pub fn pause(&mut self, now: f64) {
         if let Some(since) = self.running_since.take() {
             self.banked_ms += (now - since).max(0.0);
         }
     }
+    /// Counts again from `now` (when already running, nothing changes).
     pub fn resume(&mut self, now: f64) {
         if self.running_since.is_none() {
             self.running_since = Some(now);
         }
     }
+    /// Whether time is being recorded now.
     pub fn is_running(&self) -> bool {
         self.running_since.is_some()
     }
+    /// Milliseconds recorded by `now`, paused stretches left out.
     pub fn elapsed_ms(&self, now: f64) -> f64 {
         self.banked_ms + self.running_since.map_or(0.0, |since| (now - since).max(0.0))
     }

@@ -6,14 +6,21 @@ use super::text::Num;
 /// A `VocaFuseSDK`'s configuration, checked (the facade reads it from the JS object).
 #[derive(Clone, Debug, PartialEq)]
 pub struct SdkConfig {
+    /// Where the app's backend hands out tokens (`tokenEndpoint`).
     pub token_endpoint: String,
+    /// The API's origin and path, without a trailing slash (`apiBaseUrl`).
     pub api_base_url: String,
+    /// How long one request may take, in ms (`timeout`).
     pub timeout_ms: f64,
+    /// Retries of a failed request after the first try (`retries`).
     pub retries: u32,
+    /// Headers sent with the token request (`tokenRequestHeaders`), in the app's order.
     pub token_request_headers: Vec<(String, String)>,
     /// Keep recordings in IndexedDB until the service confirms them.
     pub persist: bool,
+    /// Recordings left pending by an earlier page upload when the SDK starts (`resumeOnInit`).
     pub resume_on_init: bool,
+    /// How long an upload waits for the network before failing, in ms (`offlineWait`).
     pub offline_wait_ms: f64,
     /// Where the WAV path's worklet and wasm are loaded from (`None`: next to the entry).
     pub assets_url: Option<String>,
@@ -36,8 +43,11 @@ impl SdkConfig {
     }
 }
 
+/// The API the SDK talks to unless `apiBaseUrl` says otherwise.
 pub const DEFAULT_API_BASE_URL: &str = "https://api.vocafuse.com";
+/// `timeout` when the app sets none, in ms.
 pub const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
+/// `retries` when the app sets none.
 pub const DEFAULT_RETRIES: u32 = 3;
 
 /// An absolute http(s) URL with a host, without a trailing slash.
@@ -55,6 +65,7 @@ pub fn api_base_url(value: Option<&str>) -> Result<String, SdkError> {
     Ok(url.trim_end_matches('/').to_string())
 }
 
+/// `tokenEndpoint`, trimmed: required and not blank.
 pub fn token_endpoint(value: Option<&str>) -> Result<String, SdkError> {
     match value.map(str::trim) {
         Some(t) if !t.is_empty() => Ok(t.to_string()),
@@ -62,6 +73,7 @@ pub fn token_endpoint(value: Option<&str>) -> Result<String, SdkError> {
     }
 }
 
+/// `timeout` in ms: a positive finite number, or the default.
 pub fn timeout_ms(value: Option<f64>) -> Result<f64, SdkError> {
     match value {
         None => Ok(DEFAULT_TIMEOUT_MS),
@@ -70,6 +82,7 @@ pub fn timeout_ms(value: Option<f64>) -> Result<f64, SdkError> {
     }
 }
 
+/// `retries`: a whole number from 0 to 10, or the default.
 pub fn retries(value: Option<f64>) -> Result<u32, SdkError> {
     match value {
         None => Ok(DEFAULT_RETRIES),

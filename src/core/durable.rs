@@ -37,6 +37,7 @@ pub enum StoredState {
 }
 
 impl StoredState {
+    /// The name stored in `meta.state`.
     pub fn name(self) -> &'static str {
         match self {
             StoredState::Recording => "recording",
@@ -46,6 +47,7 @@ impl StoredState {
         }
     }
 
+    /// The state of a stored name; `None` for a name no version wrote.
     pub fn from_name(name: &str) -> Option<StoredState> {
         [StoredState::Recording, StoredState::Recorded, StoredState::Uploading, StoredState::Uploaded].into_iter().find(|s| s.name() == name)
     }
@@ -54,31 +56,34 @@ impl StoredState {
 /// What `meta` holds: everything needed to rebuild the recording and resume its upload.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredMeta {
+    /// The format's wire name (`webm`, `ogg`, `wav`).
     pub format: String,
+    /// The MIME type the recorder reported.
     pub mime_type: String,
     /// Recorded seconds (so far, while recording).
     pub duration: f64,
     /// Bytes of the finished recording (so far, while recording: the chunks, without a header).
     pub size: u64,
+    /// Where the recording is in its life.
     pub state: StoredState,
+    /// The take's `maxDuration`, in seconds.
     pub max_duration: f64,
+    /// The take's `maxFileSize`, in bytes.
     pub max_file_size: u64,
+    /// The encoder's bitrate, for the upload's `sdk_metadata`.
     pub bits_per_second: u64,
     /// The WebM Duration is written into the first bytes when the recording is rebuilt.
     pub patched: bool,
+    /// How far its upload got, once one began.
     pub upload: Option<UploadJournal>,
     /// ms since the epoch, when the service confirmed the upload.
     pub confirmed_at: Option<f64>,
 }
 
 impl StoredMeta {
+    /// The format, `None` when `format` names none (a damaged record).
     pub fn audio_format(&self) -> Option<AudioFormat> {
-        match self.format.as_str() {
-            "webm" => Some(AudioFormat::Webm),
-            "ogg" => Some(AudioFormat::Ogg),
-            "wav" => Some(AudioFormat::Wav),
-            _ => None,
-        }
+        AudioFormat::from_name(&self.format)
     }
 
     /// The `state` a `PendingRecording` shows, or `None` when it is not pending any more.
@@ -95,6 +100,7 @@ impl StoredMeta {
         self.confirmed_at.is_some_and(|at| now_ms - at > CONFIRMED_TTL_MS)
     }
 
+    /// What an upload of this recording sends, `None` when its format is unknown.
     pub fn spec(&self, created_at_ms: f64) -> Option<UploadSpec> {
         Some(UploadSpec { format: self.audio_format()?, size: self.size, duration_secs: self.duration, bits_per_second: self.bits_per_second, created_at_ms })
     }
@@ -169,9 +175,11 @@ impl StoredMeta {
 /// the server's; a single upload is part 1.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UploadJournal {
+    /// The presign answer the parts belong to; `None` before one, or after it expired.
     pub grant: Option<UploadGrant>,
     /// ms since the epoch, when the grant's URLs stop working.
     pub expires_at: f64,
+    /// Part numbers storage accepted, ascending.
     pub done: Vec<u32>,
 }
 
@@ -201,6 +209,7 @@ impl UploadJournal {
         self.done.clear();
     }
 
+    /// Storage accepted `part_number`.
     pub fn part_done(&mut self, part_number: u32) {
         // Kept in order by inserting in place (a sort would pull 3.5 KB of quicksort into the wasm).
         if let Err(at) = self.done.binary_search(&part_number) {
@@ -208,6 +217,7 @@ impl UploadJournal {
         }
     }
 
+    /// Whether storage already has `part_number` (a resumed upload skips it).
     pub fn is_done(&self, part_number: u32) -> bool {
         self.done.contains(&part_number)
     }

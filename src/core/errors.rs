@@ -9,6 +9,7 @@ use super::json::Value;
 /// One row of the code table.
 #[derive(Debug)]
 pub struct CodeInfo {
+    /// The code this row describes.
     pub code: ErrorCode,
     /// The string apps see in `error.code` and as a key and value of `ErrorCode`.
     pub name: &'static str,
@@ -22,7 +23,7 @@ macro_rules! code_table {
     ($( $variant:ident = $name:literal, $retryable:literal, $msg:literal; )*) => {
         /// Every code an app can see in `VocaFuseError.code`.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum ErrorCode { $($variant),* }
+        pub enum ErrorCode { $( #[doc = $msg] $variant ),* }
 
         /// The code table, in `ErrorCode` order.
         pub const CODES: &[CodeInfo] = &[
@@ -112,15 +113,19 @@ code_table! {
 }
 
 impl ErrorCode {
+    /// The code's row in [`CODES`].
     pub fn info(self) -> &'static CodeInfo {
         &CODES[self as usize]
     }
+    /// The name apps see (`"FILE_SIZE_EXCEEDED"`).
     pub fn name(self) -> &'static str {
         self.info().name
     }
+    /// Whether trying again later may succeed.
     pub fn retryable(self) -> bool {
         self.info().retryable
     }
+    /// The code of a name apps see; `None` for any other string.
     pub fn from_name(name: &str) -> Option<ErrorCode> {
         CODES.iter().find(|c| c.name == name).map(|c| c.code)
     }
@@ -138,8 +143,11 @@ pub enum Dialect {
 /// A documented numeric server code.
 #[derive(Debug)]
 pub struct ServerCode {
+    /// Which dialect uses the number.
     pub dialect: Dialect,
+    /// The number in the body (`code` or `errorCode`).
     pub number: i64,
+    /// What it means.
     pub code: ErrorCode,
     /// The HTTP status the documentation gives for it.
     pub status: u16,
@@ -147,6 +155,7 @@ pub struct ServerCode {
 
 macro_rules! server_codes {
     ($( $dialect:ident $number:literal => $variant:ident, $status:literal; )*) => {
+        /// Every documented numeric code of both dialects.
         pub const SERVER_CODES: &[ServerCode] = &[
             $( ServerCode { dialect: Dialect::$dialect, number: $number, code: ErrorCode::$variant, status: $status } ),*
         ];
@@ -195,10 +204,12 @@ pub const STATUS_CODES: &[(u16, ErrorCode)] = &[
     (504, ErrorCode::ServiceUnavailable),
 ];
 
+/// The documented row for a dialect's number, if there is one.
 pub fn server_code(dialect: Dialect, number: i64) -> Option<&'static ServerCode> {
     SERVER_CODES.iter().find(|s| s.dialect == dialect && s.number == number)
 }
 
+/// What a status means when the body has no documented code ([`STATUS_CODES`]).
 pub fn code_for_status(status: u16) -> ErrorCode {
     STATUS_CODES.iter().find(|(s, _)| *s == status).map(|(_, c)| *c).unwrap_or(ErrorCode::UnknownError)
 }
@@ -206,30 +217,39 @@ pub fn code_for_status(status: u16) -> ErrorCode {
 /// An error as the SDK's Rust code carries it; converted to a JS `VocaFuseError` at the boundary.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SdkError {
+    /// What went wrong, as apps see it in `error.code`.
     pub code: ErrorCode,
     /// The technical message.
     pub message: String,
+    /// The server's `details` object, or the SDK's own (limits, sizes).
     pub details: Option<Value>,
+    /// The HTTP status, when the failure came with one.
     pub status: Option<u16>,
+    /// The server's numeric code, documented or not.
     pub server_code: Option<i64>,
     /// Seconds the server asked us to wait.
     pub retry_after: Option<f64>,
 }
 
 impl SdkError {
+    /// An error with a code and a technical message, nothing else.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         SdkError { code, message: message.into(), details: None, status: None, server_code: None, retry_after: None }
     }
+    /// The same error with `details`.
     pub fn with_details(mut self, details: Value) -> Self {
         self.details = Some(details);
         self
     }
+    /// Whether trying again later may succeed (the code's table row says).
     pub fn retryable(&self) -> bool {
         self.code.retryable()
     }
+    /// `INVALID_STATE`: `action()` cannot be called in `state`.
     pub fn invalid_state(action: &str, state: &str) -> Self {
         SdkError::new(ErrorCode::InvalidState, format!("{action}() is not allowed while the recorder is {state}"))
     }
+    /// `INVALID_CONFIG` with the message saying which option is wrong.
     pub fn invalid_config(message: impl Into<String>) -> Self {
         SdkError::new(ErrorCode::InvalidConfig, message)
     }

@@ -27,8 +27,11 @@ pub const DEFAULT_SILENCE_TIMEOUT_MS: f64 = 3_000.0;
 /// What the silence watch noticed.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Heard {
-    /// Silent for the whole timeout; `seconds` of it.
-    Silence { seconds: f64 },
+    /// Silent for the whole timeout.
+    Silence {
+        /// How long the silence has lasted, in seconds.
+        seconds: f64,
+    },
     /// Sound again after a silence that was reported.
     Sound,
 }
@@ -43,6 +46,7 @@ pub struct SilenceWatch {
 }
 
 impl SilenceWatch {
+    /// A watch that reports `timeout_ms` of silence (0: never).
     pub fn new(timeout_ms: f64) -> SilenceWatch {
         SilenceWatch { timeout_ms, quiet_since: None, reported: false }
     }

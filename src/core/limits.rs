@@ -6,10 +6,12 @@ pub const MAX_DURATION_SECS: f64 = 60.0;
 pub const MAX_FILE_SIZE: u64 = 25_000_000;
 /// Above this many bytes an upload is multipart (5 MiB).
 pub const MULTIPART_THRESHOLD: u64 = 5_242_880;
-/// The formats the service accepts; the SDK never produces anything else.
-pub const ACCEPTED_FORMATS: [&str; 3] = ["webm", "ogg", "wav"];
+/// The development server's name for [`AudioFormat::ALL`]'s names, until it reads that (issue 20).
+#[doc(hidden)]
+pub const ACCEPTED_FORMATS: [&str; 3] = [AudioFormat::Webm.as_str(), AudioFormat::Ogg.as_str(), AudioFormat::Wav.as_str()];
 
 use super::errors::{ErrorCode, SdkError};
+use super::format::AudioFormat;
 use super::json::object;
 use super::text::Num;
 
@@ -20,7 +22,9 @@ pub const DEFAULT_BITS_PER_SECOND: u32 = 32_000;
 /// A recorder's own limits, never above the service's.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RecorderLimits {
+    /// The longest recording, in seconds.
     pub max_duration_secs: f64,
+    /// The largest file, in bytes.
     pub max_file_size: u64,
 }
 
@@ -61,6 +65,7 @@ pub fn bits_per_second(value: Option<f64>) -> Result<u32, SdkError> {
 /// What to do with a chunk the encoder produced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChunkVerdict {
+    /// Keep it and go on.
     Keep,
     /// Keep it, then stop: the next chunk might not fit.
     KeepThenStop,
@@ -79,9 +84,11 @@ pub struct SizeGuard {
 }
 
 impl SizeGuard {
+    /// A guard for files of at most `max` bytes.
     pub fn new(max: u64) -> Self {
         SizeGuard { max, kept: 0, largest_chunk: 0, stopping: false, dropped: false }
     }
+    /// Bytes kept so far.
     pub fn kept(&self) -> u64 {
         self.kept
     }
@@ -89,6 +96,7 @@ impl SizeGuard {
     pub fn tripped(&self) -> bool {
         self.stopping
     }
+    /// Decides a chunk of `size` bytes: kept, kept as the last, or dropped.
     pub fn offer(&mut self, size: u64) -> ChunkVerdict {
         // After one dropped chunk nothing more is kept: a gap would corrupt the container.
         if self.dropped || self.kept + size > self.max {

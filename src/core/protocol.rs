@@ -1,5 +1,5 @@
-//! The VocaFuse wire format (PROTOCOL.md): the JSON the SDK sends and receives, and how a file is
-//! cut into multipart ranges. The SDK and the development server both use these types.
+//! The VocaFuse wire format (PROTOCOL.md): the JSON the SDK sends and receives. The SDK and the
+//! development server both use these types; what goes into them is decided in `core::upload`.
 //!
 //! Response types are lenient: a missing or `null` field takes its default, so the SDK keeps
 //! working against a server that omits something it doesn't need.
@@ -13,8 +13,8 @@ use serde::{Deserialize, Deserializer};
 #[cfg(feature = "serde")]
 use serde_json::Value;
 
+use super::format::AudioFormat;
 use super::json::{object, Map, Value as Json};
-use super::limits::MULTIPART_THRESHOLD;
 
 /// The scope the SDK asks for.
 pub const UPLOAD_SCOPE: &str = "voice-api.upload";
@@ -43,6 +43,7 @@ fn lenient_u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TokenRequest {
+    /// The scopes asked for; the SDK asks for [`UPLOAD_SCOPE`].
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub scopes: Vec<String>,
 }
@@ -57,14 +58,18 @@ impl Default for TokenRequest {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TokenResponse {
+    /// Whether the backend issued a token.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub success: bool,
+    /// The backend's words about it.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub message: String,
+    /// The token and what it is good for.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub data: TokenData,
 }
 
+/// The `data` of the token endpoint's answer.
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TokenData {
@@ -74,13 +79,16 @@ pub struct TokenData {
     /// What the official browser client uses.
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub id_token: Option<String>,
+    /// How the token is sent (`Bearer`, the default when absent).
     #[cfg_attr(feature = "serde", serde(default = "bearer", deserialize_with = "null_bearer"))]
     pub token_type: String,
     /// Seconds the token stays valid; 0 when the server didn't say.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub expires_in: u64,
+    /// The tenant the token belongs to.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub tenant_id: String,
+    /// The scopes the token grants.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub scopes: Vec<String>,
 }
@@ -109,6 +117,7 @@ impl TokenResponse {
 }
 
 impl TokenData {
+    /// The token to send: `id_token`, else `jwt_token`; empty strings count as absent.
     pub fn token(&self) -> Option<&str> {
         fn non_empty(t: &Option<String>) -> Option<&str> {
             t.as_deref().map(str::trim).filter(|t| !t.is_empty())
@@ -117,56 +126,46 @@ impl TokenData {
     }
 }
 
-/// `POST {apiBaseUrl}/upload` body.
+/// `POST {apiBaseUrl}/upload` body, built in `core::upload` (`UploadRequest::new`).
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UploadRequest {
+    /// `voicenote-<time>.<ext>`.
     pub file_name: String,
+    /// Bytes to be sent.
     pub file_size: u64,
+    /// The format's wire name.
     pub audio_format: String,
+    /// Recorded seconds, two decimals.
     pub duration_seconds: f64,
+    /// Whether the bytes go in parts (above 5 MiB).
     #[cfg_attr(feature = "serde", serde(default))]
     pub use_multipart: bool,
+    /// What the SDK knows of the recording.
     #[cfg_attr(feature = "serde", serde(default))]
     pub sdk_metadata: SdkMetadata,
 }
 
-impl UploadRequest {
-    /// A request whose `use_multipart` and `sdk_metadata` agree with the other fields.
-    pub fn new(
-        file_name: impl Into<String>,
-        file_size: u64,
-        audio_format: impl Into<String>,
-        duration_seconds: f64,
-        sample_rate: u32,
-        channels: u32,
-        bit_rate: u64,
-    ) -> Self {
-        let audio_format = audio_format.into();
-        UploadRequest {
-            file_name: file_name.into(),
-            file_size,
-            use_multipart: wants_multipart(file_size),
-            sdk_metadata: SdkMetadata { duration_seconds, sample_rate, channels, bit_rate, codec: audio_format.clone(), file_size_bytes: file_size },
-            audio_format,
-            duration_seconds,
-        }
-    }
-}
-
+/// `sdk_metadata`: how the recording was made.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SdkMetadata {
+    /// Recorded seconds.
     #[cfg_attr(feature = "serde", serde(default))]
     pub duration_seconds: f64,
+    /// The capture's sample rate, in Hz.
     #[cfg_attr(feature = "serde", serde(default))]
     pub sample_rate: u32,
+    /// Channels recorded (1).
     #[cfg_attr(feature = "serde", serde(default))]
     pub channels: u32,
+    /// The encoder's bitrate, in bit/s.
     #[cfg_attr(feature = "serde", serde(default))]
     pub bit_rate: u64,
+    /// The format's wire name.
     #[cfg_attr(feature = "serde", serde(default))]
     pub codec: String,
+    /// Bytes to be sent.
     #[cfg_attr(feature = "serde", serde(default))]
     pub file_size_bytes: u64,
 }
@@ -175,20 +174,26 @@ pub struct SdkMetadata {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Envelope<T> {
+    /// What `data` is (`"upload"`, `"voicenote"`).
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub object: String,
+    /// The answer itself.
     pub data: T,
+    /// The service's id of the request, for support.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub request_id: String,
 }
 
+/// `upload_type` of a grant for one `PUT`.
 pub const UPLOAD_SINGLE: &str = "single";
+/// `upload_type` of a grant in parts.
 pub const UPLOAD_MULTIPART: &str = "multipart";
 
 /// The `data` of a successful `POST /upload`: where to send the bytes.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UploadGrant {
+    /// The service's id for the voice note.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub voicenote_id: String,
     /// `"single"` or `"multipart"`.
@@ -197,15 +202,19 @@ pub struct UploadGrant {
     /// Single uploads only.
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub presigned_url: Option<String>,
+    /// Where storage keeps the file.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub s3_key: String,
     /// Seconds the presigned URLs stay valid.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub expires_in: u64,
+    /// How the service will process the recording.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub processing_strategy: String,
+    /// Whether the service counts it as processed by the client.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub client_processed: bool,
+    /// The service's words about the grant.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub message: String,
     /// Multipart uploads only.
@@ -220,11 +229,14 @@ impl UploadGrant {
     }
 }
 
+/// Where the parts of a multipart upload go.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct UploadInfo {
+    /// Storage's id of the multipart upload.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub upload_id: String,
+    /// The parts, each with its URL and byte range.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub parts: Vec<PartInfo>,
 }
@@ -233,15 +245,19 @@ pub struct UploadInfo {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct PartInfo {
+    /// 1-based, as storage numbers parts.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub part_number: u32,
+    /// Where this part's bytes are `PUT`.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub presigned_url: String,
+    /// The part's first byte in the file.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub start_byte: u64,
     /// Inclusive.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub end_byte: u64,
+    /// The part's size in bytes; 0 when the server left it out.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub content_length: u64,
 }
@@ -255,6 +271,7 @@ impl PartInfo {
             (self.end_byte + 1).saturating_sub(self.start_byte)
         }
     }
+    /// Whether the part has no bytes.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -271,6 +288,7 @@ fn string_array(items: &[String]) -> Json {
 }
 
 impl TokenRequest {
+    /// The JSON body to send.
     pub fn to_json(&self) -> String {
         object([("scopes", string_array(&self.scopes))]).to_json()
     }
@@ -294,6 +312,7 @@ impl TokenResponse {
 }
 
 impl UploadRequest {
+    /// The JSON body to send.
     pub fn to_json(&self) -> String {
         let m = &self.sdk_metadata;
         object([
@@ -325,6 +344,7 @@ impl UploadGrant {
         Json::parse(text)?.object_field("data").map(UploadGrant::from_value)
     }
 
+    /// The grant in a parsed `data` object; missing or mistyped fields take their defaults.
     pub fn from_value(v: &Json) -> UploadGrant {
         UploadGrant {
             voicenote_id: v.str_field("voicenote_id"),
@@ -342,6 +362,7 @@ impl UploadGrant {
         }
     }
 
+    /// The grant as JSON, with the names of the wire (what is stored for a resumed upload).
     pub fn to_value(&self) -> Json {
         let mut m = Map::new();
         m.insert("voicenote_id", self.voicenote_id.as_str().into());
@@ -390,22 +411,28 @@ impl PartInfo {
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ApiErrorBody {
+    /// The error.
     pub error: ApiError,
 }
 
+/// The `error` of an [`ApiErrorBody`].
 #[cfg(feature = "serde")]
 #[derive(Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ApiError {
+    /// The documented number (`2004`).
     pub code: i64,
+    /// The technical message.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub message: String,
+    /// What the code's documentation says it carries.
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub details: Option<Value>,
 }
 
 #[cfg(feature = "serde")]
 impl ApiErrorBody {
+    /// A body for `code` with `message` and `details`.
     pub fn new(code: i64, message: impl Into<String>, details: Option<Value>) -> Self {
         ApiErrorBody { error: ApiError { code, message: message.into(), details } }
     }
@@ -415,24 +442,31 @@ impl ApiErrorBody {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct VoiceNote {
+    /// The service's id for the voice note.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub id: String,
     /// `"pending"` until every byte has arrived, then `"uploaded"`.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub status: String,
+    /// The name the upload declared.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub file_name: String,
+    /// The size the upload declared, in bytes.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "lenient_u64"))]
     pub file_size: u64,
+    /// The format's wire name.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub audio_format: String,
+    /// The duration the upload declared, in seconds.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub duration_seconds: f64,
     /// RFC 3339, UTC.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub created_at: String,
+    /// Where storage keeps the file.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub s3_key: String,
+    /// `single` or `multipart`.
     #[cfg_attr(feature = "serde", serde(default, deserialize_with = "null_default"))]
     pub upload_type: String,
     /// The `Content-Type` the bytes arrived with.
@@ -443,252 +477,17 @@ pub struct VoiceNote {
     pub audio_url: Option<String>,
 }
 
-/// True when a file of this size is sent in parts (above 5 MiB).
-pub fn wants_multipart(file_size: u64) -> bool {
-    file_size > MULTIPART_THRESHOLD
-}
-
-/// The MIME type a format is sent and served with.
+/// The development server's old call for [`AudioFormat::mime`] (`application/octet-stream` for a
+/// name that is no format), until it reads `AudioFormat` (issue 20).
+#[doc(hidden)]
 pub fn mime_for_format(format: &str) -> &'static str {
-    match format {
-        "webm" => "audio/webm",
-        "ogg" => "audio/ogg",
-        "wav" => "audio/wav",
-        _ => "application/octet-stream",
-    }
+    AudioFormat::from_name(format).map_or("application/octet-stream", AudioFormat::mime)
 }
 
-/// The inclusive byte ranges of a multipart upload: parts of `part_size` bytes (never less than
-/// 5 MiB, the smallest part storage accepts), the last one smaller. No parts for an empty file.
-pub fn plan_parts(file_size: u64, part_size: u64) -> Vec<(u64, u64)> {
-    let part_size = part_size.max(MULTIPART_THRESHOLD);
-    (0..file_size.div_ceil(part_size))
-        .map(|i| {
-            let start = i * part_size;
-            (start, (start + part_size).min(file_size) - 1)
-        })
-        .collect()
-}
+/// The development server's old import path for [`super::upload::parts`], until it imports
+/// from `core::upload` (issue 20).
+#[doc(hidden)]
+pub use super::upload::parts::{plan_parts, wants_multipart};
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    const MIB5: u64 = MULTIPART_THRESHOLD;
-
-    #[test]
-    fn plan_parts_edges() {
-        assert!(plan_parts(0, MIB5).is_empty());
-        assert_eq!(plan_parts(1, MIB5), vec![(0, 0)]);
-        assert_eq!(plan_parts(MIB5, MIB5), vec![(0, MIB5 - 1)]);
-        assert_eq!(plan_parts(MIB5 + 1, MIB5), vec![(0, MIB5 - 1), (MIB5, MIB5)]);
-        assert_eq!(plan_parts(2 * MIB5, MIB5), vec![(0, MIB5 - 1), (MIB5, 2 * MIB5 - 1)]);
-        assert_eq!(plan_parts(2 * MIB5 - 1, MIB5), vec![(0, MIB5 - 1), (MIB5, 2 * MIB5 - 2)]);
-        // 12 MB: two full parts and a short third.
-        let parts = plan_parts(12_000_000, MIB5);
-        assert_eq!(parts, vec![(0, 5_242_879), (5_242_880, 10_485_759), (10_485_760, 11_999_999)]);
-    }
-
-    #[test]
-    fn plan_parts_never_cuts_below_five_mib() {
-        assert_eq!(plan_parts(12_000_000, 1000), plan_parts(12_000_000, MIB5));
-        assert_eq!(plan_parts(25_000_000, 10_000_000), vec![(0, 9_999_999), (10_000_000, 19_999_999), (20_000_000, 24_999_999)]);
-    }
-
-    #[test]
-    fn plan_parts_cover_every_byte_once() {
-        for size in [1, 7, MIB5 - 1, MIB5, MIB5 + 1, 3 * MIB5, 3 * MIB5 + 17, 25_000_000] {
-            for part in [MIB5, MIB5 + 3, 8_000_000] {
-                let parts = plan_parts(size, part);
-                let mut next = 0;
-                for (i, &(s, e)) in parts.iter().enumerate() {
-                    assert_eq!(s, next, "{size}/{part}");
-                    assert!(e >= s);
-                    let len = e - s + 1;
-                    if i + 1 < parts.len() {
-                        assert_eq!(len, part.max(MIB5));
-                    } else {
-                        assert!(len <= part.max(MIB5));
-                    }
-                    next = e + 1;
-                }
-                assert_eq!(next, size);
-            }
-        }
-    }
-
-    #[test]
-    fn multipart_is_above_five_mib() {
-        assert!(!wants_multipart(MIB5));
-        assert!(wants_multipart(MIB5 + 1));
-    }
-
-    #[test]
-    fn token_prefers_id_token() {
-        let body = r#"{"success": true, "message": "ok", "data": {"jwt_token": "J", "id_token": "I",
-            "token_type": "Bearer", "expires_in": 3600, "tenant_id": "t", "scopes": ["voice-api.upload"]}}"#;
-        let r = TokenResponse::from_json(body).unwrap();
-        assert_eq!(r.token(), Some("I"));
-        assert_eq!((r.success, r.message.as_str(), r.data.expires_in, r.data.tenant_id.as_str()), (true, "ok", 3600, "t"));
-        assert_eq!(r.data.scopes, vec![UPLOAD_SCOPE.to_string()]);
-
-        let only_jwt = TokenResponse::from_json(r#"{"data": {"jwt_token": "J", "id_token": ""}}"#).unwrap();
-        assert_eq!(only_jwt.token(), Some("J"));
-        let only_id = TokenResponse::from_json(r#"{"data": {"id_token": "I", "jwt_token": null}}"#).unwrap();
-        assert_eq!(only_id.token(), Some("I"));
-        let none = TokenResponse::from_json(r#"{"success": false, "message": "no"}"#).unwrap();
-        assert_eq!(none.token(), None);
-        for not_an_answer in ["", "[]", "\"token\"", "{\"data\":", "<html>"] {
-            assert_eq!(TokenResponse::from_json(not_an_answer), None, "{not_an_answer:?}");
-        }
-    }
-
-    #[test]
-    fn token_response_tolerates_odd_servers() {
-        let r = TokenResponse::from_json(
-            r#"{"data": {"id_token": "I", "token_type": null,
-            "expires_in": "900", "tenant_id": null, "scopes": null}}"#,
-        )
-        .unwrap();
-        assert_eq!(r.data.token_type, "Bearer");
-        assert_eq!(r.data.expires_in, 900);
-        assert!(r.data.scopes.is_empty());
-        let r = TokenResponse::from_json(r#"{"data": {"jwt_token": "J", "expires_in": 3600.0}}"#).unwrap();
-        assert_eq!(r.data.expires_in, 3600);
-        // Wrong types read as absent rather than failing the whole answer.
-        let r = TokenResponse::from_json(r#"{"success": "yes", "data": {"jwt_token": 5, "id_token": "I", "expires_in": -3, "scopes": [1, "s"]}}"#).unwrap();
-        assert_eq!(
-            (r.success, r.data.jwt_token.as_deref(), r.token(), r.data.expires_in, r.data.scopes.clone()),
-            (false, None, Some("I"), 0, vec!["s".to_string()])
-        );
-    }
-
-    #[test]
-    fn token_request_has_the_documented_shape() {
-        assert_eq!(TokenRequest::default().to_json(), r#"{"scopes":["voice-api.upload"]}"#);
-    }
-
-    #[test]
-    fn upload_request_has_the_documented_shape() {
-        let req = UploadRequest::new("voicenote-2026-11-21T10-00-00-000Z.webm", 123_456, "webm", 12.34, 48_000, 1, 128_000);
-        let v: serde_json::Value = serde_json::from_str(&req.to_json()).unwrap();
-        assert_eq!(
-            v,
-            json!({"file_name": "voicenote-2026-11-21T10-00-00-000Z.webm", "file_size": 123456,
-            "audio_format": "webm", "duration_seconds": 12.34, "use_multipart": false,
-            "sdk_metadata": {"duration_seconds": 12.34, "sample_rate": 48000, "channels": 1,
-                             "bit_rate": 128000, "codec": "webm", "file_size_bytes": 123456}})
-        );
-        assert!(UploadRequest::new("a.wav", 6_000_000, "wav", 30.0, 48_000, 1, 768_000).use_multipart);
-    }
-
-    fn as_serde(v: &Json) -> serde_json::Value {
-        serde_json::from_str(&v.to_json()).unwrap()
-    }
-
-    #[test]
-    fn single_grant_round_trips() {
-        let data = json!({"voicenote_id": "v1",
-            "upload_type": "single", "presigned_url": "http://s/x", "s3_key": "k", "expires_in": 900,
-            "processing_strategy": "standard", "client_processed": true, "message": "m"});
-        let body = json!({"object": "upload", "request_id": "req_1", "data": data});
-        let g = UploadGrant::from_envelope(&body.to_string()).unwrap();
-        assert!(!g.is_multipart());
-        assert_eq!(g.presigned_url.as_deref(), Some("http://s/x"));
-        assert_eq!(as_serde(&g.to_value()), data);
-    }
-
-    #[test]
-    fn multipart_grant_round_trips_and_tolerates_omissions() {
-        let data = json!({"voicenote_id": "v2",
-            "upload_type": "multipart", "s3_key": "k", "expires_in": 900, "processing_strategy": "standard",
-            "client_processed": false, "message": "m", "upload_info": {"upload_id": "u", "parts": [
-                {"part_number": 1, "presigned_url": "http://s/1", "start_byte": 0, "end_byte": 5242879, "content_length": 5242880},
-                {"part_number": 2, "presigned_url": "http://s/2", "start_byte": 5242880, "end_byte": 5242890, "content_length": 11}]}});
-        let body = json!({"object": "upload", "request_id": "req_2", "data": data});
-        let g = UploadGrant::from_envelope(&body.to_string()).unwrap();
-        assert!(g.is_multipart());
-        let parts = &g.upload_info.as_ref().unwrap().parts;
-        assert_eq!(parts[1].len(), 11);
-        assert_eq!(as_serde(&g.to_value()), data);
-
-        // A server that leaves out the type, the envelope fields and content_length.
-        let sparse = UploadGrant::from_envelope(
-            r#"{"data": {"voicenote_id": "v",
-            "upload_info": {"parts": [{"part_number": 1, "presigned_url": "u", "start_byte": 10, "end_byte": 19}]}}}"#,
-        )
-        .unwrap();
-        assert!(sparse.is_multipart());
-        assert_eq!(sparse.upload_info.unwrap().parts[0].len(), 10);
-
-        for not_a_grant in ["", "{}", r#"{"data": null}"#, r#"{"data": "x"}"#, r#"[{"data": {}}]"#, "<html></html>"] {
-            assert_eq!(UploadGrant::from_envelope(not_a_grant), None, "{not_a_grant:?}");
-        }
-    }
-
-    /// What the development server writes with serde, the SDK reads with `core::json` as the same
-    /// values, and the other way round.
-    #[cfg(feature = "serde")]
-    #[test]
-    fn the_sdk_reads_what_serde_writes_and_back() {
-        let grant = UploadGrant {
-            voicenote_id: "v".into(),
-            upload_type: UPLOAD_MULTIPART.into(),
-            presigned_url: None,
-            s3_key: "k".into(),
-            expires_in: 900,
-            processing_strategy: "standard".into(),
-            client_processed: false,
-            message: "m".into(),
-            upload_info: Some(UploadInfo {
-                upload_id: "u".into(),
-                parts: vec![PartInfo { part_number: 1, presigned_url: "p".into(), start_byte: 0, end_byte: 9, content_length: 10 }],
-            }),
-        };
-        let envelope = Envelope { object: "upload".into(), data: grant.clone(), request_id: "r".into() };
-        assert_eq!(UploadGrant::from_envelope(&serde_json::to_string(&envelope).unwrap()), Some(grant.clone()));
-        assert_eq!(serde_json::from_str::<UploadGrant>(&grant.to_value().to_json()).unwrap(), grant);
-
-        let token = TokenResponse {
-            success: true,
-            message: "ok".into(),
-            data: TokenData { jwt_token: Some("J".into()), expires_in: 60, scopes: vec!["s".into()], ..TokenData::default() },
-        };
-        assert_eq!(TokenResponse::from_json(&serde_json::to_string(&token).unwrap()), Some(token));
-
-        let req = UploadRequest::new("a.ogg", 10, "ogg", 1.5, 48_000, 1, 32_000);
-        assert_eq!(serde_json::from_str::<UploadRequest>(&req.to_json()).unwrap(), req);
-        assert_eq!(serde_json::from_str::<TokenRequest>(&TokenRequest::default().to_json()).unwrap(), TokenRequest::default());
-    }
-
-    #[cfg(feature = "serde")]
-    #[test]
-    fn error_body_round_trips() {
-        let body = json!({"error": {"code": 2005, "message": "Audio format not supported",
-            "details": {"format": "mp3", "supported_formats": ["webm", "wav", "ogg"]}}});
-        let e: ApiErrorBody = serde_json::from_value(body.clone()).unwrap();
-        assert_eq!(e.error.code, 2005);
-        assert_eq!(serde_json::to_value(&e).unwrap(), body);
-        let bare: ApiErrorBody = serde_json::from_value(json!({"error": {"code": 1001}})).unwrap();
-        assert_eq!(serde_json::to_value(&bare).unwrap(), json!({"error": {"code": 1001, "message": ""}}));
-    }
-
-    #[cfg(feature = "serde")]
-    #[test]
-    fn voice_note_tolerates_missing_fields() {
-        let n: VoiceNote = serde_json::from_value(json!({"id": "x", "status": "uploaded", "file_size": null})).unwrap();
-        assert_eq!(n.file_size, 0);
-        let full = VoiceNote {
-            id: "x".into(),
-            status: "uploaded".into(),
-            file_size: 3,
-            audio_format: "ogg".into(),
-            duration_seconds: 1.5,
-            created_at: "2026-01-01T00:00:00Z".into(),
-            content_type: Some("audio/ogg".into()),
-            ..Default::default()
-        };
-        assert_eq!(serde_json::from_str::<VoiceNote>(&serde_json::to_string(&full).unwrap()).unwrap(), full);
-    }
-}
+mod tests;

@@ -3,15 +3,19 @@
 
 use super::errors::SdkError;
 
+/// How often and when a failed request is tried again.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RetryPolicy {
     /// Retries after the first try.
     pub retries: u32,
+    /// The first retry's longest wait, in ms; each further one doubles it.
     pub base_ms: f64,
+    /// No wait is longer, in ms.
     pub cap_ms: f64,
 }
 
 impl RetryPolicy {
+    /// `retries` retries with the SDK's backoff (0.5 s doubling, at most 10 s).
     pub fn new(retries: u32) -> Self {
         RetryPolicy { retries, base_ms: 500.0, cap_ms: 10_000.0 }
     }

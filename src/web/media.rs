@@ -46,9 +46,13 @@ pub fn recording_plan(pref: FormatPreference) -> Result<RecordingPlan, SdkError>
 /// What `getUserMedia` is asked for besides the device (`RecorderOptions.audio`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct AudioOptions {
+    /// Cancel the speaker's echo (`echoCancellation`).
     pub echo_cancellation: bool,
+    /// Reduce background noise (`noiseSuppression`).
     pub noise_suppression: bool,
+    /// Level the input (`autoGainControl`).
     pub auto_gain_control: bool,
+    /// Channels asked for (`channelCount`).
     pub channel_count: u32,
 }
 
@@ -60,6 +64,7 @@ impl Default for AudioOptions {
 }
 
 /// An open microphone. Dropping it stops every track.
+#[derive(Debug)]
 pub struct Microphone {
     stream: MediaStream,
 }
@@ -86,10 +91,12 @@ impl Microphone {
         Ok(Microphone { stream })
     }
 
+    /// The stream the encoder and the meter read.
     pub fn stream(&self) -> &MediaStream {
         &self.stream
     }
 
+    /// The stream's tracks.
     pub fn tracks(&self) -> Vec<MediaStreamTrack> {
         self.stream.get_tracks().iter().map(|t| t.unchecked_into()).collect()
     }
@@ -101,6 +108,7 @@ impl Microphone {
         get.call0(&track).ok()?.dyn_into::<Object>().ok()
     }
 
+    /// Stops every track (the browser's recording indicator goes out).
     pub fn stop(&self) {
         for track in self.tracks() {
             track.stop();
@@ -117,9 +125,11 @@ impl Drop for Microphone {
 /// A microphone the browser lists (`sdk.listMicrophones()`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct MicrophoneInfo {
+    /// The browser's id for it (`deviceId`).
     pub device_id: String,
     /// Empty until the person has granted the microphone once (the browser's rule).
     pub label: String,
+    /// The one the browser uses when none is chosen.
     pub is_default: bool,
 }
 
@@ -149,6 +159,7 @@ pub fn media_error(value: &JsValue) -> SdkError {
     SdkError::new(code, if name.is_empty() { message } else { format!("{name}: {message}") })
 }
 
+/// A `MediaRecorder` on `stream` for `plan` at `bits_per_second`; a type it refuses is `NOT_SUPPORTED`.
 pub fn media_recorder(stream: &MediaStream, plan: RecordingPlan, bits_per_second: u32) -> Result<MediaRecorder, SdkError> {
     let options = MediaRecorderOptions::new();
     options.set_mime_type(plan.mime_type);
@@ -165,11 +176,13 @@ pub fn media_recorder(stream: &MediaStream, plan: RecordingPlan, bits_per_second
 /// The recorder's `AudioContext`, for the level meter and the WAV capture. It is created and
 /// resumed synchronously inside `start()`, before any await, so that Safari counts the click
 /// that called it; dropping it closes it.
+#[derive(Debug)]
 pub struct AudioGraph {
     context: AudioContext,
 }
 
 impl AudioGraph {
+    /// A new, resumed context (`RECORDING_FAILED` without Web Audio).
     pub fn new() -> Result<AudioGraph, SdkError> {
         let context = AudioContext::new().map_err(|e| {
             let err = media_error(&e);
@@ -180,6 +193,7 @@ impl AudioGraph {
         Ok(AudioGraph { context })
     }
 
+    /// The context, to build nodes in.
     pub fn context(&self) -> &AudioContext {
         &self.context
     }
@@ -192,12 +206,14 @@ impl Drop for AudioGraph {
 }
 
 /// Reads the input level through an `AnalyserNode` in the recorder's graph.
+#[derive(Debug)]
 pub struct LevelMeter {
     analyser: AnalyserNode,
     samples: Vec<f32>,
 }
 
 impl LevelMeter {
+    /// A meter on `stream` in `context`.
     pub fn new(context: &AudioContext, stream: &MediaStream) -> Result<LevelMeter, JsValue> {
         let source = context.create_media_stream_source(stream)?;
         let analyser = context.create_analyser()?;
@@ -206,6 +222,7 @@ impl LevelMeter {
         Ok(LevelMeter { analyser, samples: vec![0.0; 1024] })
     }
 
+    /// The level now, 0 to 1.
     pub fn level(&mut self) -> f64 {
         self.analyser.get_float_time_domain_data(&mut self.samples);
         crate::core::level::level(&self.samples)
@@ -224,6 +241,7 @@ extern "C" {
     fn finish(this: &CaptureHandle) -> js_sys::Promise;
     #[wasm_bindgen(method)]
     fn close(this: &CaptureHandle);
+    /// Whether the browser has Web Audio (the WAV path and the level meter need it).
     #[wasm_bindgen(js_name = hasWebAudio)]
     pub fn has_web_audio() -> bool;
 }
@@ -234,6 +252,7 @@ extern "C" {
 /// Dropping it disconnects it from the recorder's graph.
 pub struct WavCapture {
     handle: CaptureHandle,
+    /// The rate the worklet captures at, in Hz.
     pub sample_rate: u32,
     _on_block: Closure<dyn FnMut(js_sys::Uint8Array)>,
 }
@@ -265,6 +284,13 @@ impl WavCapture {
     /// Disconnects either way.
     pub async fn finish(self) -> Option<js_sys::Uint8Array> {
         JsFuture::from(self.handle.finish()).await.ok()?.dyn_into::<js_sys::Uint8Array>().ok()
+    }
+}
+
+// By hand: the JS handle has no Debug.
+impl std::fmt::Debug for WavCapture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WavCapture").field("sample_rate", &self.sample_rate).finish_non_exhaustive()
     }
 }
 

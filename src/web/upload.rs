@@ -4,6 +4,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::fmt;
 use std::rc::Rc;
 
 use futures_channel::oneshot;
@@ -102,6 +103,7 @@ fn url_expired(e: &SdkError) -> bool {
 
 /// What an upload reports back as it goes.
 pub trait UploadObserver {
+    /// The percentage sent so far; it never goes down, and stops at 99 until confirmed.
     fn progress(&self, percent: f64);
     /// The upload waits for the network (`true`), or has reached it again (`false`).
     fn waiting(&self, _waiting: bool) {}
@@ -147,16 +149,26 @@ pub struct Journal {
     save: Option<SaveJournal>,
 }
 
+// By hand: `save` is a closure.
+impl fmt::Debug for Journal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Journal").field("state", &self.state).field("saved", &self.save.is_some()).finish()
+    }
+}
+
 impl Journal {
+    /// A journal that starts from `initial` and hands every change to `save`, if given.
     pub fn new(initial: UploadJournal, save: Option<SaveJournal>) -> Journal {
         Journal { state: RefCell::new(initial), save }
     }
+    /// Changes the journal and saves the result.
     pub fn update(&self, change: impl FnOnce(&mut UploadJournal)) {
         change(&mut self.state.borrow_mut());
         if let Some(save) = &self.save {
             save(&self.state.borrow());
         }
     }
+    /// A copy of where the upload is.
     pub fn snapshot(&self) -> UploadJournal {
         self.state.borrow().clone()
     }

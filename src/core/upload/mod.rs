@@ -1,23 +1,34 @@
 //! What an upload sends and how it reports progress, decided before any byte leaves.
 
-use super::json::{object, Value};
-use super::text::{utc, Num};
+pub mod parts;
+
+pub use parts::{plan_parts, wants_multipart};
 
 use super::errors::{ErrorCode, SdkError};
 use super::format::AudioFormat;
+use super::json::{object, Value};
 use super::limits::{MAX_DURATION_SECS, MAX_FILE_SIZE};
-use super::protocol::{UploadGrant, UploadRequest};
+use super::protocol::{SdkMetadata, UploadGrant, UploadRequest};
+use super::text::{utc, Num};
 
 /// What `upload()` resolves with (API.md's `UploadResult`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct UploadResult {
+    /// The service's id for the voice note.
     pub voicenote_id: String,
+    /// Whether the bytes went in parts.
     pub multipart: bool,
+    /// Bytes sent.
     pub file_size: u64,
+    /// The duration the upload declared, in seconds (two decimals).
     pub duration_seconds: f64,
+    /// The recording's format.
     pub audio_format: AudioFormat,
+    /// Where storage keeps it, when the service said.
     pub s3_key: Option<String>,
+    /// How the service will process it, when it said.
     pub processing_strategy: Option<String>,
+    /// Whether the service counts it as processed by the client.
     pub client_processed: bool,
 }
 
@@ -41,9 +52,13 @@ impl UploadResult {
 /// What the SDK knows about a recording it is about to upload.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UploadSpec {
+    /// The recording's format.
     pub format: AudioFormat,
+    /// Its size in bytes.
     pub size: u64,
+    /// Its recorded duration in seconds.
     pub duration_secs: f64,
+    /// The encoder's bitrate, for `sdk_metadata`.
     pub bits_per_second: u64,
     /// ms since the epoch, for the file name.
     pub created_at_ms: f64,
@@ -78,6 +93,30 @@ pub fn upload_request(spec: &UploadSpec) -> UploadRequest {
     UploadRequest::new(file_name(spec.created_at_ms, spec.format), spec.size, spec.format.as_str(), duration, 48_000, 1, spec.bits_per_second)
 }
 
+impl UploadRequest {
+    /// A request whose `use_multipart` ([`wants_multipart`]) and `sdk_metadata` agree with the
+    /// other fields.
+    pub fn new(
+        file_name: impl Into<String>,
+        file_size: u64,
+        audio_format: impl Into<String>,
+        duration_seconds: f64,
+        sample_rate: u32,
+        channels: u32,
+        bit_rate: u64,
+    ) -> Self {
+        let audio_format = audio_format.into();
+        UploadRequest {
+            file_name: file_name.into(),
+            file_size,
+            use_multipart: wants_multipart(file_size),
+            sdk_metadata: SdkMetadata { duration_seconds, sample_rate, channels, bit_rate, codec: audio_format.clone(), file_size_bytes: file_size },
+            audio_format,
+            duration_seconds,
+        }
+    }
+}
+
 /// Bytes sent per part, turned into a percentage that never goes down and stops at 99: only the
 /// server's confirmation of the whole upload makes it 100 (`upload_blob` reports that).
 #[derive(Clone, Debug)]
@@ -88,6 +127,7 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Progress of `total` bytes sent in `parts` parts.
     pub fn new(total: u64, parts: usize) -> Self {
         Progress { total: total.max(1), sent: vec![0; parts.max(1)], reported: 0.0 }
     }
