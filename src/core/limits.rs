@@ -6,12 +6,8 @@ pub const MAX_DURATION_SECS: f64 = 60.0;
 pub const MAX_FILE_SIZE: u64 = 25_000_000;
 /// Above this many bytes an upload is multipart (5 MiB).
 pub const MULTIPART_THRESHOLD: u64 = 5_242_880;
-/// The development server's name for [`AudioFormat::ALL`]'s names, until it reads that (issue 20).
-#[doc(hidden)]
-pub const ACCEPTED_FORMATS: [&str; 3] = [AudioFormat::Webm.as_str(), AudioFormat::Ogg.as_str(), AudioFormat::Wav.as_str()];
 
 use super::errors::{ErrorCode, SdkError};
-use super::format::AudioFormat;
 use super::json::object;
 use super::text::Num;
 

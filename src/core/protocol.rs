@@ -13,7 +13,6 @@ use serde::{Deserialize, Deserializer};
 #[cfg(feature = "serde")]
 use serde_json::Value;
 
-use super::format::AudioFormat;
 use super::json::{object, Map, Value as Json};
 
 /// The scope the SDK asks for.
@@ -476,18 +475,6 @@ pub struct VoiceNote {
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
     pub audio_url: Option<String>,
 }
-
-/// The development server's old call for [`AudioFormat::mime`] (`application/octet-stream` for a
-/// name that is no format), until it reads `AudioFormat` (issue 20).
-#[doc(hidden)]
-pub fn mime_for_format(format: &str) -> &'static str {
-    AudioFormat::from_name(format).map_or("application/octet-stream", AudioFormat::mime)
-}
-
-/// The development server's old import path for [`super::upload::parts`], until it imports
-/// from `core::upload` (issue 20).
-#[doc(hidden)]
-pub use super::upload::parts::{plan_parts, wants_multipart};
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{json, Value};
 use vocafuse_wasm::core::errors::{Dialect, ErrorCode, ServerCode, SERVER_CODES};
-use vocafuse_wasm::core::limits::ACCEPTED_FORMATS;
+use vocafuse_wasm::core::format::AudioFormat;
 
 use crate::base::origins::Origin;
 
@@ -95,12 +95,10 @@ pub fn envelope<T: Serialize>(status: StatusCode, object: &str, data: T, request
     json_reply(status, &vocafuse_wasm::core::protocol::Envelope { object: object.to_string(), data, request_id: request_id.to_string() })
 }
 
-/// The 2005 answer's `details`: the format as sent, and the formats the SDK's core accepts. The
-/// error page lists them webm, wav, ogg: the core's set in descending order.
+/// The 2005 answer's `details`: the format as sent, and the formats the SDK's core accepts (in
+/// the error page's order, which is `AudioFormat::ALL`'s).
 pub fn unsupported_format_details(format: &str) -> Value {
-    let mut supported = ACCEPTED_FORMATS.to_vec();
-    supported.sort_unstable_by(|a, b| b.cmp(a));
-    json!({"format": format, "supported_formats": supported})
+    json!({"format": format, "supported_formats": AudioFormat::ALL.map(AudioFormat::as_str)})
 }
 
 /// A response a fault script (or chaos) asked for: sent as it is.
@@ -226,7 +224,7 @@ mod tests {
     fn supported_formats_are_the_accepted_ones() {
         let details = unsupported_format_details("mp3");
         let mut a: Vec<&str> = details["supported_formats"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-        let mut b = ACCEPTED_FORMATS.to_vec();
+        let mut b = AudioFormat::ALL.map(AudioFormat::as_str).to_vec();
         a.sort();
         b.sort();
         assert_eq!(a, b);

@@ -11,8 +11,10 @@ use axum::Extension;
 use http_body_util::BodyExt;
 use serde_json::{json, Map, Value};
 use vocafuse_wasm::core::errors::ErrorCode;
-use vocafuse_wasm::core::limits::{ACCEPTED_FORMATS, MAX_DURATION_SECS, MAX_FILE_SIZE};
-use vocafuse_wasm::core::protocol::{plan_parts, wants_multipart, PartInfo, UploadGrant, UploadInfo, UPLOAD_MULTIPART, UPLOAD_SCOPE, UPLOAD_SINGLE};
+use vocafuse_wasm::core::format::AudioFormat;
+use vocafuse_wasm::core::limits::{MAX_DURATION_SECS, MAX_FILE_SIZE};
+use vocafuse_wasm::core::protocol::{PartInfo, UploadGrant, UploadInfo, UPLOAD_MULTIPART, UPLOAD_SCOPE, UPLOAD_SINGLE};
+use vocafuse_wasm::core::upload::{plan_parts, wants_multipart};
 
 use crate::base::body::drain;
 use crate::base::clock::now_ms;
@@ -112,7 +114,7 @@ pub fn check_upload(body: &[u8]) -> Result<Checked, Refusal> {
         return Err(Refusal { code: ErrorCode::FileSizeExceeded, details: Some(json!({"max_size": megabytes(MAX_FILE_SIZE), "actual_size": megabytes(file_size)})) });
     }
     let audio_format = format_raw.trim().to_ascii_lowercase();
-    if !ACCEPTED_FORMATS.contains(&audio_format.as_str()) {
+    if AudioFormat::from_name(&audio_format).is_none() {
         return Err(Refusal { code: ErrorCode::UnsupportedAudioFormat, details: Some(unsupported_format_details(format_raw)) });
     }
     if duration_seconds > MAX_DURATION_SECS {

@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
-use vocafuse_wasm::core::protocol::{mime_for_format, VoiceNote, UPLOAD_MULTIPART};
+use vocafuse_wasm::core::format::AudioFormat;
+use vocafuse_wasm::core::protocol::{VoiceNote, UPLOAD_MULTIPART};
 
 use crate::base::clock::now_ms;
 
@@ -68,9 +69,15 @@ pub struct PartRecord {
     pub put_count: u32,
 }
 
+/// A stored format's MIME type (the core's table; anything else is bytes).
+fn mime_of(format: &str) -> &'static str {
+    AudioFormat::from_name(format).map_or("application/octet-stream", AudioFormat::mime)
+}
+
 impl NoteRecord {
+    /// The stored file's extension: the format's own (the core's table).
     pub fn ext(&self) -> &str {
-        &self.audio_format
+        AudioFormat::from_name(&self.audio_format).map_or(&self.audio_format, |f| f.extension())
     }
 
     /// The public view, for `GET /voicenotes/{id}`.
@@ -94,7 +101,7 @@ impl NoteRecord {
     pub fn served_content_type(&self) -> String {
         match &self.content_type {
             Some(ct) if ct.starts_with("audio/") => ct.clone(),
-            _ => mime_for_format(&self.audio_format).to_string(),
+            _ => mime_of(&self.audio_format).to_string(),
         }
     }
 }
@@ -324,7 +331,7 @@ impl NewNote<'_> {
             tenant_id: self.tenant_id.to_string(),
             upload_id,
             parts,
-            mime_type: mime_for_format(self.audio_format).to_string(),
+            mime_type: mime_of(self.audio_format).to_string(),
             content_type: None,
             sha256: None,
             bytes_stored: 0,
@@ -339,7 +346,7 @@ impl NewNote<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vocafuse_wasm::core::protocol::plan_parts;
+    use vocafuse_wasm::core::upload::plan_parts;
 
     fn temp_dir(tag: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("vf-store-{tag}-{:x}", fastrand::u64(..)));

@@ -1,6 +1,6 @@
 //! What an upload sends and how it reports progress, decided before any byte leaves.
 
-pub mod parts;
+mod parts;
 
 pub use parts::{plan_parts, wants_multipart};
 
