@@ -191,7 +191,7 @@ async function take(browser, site, name, mode, noteMs) {
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   const cdp = await context.newCDPSession(page);
   const requests = new Map();
-  cdp.on('Network.requestWillBeSent', ({ requestId, request }) => requests.set(requestId, { url: request.url, method: request.method, bytes: 0 }));
+  cdp.on('Network.requestWillBeSent', ({ requestId, request }) => requests.set(requestId, { url: request.url, bytes: 0 }));
   cdp.on('Network.loadingFinished', ({ requestId, encodedDataLength }) => {
     const r = requests.get(requestId);
     if (r) r.bytes = encodedDataLength;
@@ -201,7 +201,8 @@ async function take(browser, site, name, mode, noteMs) {
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
   const until = async (mark, n = 1) => {
     try {
-      await page.waitForFunction(([m, k]) => (window.__bench.marks[m] || []).length >= k || window.__bench.errors.some((e) => !/^(NO_AUDIO_INPUT|DURATION_EXCEEDED|FILE_SIZE_EXCEEDED)/.test(e)), [mark, n], { polling: 50 });
+      await page.waitForFunction(([m, k, notices]) => (window.__bench.marks[m] || []).length >= k
+        || window.__bench.errors.some((e) => !new RegExp(notices).test(e)), [mark, n, NOTICES.source], { polling: 50 });
     } catch (e) {
       throw new Error(`${name} (${mode}): no ${mark}: ${e.message}`);
     }
@@ -247,13 +248,17 @@ async function take(browser, site, name, mode, noteMs) {
   }
 }
 
-/** The figures one take gives, by name, in ms (or bytes). */
+/**
+ * The figures one take gives, by name, in ms from the page's opening (or bytes): the early take
+ * gives the earliest click's figures and the bytes, the idle one the idle click's and ready.
+ */
 function figuresOf(name, mode, t, site, api, storage, files) {
   const m = (k, i = 0) => (t.marks[k] || [])[i];
   const out = {};
   const clickStart = m('click', 0);
   const recording = m('state:recording');
   out[`click_to_recording_${mode}`] = recording - clickStart;
+  if (m('start-returned') !== undefined) out[`click_to_start_returned_${mode}`] = m('start-returned') - clickStart;
   if (mode === 'early') {
     out.opened_to_clickable = m('clickable');
     out.opened_to_recording_earliest = recording;
@@ -297,7 +302,7 @@ const median = (xs) => {
 const fmt = (x) => (x === undefined || Number.isNaN(x) ? '-' : Math.round(x).toLocaleString('en-US'));
 const ratio = (a, b) => (a !== undefined && b ? `${(a / b).toFixed(2)}x` : '-');
 
-/** The issue's targets, per figure and entry, as `{ text, met(stats, all) }`. */
+/** The issue's target for a figure of an entry, as `{ text, limit, met(median) }`, or null. */
 function target(figure, name, all) {
   const med = (entry, fig) => all[entry]?.[fig]?.median;
   const within = (limit, text) => ({ text, limit, met: (v) => (!Number.isFinite(limit) || v === undefined ? '?' : v <= limit ? 'yes' : `no (+${fmt(v - limit)})`) });
@@ -314,6 +319,8 @@ const TITLES = {
   opened_to_clickable: 'page opened -> the button clickable (ms; the earliest click comes right after)',
   click_to_recording_early: 'click -> recording, clicking as early as the page allows (ms)',
   click_to_recording_idle: 'click -> recording, after the page was idle 2 s (ms)',
+  click_to_start_returned_early: 'the floor: click -> MediaRecorder.start() returned, the earliest click (ms; the SDK reports recording then, the floor above at its start event)',
+  click_to_start_returned_idle: 'the floor: click -> MediaRecorder.start() returned, after 2 s idle (ms)',
   opened_to_recording_earliest: 'page opened -> recording, clicking as early as possible (ms)',
   stop_to_uploaded_10s: 'stop -> uploaded, a 10 s note (ms)',
   stop_to_uploaded_30s: 'stop -> uploaded, a 30 s note (ms)',
@@ -321,14 +328,14 @@ const TITLES = {
   audio_bytes_30s: 'audio bytes uploaded, a 30 s note (the PUT\'s body)',
 };
 
+/** The byte groups, in the order a page fetches them. */
+const BYTE_GROUPS = ['page', 'entry JS', 'framework chunk', 'wasm', 'token call', 'upload call (POST /upload)', 'audio PUT (answer)', 'other', 'total'];
+
 function report(all, names, takes) {
-  const figures = new Set();
-  for (const n of names) for (const f of Object.keys(all[n] || {})) figures.add(f);
-  const order = [...Object.keys(TITLES), ...[...figures].filter((f) => f.startsWith('bytes: ')).sort()];
   const lines = [];
-  for (const figure of order) {
-    if (!figures.has(figure)) continue;
-    lines.push('', `${TITLES[figure] || `${figure.slice('bytes: '.length)}: bytes received, the earliest-click take (CDP encodedDataLength, headers included)`}, median of ${takes}:`);
+  for (const figure of Object.keys(TITLES)) {
+    if (!names.some((n) => all[n]?.[figure])) continue;
+    lines.push('', `${TITLES[figure]}, median of ${takes}:`);
     lines.push(`  ${'entry'.padEnd(13)} ${'median'.padStart(8)} ${'min-max'.padStart(15)} ${'floor'.padStart(8)} ${'ratio'.padStart(7)}  target`);
     const floor = all.floor?.[figure]?.median;
     for (const n of names) {
@@ -338,6 +345,14 @@ function report(all, names, takes) {
       const goal = t ? `${t.text} = ${fmt(t.limit)}: ${t.met(s.median)}` : '';
       lines.push(`  ${n.padEnd(13)} ${fmt(s.median).padStart(8)} ${`${fmt(s.min)}-${fmt(s.max)}`.padStart(15)} ${fmt(floor).padStart(8)} ${(n === 'floor' ? '' : ratio(s.median, floor)).padStart(7)}  ${goal}`);
     }
+  }
+  // Bytes: one row per entry, the median of each group (they vary only with headers' dates).
+  const groups = BYTE_GROUPS.filter((g) => names.some((n) => all[n]?.[`bytes: ${g}`]));
+  const width = (g) => Math.max(9, g.length);
+  lines.push('', `bytes received by file group, the earliest-click take (CDP Network.loadingFinished encodedDataLength, headers included; gzip -9 bodies), median of ${takes}:`);
+  lines.push(`  ${'entry'.padEnd(13)} ${groups.map((g) => g.padStart(width(g))).join(' ')}`);
+  for (const n of names) {
+    lines.push(`  ${n.padEnd(13)} ${groups.map((g) => fmt(all[n]?.[`bytes: ${g}`]?.median).padStart(width(g))).join(' ')}`);
   }
   return lines;
 }
@@ -358,6 +373,9 @@ async function main() {
     for (const [k, v] of Object.entries(figs)) if (Number.isFinite(v)) (samples[name][k] ||= []).push(v);
   };
   try {
+    // Discarded: the browser's first getUserMedia starts its audio capture (~400 ms more), which
+    // would otherwise fall on the first take of the first entry.
+    await take(browser, site, 'floor', 'early', 0);
     // Round-robin over the entries, so that whatever else loads the machine falls on all of them.
     for (let i = 0; i < args.takes; i += 1) {
       for (const name of args.only) {

@@ -49,5 +49,6 @@ button.onclick = async () => {
       .catch((e) => { message.textContent = e.message; window.__benchError?.(e); });
   };
   recorder.start();
+  mark('start-returned'); // when the SDK reports `recording`; the floor's figure waits for `start`
 };
 button.disabled = false;
