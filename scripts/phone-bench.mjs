@@ -9,8 +9,9 @@
 // min-max, the floor's, the ratio, the issue's target) and one `BENCH {json}` line per figure.
 // Asserts nothing but that every take recorded (and uploaded, where it records a note).
 //
-// Run: node scripts/phone-bench.mjs [--takes N] [--only core,element,...]   (default 5 takes;
-// entries: floor core core-classic react vue element; the floor always runs). Needs pkg/ built,
+// Run: node scripts/phone-bench.mjs [--takes N] [--only core,element,...] [--timeline]   (default
+// 5 takes; entries: floor core core-classic react vue element; the floor always runs; --timeline
+// prints each take's requests and marks). Needs pkg/ built,
 // target/debug/vocafuse-devserver (cargo build -p vocafuse-devserver), tests/e2e and
 // tests/apps/vite installed (scripts/setup.sh test, scripts/e2e.sh). scripts/bench.sh runs it.
 import { execFileSync } from 'node:child_process';
@@ -55,11 +56,12 @@ for (const e of Object.values(ENTRIES)) {
 }
 
 function parseArgs(argv) {
-  const args = { takes: 5, only: Object.keys(ENTRIES) };
+  const args = { takes: 5, only: Object.keys(ENTRIES), timeline: false };
   for (let i = 0; i < argv.length; i += 1) {
     if (argv[i] === '--takes') args.takes = Number(argv[(i += 1)]);
+    else if (argv[i] === '--timeline') args.timeline = true;
     else if (argv[i] === '--only') args.only = argv[(i += 1)].split(',').map((s) => s.trim()).filter(Boolean);
-    else throw new Error(`unknown argument ${argv[i]} (use --takes N, --only core,element,...)`);
+    else throw new Error(`unknown argument ${argv[i]} (use --takes N, --only core,element,..., --timeline)`);
   }
   if (!(args.takes >= 1)) throw new Error('--takes wants a number >= 1');
   for (const name of args.only) if (!ENTRIES[name]) throw new Error(`no entry ${name}: ${Object.keys(ENTRIES).join(', ')}`);
@@ -239,7 +241,7 @@ async function take(browser, site, name, mode, noteMs) {
     const got = await page.evaluate(() => ({
       marks: window.__bench.marks,
       result: window.__result ? { voicenote_id: window.__result.voicenote_id, file_size: window.__result.file_size } : null,
-      resources: performance.getEntriesByType('resource').map((e) => ({ name: e.name, start: e.startTime, end: e.responseEnd })),
+      resources: performance.getEntriesByType('resource').map((e) => ({ name: e.name, by: e.initiatorType, start: e.startTime, end: e.responseEnd })),
     }));
     if (noteMs && !got.result?.voicenote_id) throw new Error(`${name} (${mode}): uploaded without a result`);
     return { ...got, requests: [...requests.values()] };
@@ -292,6 +294,13 @@ function figuresOf(name, mode, t, site, api, storage, files) {
     out['bytes: total'] = Object.values(groups).reduce((a, b) => a + b, 0);
   }
   return out;
+}
+
+/** A take's requests and marks in the order they happened (ms from the page's opening), for --timeline. */
+function timeline(t) {
+  const rows = t.resources.map((r) => [r.start, `${fmt(r.start).padStart(6)} -> ${fmt(r.end).padStart(6)}  ${r.by.padEnd(15)} ${new URL(r.name).pathname}`]);
+  for (const [name, times] of Object.entries(t.marks)) for (const at of times) rows.push([at, `${fmt(at).padStart(6)}            mark            ${name}`]);
+  return `${rows.sort((a, b) => a[0] - b[0]).map(([, line]) => `    ${line}`).join('\n')}\n`;
 }
 
 const median = (xs) => {
@@ -385,6 +394,7 @@ async function main() {
           const figs = figuresOf(name, mode, t, site, server.api, server.storage, files);
           push(name, figs);
           process.stderr.write(`take ${i + 1}/${args.takes} ${name} ${mode}: ${Object.entries(figs).filter(([k]) => !k.startsWith('bytes')).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}\n`);
+          if (args.timeline) process.stderr.write(timeline(t));
         }
       }
     }
