@@ -11,9 +11,9 @@
 //
 // Run: node scripts/phone-bench.mjs [--takes N] [--only core,element,...] [--timeline]   (default
 // 5 takes; entries: floor core core-classic react vue element; the floor always runs; --timeline
-// prints each take's requests and marks). Needs pkg/ built,
-// target/debug/vocafuse-devserver (cargo build -p vocafuse-devserver), tests/e2e and
-// tests/apps/vite installed (scripts/setup.sh test, scripts/e2e.sh). scripts/bench.sh runs it.
+// prints each take's requests and marks). Needs pkg/ built, target/debug/vocafuse-devserver
+// (cargo build -p vocafuse-devserver), tests/e2e and tests/apps/vite installed (scripts/setup.sh
+// test, scripts/e2e.sh). scripts/bench.sh runs it.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import http from 'node:http';
@@ -34,8 +34,8 @@ const IDLE_MS = 2_000;
 const NOTES_MS = { early: 10_000, idle: 30_000 };
 
 /**
- * The entries. `button`: the record button for playwright (it pierces open shadow roots);
- * `enabled`: the same, clickable, as an in-page expression; `notes`: its takes also record a note
+ * The entries. `enabled`: an in-page expression for the record button (a shadow root's, for the
+ * element); `notes`: its takes also record a note
  * (10 s after the earliest click, 30 s after the idle one) and time stop -> uploaded; `warm`:
  * its ready is the SDK's downloads done (the framework entries load the SDK on their own).
  */
@@ -46,14 +46,11 @@ const ENTRIES = {
   react: { url: '/react.html', warm: true },
   vue: { url: '/vue.html', warm: true },
   element: {
-    url: '/element/', warm: true, button: 'vocafuse-recorder button',
+    url: '/element/', warm: true,
     enabled: "document.querySelector('vocafuse-recorder')?.shadowRoot?.querySelector('button')",
   },
 };
-for (const e of Object.values(ENTRIES)) {
-  e.button ??= '#record';
-  e.enabled ??= "document.getElementById('record')";
-}
+for (const e of Object.values(ENTRIES)) e.enabled ??= "document.getElementById('record')";
 
 function parseArgs(argv) {
   const args = { takes: 5, only: Object.keys(ENTRIES), timeline: false };
