@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures what BENCHMARKS.md reports, in one run on this machine: bundle size and what a page
-# downloads to record a note, auto-stop accuracy, bytes per recorded minute, upload overhead
-# against bare fetch, wasm memory growth, the WAV encoder in the browser, what persisting costs
+# downloads to record a note, load and click-to-recording times on a phone's network, auto-stop
+# accuracy, bytes per recorded minute, upload overhead against bare fetch, wasm memory growth, the WAV encoder in the browser, what persisting costs
 # (main thread, storage), and the resampler natively. Browser code is built in release, as shipped. Results are printed and written to target/bench/results.jsonl. Nothing is asserted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,10 @@ done | tee -a "$out/results.jsonl"
 # the WAV add-on on its own, in headless Chromium (scripts/size-main-path.mjs).
 cargo build -q -p vocafuse-devserver
 node scripts/size-main-path.mjs | tee /dev/stderr | sed -n 's/^BENCH //p' >> "$out/results.jsonl"
+# On a phone's network (issue 19): each entry against a floor page with no SDK, on Lighthouse's
+# mobile profile (scripts/phone-bench.mjs); the React and Vue pages build with tests/apps/vite's packages.
+[ -d tests/apps/vite/node_modules/vite ] || (cd tests/apps/vite && npm install --no-save --no-audit --no-fund --loglevel=error)
+node scripts/phone-bench.mjs | tee /dev/stderr | sed -n 's/^BENCH //p' >> "$out/results.jsonl"
 # The budget's alternative (BENCHMARKS.md): the pure core alone, exported for a JS orchestrator.
 build_release_wasm bench/decision-core target/decision-core decision_core >/dev/null 2>&1
 tools/node_modules/.bin/esbuild target/decision-core/decision_core.js --bundle --format=esm --minify \
