@@ -18,11 +18,21 @@ const INITIAL = Object.freeze({
   result: null, inputStatus: 'ok', supported: null,
 });
 
+let entry = null;
+/** The package entry's module, imported once (its wasm not yet). */
+function importEntry() {
+  if (!entry) {
+    entry = import('./index.js');
+    entry.catch(() => { entry = null; });
+  }
+  return entry;
+}
+
 let core = null;
 /** The package entry, imported (and its wasm instantiated) once, on first use. */
 export function loadCore() {
   if (!core) {
-    core = import('./index.js').then(async (m) => { await m.default(); return m; });
+    core = importEntry().then(async (m) => { await m.default(); return m; });
     core.catch(() => { core = null; });
   }
   return core;
@@ -35,7 +45,8 @@ function sdkFor(config) {
   const key = keyOf(config);
   let promise = sdks.get(key);
   if (!promise) {
-    promise = loadCore().then((m) => m.VocaFuseSDK.load(config));
+    // load() as soon as the entry is here: its first token request goes out while the wasm loads.
+    promise = importEntry().then((m) => m.VocaFuseSDK.load(config));
     sdks.set(key, promise);
     promise.catch(() => { if (sdks.get(key) === promise) sdks.delete(key); });
   }
