@@ -65,7 +65,7 @@ function hintWasm() {
   if (hinted || typeof document === 'undefined' || !document.head) return;
   hinted = true;
   const href = WASM_URL().href;
-  for (const link of document.head.querySelectorAll('link[rel="preload"]')) if (link.href === href) return;
+  for (const link of document.querySelectorAll('link[rel="preload"]')) if (link.href === href) return;
   const link = document.createElement('link');
   link.rel = 'preload';
   link.as = 'fetch';
