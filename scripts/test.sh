@@ -15,6 +15,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 # The dev server is native only (tokio's networking does not build for wasm32).
 cargo clippy -p vocafuse-wasm -p vocafuse-decision-core --all-targets --target wasm32-unknown-unknown -- -D warnings
 
+say "module layout: no import circle, no source file over 600 lines (scripts/check-layout.mjs)"
+node scripts/check-layout.mjs
+
 say "native tests (cargo test --workspace)"
 cargo test --workspace
 
