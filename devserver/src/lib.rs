@@ -35,6 +35,7 @@ use crate::state::{faults::Faults, presign::Signer, settings::Settings, store::S
 
 pub use crate::base::connection::{Gate, Timeouts};
 pub use crate::config::{Command, Config, Lifetimes};
+pub use crate::state::credentials::Credentials;
 pub use crate::state::request_log::{LogLine, Notes, RequestLog};
 pub use crate::state::tokens::{AuthError, Claims, Tokens};
 pub use crate::state::App;
@@ -85,6 +86,7 @@ pub async fn start(config: Config) -> io::Result<Server> {
     let (api_addr, storage_addr) = (api_listener.local_addr()?, storage_listener.local_addr()?);
     let store = Store::open(&config.data_dir).await?;
     let secret = Secret::load_or_create(&config.data_dir).await?;
+    let credentials = Credentials::load_or_create(&config.data_dir, config.api_key.as_deref(), config.api_secret.as_deref()).await?;
     let access = Arc::new(Access::new(&config.allow_origins, &config.allowed_hosts));
     for warning in access.warnings() {
         eprintln!("vocafuse-devserver: {warning}");
@@ -100,6 +102,7 @@ pub async fn start(config: Config) -> io::Result<Server> {
         storage_base: format!("http://{storage_addr}"),
         part_size: config.part_size.max(vocafuse_wasm::core::limits::MULTIPART_THRESHOLD),
         access,
+        credentials,
         timeouts: config.timeouts,
         gate: Gate::new(config.max_connections),
     });

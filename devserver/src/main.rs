@@ -33,6 +33,8 @@ async fn main() -> ExitCode {
     let _ = out.flush();
     drop(out);
     eprintln!("vocafuse-devserver: API {} · storage {} · data in {}", server.api_url(), server.storage_url(), data_dir.display());
+    let keys = &server.app.credentials;
+    eprintln!("vocafuse-devserver: backend API key {} secret {} (X-VocaFuse-API-Key / X-VocaFuse-API-Secret)", keys.api_key, keys.api_secret);
 
     stop_signal().await;
     eprintln!("vocafuse-devserver: shutting down");

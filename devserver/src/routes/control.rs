@@ -14,7 +14,7 @@ use serde_json::json;
 use vocafuse_wasm::core::errors::ErrorCode;
 
 use crate::base::replies::{bad_control_request, json_reply, vocafuse_error};
-use crate::routes::voicenotes::voicenote_id;
+use crate::routes::ids::voicenote_id;
 use crate::state::faults::{FaultRoute, FaultSpec};
 use crate::state::App;
 

@@ -1,8 +1,10 @@
 //! The routes of the two origins, and the routers that put them behind the layers.
 
 pub mod auth;
+pub mod backend;
 pub mod bucket;
 pub mod control;
+pub mod ids;
 pub mod token;
 pub mod upload;
 pub mod voicenotes;
@@ -25,9 +27,13 @@ pub fn api_router(app: &Arc<App>, config: &Config) -> Router {
         .route("/api/token", post(token::token))
         .route("/upload", post(upload::upload))
         .route("/voicenotes", get(voicenotes::list))
-        .route("/voicenotes/{id}", get(voicenotes::get_one))
+        .route("/voicenotes/{id}", get(voicenotes::get_one).delete(backend::delete))
         .route("/voicenotes/{id}/audio", get(voicenotes::audio))
         .route("/voicenotes/{id}/transcription", get(voicenotes::transcription))
+        .route("/token", post(backend::token))
+        .route("/recordings", get(backend::list))
+        .route("/recordings/{id}", get(backend::get_one).delete(backend::delete))
+        .route("/recordings/{id}/transcription", get(backend::transcription))
         .route("/__dev/faults", post(control::script_faults).get(control::show_faults).delete(control::clear_faults))
         .route("/__dev/chaos", post(control::chaos))
         .route("/__dev/log", get(control::log).delete(control::clear_log))

@@ -1,7 +1,9 @@
 //! What the server holds while it runs: tokens, presigned URLs, stored voice notes, the fault
 //! table, the request log and the lifetimes, gathered in `App` for the layers and routes.
 
+pub mod credentials;
 pub mod faults;
+pub mod listing;
 pub mod presign;
 pub mod request_log;
 pub mod settings;
@@ -29,6 +31,8 @@ pub struct App {
     pub(crate) storage_base: String,
     pub(crate) part_size: u64,
     pub(crate) access: Arc<Access>,
+    /// The backend API's key and secret.
+    pub credentials: credentials::Credentials,
     pub(crate) timeouts: Timeouts,
     /// Open connections, both origins together.
     pub gate: Arc<Gate>,
