@@ -31,7 +31,7 @@ use tokio::task::JoinHandle;
 use crate::base::keys::Secret;
 use crate::base::origins::Access;
 use crate::routes::{api_router, storage_router};
-use crate::state::{faults::Faults, presign::Signer, settings::Settings, store::Store};
+use crate::state::{faults::Faults, presign::Signer, settings::Settings, store::Store, transcriber::Transcriber};
 
 pub use crate::base::connection::{Gate, Timeouts};
 pub use crate::config::{Command, Config, Lifetimes};
@@ -103,9 +103,14 @@ pub async fn start(config: Config) -> io::Result<Server> {
         part_size: config.part_size.max(vocafuse_wasm::core::limits::MULTIPART_THRESHOLD),
         access,
         credentials,
+        transcriber: Transcriber::new(config.transcribe_cmd.clone(), config.transcribe_delay),
         timeouts: config.timeouts,
         gate: Gate::new(config.max_connections),
     });
+    // Notes whose transcription a previous run left unfinished are transcribed again.
+    for rec in app.store.list().await {
+        routes::after_upload(&app, &rec.id).await;
+    }
     let (shutdown, stop) = watch::channel(false);
     let tasks = vec![
         tokio::spawn(serve::serve(api_listener, api_router(&app, &config), app.gate.clone(), app.timeouts, stop.clone())),

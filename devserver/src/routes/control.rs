@@ -16,6 +16,7 @@ use vocafuse_wasm::core::errors::ErrorCode;
 use crate::base::replies::{bad_control_request, json_reply, vocafuse_error};
 use crate::routes::ids::voicenote_id;
 use crate::state::faults::{FaultRoute, FaultSpec};
+use crate::state::transcriber::TranscriptionFault;
 use crate::state::App;
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
@@ -29,8 +30,23 @@ struct ScriptRequest {
     responses: Vec<FaultSpec>,
 }
 
-/// `POST /__dev/faults` `{"route", "responses": [Fault…]}` → `{"route", "queued"}`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TranscriptionScript {
+    #[allow(dead_code)] // "transcription", already matched
+    route: String,
+    responses: Vec<TranscriptionFault>,
+}
+
+/// `POST /__dev/faults` `{"route", "responses": [Fault…]}` → `{"route", "queued"}`. Route
+/// `transcription` takes `{"kind": "fail", "reason"?} | {"kind": "pass"}` for the next notes.
 pub async fn script_faults(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    if serde_json::from_slice::<serde_json::Value>(&body).is_ok_and(|v| v["route"] == "transcription") {
+        return match parse::<TranscriptionScript>(&body) {
+            Ok(req) => json_reply(StatusCode::OK, &json!({"route": "transcription", "queued": app.transcriber.script(req.responses)})),
+            Err(resp) => resp,
+        };
+    }
     let req: ScriptRequest = match parse(&body) {
         Ok(r) => r,
         Err(resp) => return resp,
@@ -48,12 +64,15 @@ pub async fn script_faults(State(app): State<Arc<App>>, body: Bytes) -> Response
 
 /// `GET /__dev/faults` → `{"scripts": {"token": [...], ...}, "chaos": {"enabled", "rate"}}`
 pub async fn show_faults(State(app): State<Arc<App>>) -> Response {
-    json_reply(StatusCode::OK, &app.faults.snapshot())
+    let mut snapshot = serde_json::to_value(app.faults.snapshot()).expect("serializes");
+    snapshot["scripts"]["transcription"] = json!(app.transcriber.scripted());
+    json_reply(StatusCode::OK, &snapshot)
 }
 
 /// `DELETE /__dev/faults`
 pub async fn clear_faults(State(app): State<Arc<App>>) -> Response {
     app.faults.clear_scripts();
+    app.transcriber.clear();
     json_reply(StatusCode::OK, &json!({"cleared": true}))
 }
 
@@ -132,6 +151,7 @@ pub async fn voicenote(State(app): State<Arc<App>>, uri: Uri, id: Result<Path<St
 /// `POST /__dev/reset`: faults, chaos, the log and the lifetimes; stored voice notes stay.
 pub async fn reset(State(app): State<Arc<App>>) -> Response {
     app.faults.reset();
+    app.transcriber.clear();
     app.log.clear();
     app.settings.reset();
     json_reply(StatusCode::OK, &json!({"reset": true}))

@@ -51,6 +51,11 @@ pub fn api_router(app: &Arc<App>, config: &Config) -> Router {
     with_layers(router.with_state(app.clone()), app, Origin::Api)
 }
 
+/// What follows a voice note's last byte: its transcription.
+pub async fn after_upload(app: &Arc<App>, id: &str) {
+    crate::state::transcriber::start(app, id, |_, _| {}).await;
+}
+
 /// The storage origin: presigned `PUT`s.
 pub fn storage_router(app: &Arc<App>) -> Router {
     with_layers(Router::new().route("/storage/{*key}", put(bucket::put)).with_state(app.clone()), app, Origin::Storage)

@@ -9,6 +9,7 @@ pub mod request_log;
 pub mod settings;
 pub mod store;
 pub mod tokens;
+pub mod transcriber;
 
 use std::sync::Arc;
 
@@ -31,6 +32,8 @@ pub struct App {
     pub(crate) storage_base: String,
     pub(crate) part_size: u64,
     pub(crate) access: Arc<Access>,
+    /// Turns stored voice notes into text.
+    pub(crate) transcriber: transcriber::Transcriber,
     /// The backend API's key and secret.
     pub credentials: credentials::Credentials,
     pub(crate) timeouts: Timeouts,

@@ -200,10 +200,13 @@ impl Store {
     }
 
     /// Sets the transcription of an uploaded voice note (written before it is visible).
-    #[allow(dead_code)] // the transcriber (next step) calls it
     pub async fn set_transcription(&self, id: &str, transcript: Transcript) -> io::Result<Option<NoteRecord>> {
         let Some(handle) = self.handle(id) else { return Ok(None) };
         let mut rec = handle.lock().await;
+        // Deleted while we waited for the lock: writing now would bring its record back.
+        if !self.notes.lock().unwrap().contains_key(id) {
+            return Ok(None);
+        }
         let mut next = rec.clone();
         next.transcription = Some(transcript);
         write_atomic(&self.dir.join(format!("{id}.json")), &record_json(&next)).await?;
