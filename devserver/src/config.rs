@@ -20,7 +20,7 @@ usage: vocafuse-devserver [--host 127.0.0.1] [--port 8787] [--storage-port 8788]
                           [--scopes SCOPE,...] [--header-timeout SECS] [--body-timeout SECS]
                           [--idle-timeout SECS] [--max-connections N] [--quiet]
                           [--api-key KEY] [--api-secret SECRET]
-                          [--transcribe-cmd CMD] [--transcribe-delay SECS]
+                          [--transcribe-cmd CMD] [--transcribe-delay SECS] [--webhook-backoff SECS]
 
 A local stand-in for the VocaFuse API. Port 0 picks a free port. On start it prints one line of
 JSON with the API origin, the storage origin and the token endpoint.
@@ -33,7 +33,8 @@ The backend API (POST /token, /voicenotes, /recordings, /webhooks) takes X-VocaF
 X-VocaFuse-API-Secret: --api-key/--api-secret, or a pair made on first start and kept in the data
 directory (printed on stderr at start). Transcripts come from --transcribe-cmd (run with the
 stored file's path; its stdout is the text), else from a labelled simulation after
---transcribe-delay seconds (default 1).";
+--transcribe-delay seconds (default 1). Webhooks are delivered to allowed hosts only, retried after
+--webhook-backoff seconds (default 1), doubling, five attempts in all.";
 
 /// Seconds a timeout flag may say at most (a year): longer is the same as never, and no deadline
 /// computed from it can overflow.
@@ -78,6 +79,8 @@ pub struct Config {
     pub transcribe_cmd: Option<String>,
     /// Seconds before the simulated transcript is ready (no `transcribe_cmd`).
     pub transcribe_delay: f64,
+    /// Seconds before a failed webhook delivery's first retry (doubling after).
+    pub webhook_backoff: f64,
 }
 
 impl Default for Config {
@@ -101,6 +104,7 @@ impl Default for Config {
             api_secret: None,
             transcribe_cmd: None,
             transcribe_delay: 1.0,
+            webhook_backoff: 1.0,
         }
     }
 }
@@ -215,13 +219,8 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
                 }
                 config.transcribe_cmd = Some(v);
             }
-            "--transcribe-delay" => {
-                let v = value()?;
-                config.transcribe_delay = match v.parse::<f64>() {
-                    Ok(s) if s.is_finite() && (0.0..=MAX_TIMEOUT_SECS).contains(&s) => s,
-                    _ => return Err(format!("--transcribe-delay: between 0 and {MAX_TIMEOUT_SECS} seconds, got {v}")),
-                };
-            }
+            "--transcribe-delay" => config.transcribe_delay = parse_delay(&flag, &value()?)?,
+            "--webhook-backoff" => config.webhook_backoff = parse_delay(&flag, &value()?)?,
             _ => return Err(format!("unknown argument: {arg}")),
         }
     }
@@ -229,6 +228,14 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
         return Err("--port and --storage-port must differ (storage is another origin)".into());
     }
     Ok(Command::Run(Box::new(config)))
+}
+
+/// Zero to `MAX_TIMEOUT_SECS` seconds.
+fn parse_delay(flag: &str, v: &str) -> Result<f64, String> {
+    match v.parse::<f64>() {
+        Ok(s) if s.is_finite() && (0.0..=MAX_TIMEOUT_SECS).contains(&s) => Ok(s),
+        _ => Err(format!("{flag}: between 0 and {MAX_TIMEOUT_SECS} seconds, got {v}")),
+    }
 }
 
 /// A value that can travel in a header as it is: visible ASCII, no spaces.
@@ -333,6 +340,7 @@ mod tests {
         assert_eq!(c.max_connections, usize::MAX);
         let b = run(&["--api-key", "sk_test_a", "--api-secret=s3cret", "--transcribe-cmd", "cat", "--transcribe-delay", "0"]).unwrap();
         assert_eq!((b.api_key.as_deref(), b.api_secret.as_deref(), b.transcribe_cmd.as_deref(), b.transcribe_delay), (Some("sk_test_a"), Some("s3cret"), Some("cat"), 0.0));
+        assert_eq!(run(&["--webhook-backoff", "0.05"]).unwrap().webhook_backoff, 0.05);
         let d = run(&[]).unwrap();
         assert_eq!((d.timeouts, d.max_connections, d.scopes.as_slice()), (Timeouts::default(), 128, &["voice-api.upload".to_string()][..]));
         assert!(d.allow_origins.is_empty() && d.allowed_hosts.is_empty());
@@ -366,6 +374,7 @@ mod tests {
             &["--transcribe-cmd", " "],
             &["--transcribe-delay", "-1"],
             &["--transcribe-delay", "NaN"],
+            &["--webhook-backoff", "1e400"],
         ] {
             assert!(run(args).is_err(), "{args:?}");
         }

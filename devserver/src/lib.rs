@@ -31,7 +31,7 @@ use tokio::task::JoinHandle;
 use crate::base::keys::Secret;
 use crate::base::origins::Access;
 use crate::routes::{api_router, storage_router};
-use crate::state::{faults::Faults, presign::Signer, settings::Settings, store::Store, transcriber::Transcriber};
+use crate::state::{deliveries::Deliveries, faults::Faults, presign::Signer, settings::Settings, store::Store, transcriber::Transcriber, webhooks::Webhooks};
 
 pub use crate::base::connection::{Gate, Timeouts};
 pub use crate::config::{Command, Config, Lifetimes};
@@ -103,6 +103,8 @@ pub async fn start(config: Config) -> io::Result<Server> {
         part_size: config.part_size.max(vocafuse_wasm::core::limits::MULTIPART_THRESHOLD),
         access,
         credentials,
+        webhooks: Webhooks::open(&config.data_dir).await?,
+        deliveries: Deliveries::new(config.webhook_backoff),
         transcriber: Transcriber::new(config.transcribe_cmd.clone(), config.transcribe_delay),
         timeouts: config.timeouts,
         gate: Gate::new(config.max_connections),

@@ -62,6 +62,11 @@ async fn every_backend_route_refuses_a_missing_or_wrong_key() {
         (Method::DELETE, format!("/recordings/{id}")),
         (Method::GET, format!("/recordings/{id}/transcription")),
         (Method::DELETE, format!("/voicenotes/{id}")),
+        (Method::GET, "/webhooks".into()),
+        (Method::POST, "/webhooks".into()),
+        (Method::GET, "/webhooks/wh_1".into()),
+        (Method::PUT, "/webhooks/wh_1".into()),
+        (Method::DELETE, "/webhooks/wh_1".into()),
     ];
     for (method, path) in routes {
         for (key, secret, reason) in [

@@ -21,6 +21,7 @@ use vocafuse_wasm::core::protocol::TokenResponse;
 use crate::base::replies::{envelope, json_reply, vocafuse_error};
 use crate::routes::ids::voicenote_id;
 use crate::state::credentials::{KEY_HEADER, SECRET_HEADER};
+use crate::state::deliveries::{self, Event};
 use crate::state::listing::ListQuery;
 use crate::state::request_log::{RequestId, Slot};
 use crate::state::store::{NoteRecord, STATUS_UPLOADED, TRANSCRIPT_COMPLETED, TRANSCRIPT_FAILED, TRANSCRIPT_PROCESSING};
@@ -101,6 +102,7 @@ pub fn backend_view(app: &App, rec: &NoteRecord) -> Value {
     v["duration"] = json!(rec.duration_seconds);
     v["updated_at"] = json!(rec.transcription.as_ref().and_then(|t| t.completed_at.clone()).or_else(|| rec.uploaded_at.clone()).unwrap_or_else(|| rec.created_at.clone()));
     v["metadata"] = rec.sdk_metadata.clone().unwrap_or(Value::Null);
+    v["transcription"] = rec.transcription.as_ref().map_or(Value::Null, |t| json!({"status": t.status, "text": t.text, "error": t.error}));
     v
 }
 
@@ -172,7 +174,10 @@ pub async fn delete(State(app): State<Arc<App>>, Extension(slot): Extension<Arc<
         Err(resp) => return resp,
     };
     match app.store.delete(&rec.id).await {
-        Ok(Some(_)) => StatusCode::NO_CONTENT.into_response(),
+        Ok(Some(gone)) => {
+            deliveries::emit(&app, Event::Deleted, backend_view(&app, &gone));
+            StatusCode::NO_CONTENT.into_response()
+        }
         Ok(None) => vocafuse_error(ErrorCode::RecordingNotFound, Some(json!({"voicenote_id": rec.id}))),
         Err(e) => {
             eprintln!("vocafuse-devserver: cannot delete voice note {}: {e}", rec.id);

@@ -131,6 +131,17 @@ pub async fn set_config(State(app): State<Arc<App>>, body: Bytes) -> Response {
     json_reply(StatusCode::OK, &app.settings.set(req.token_ttl, req.url_ttl))
 }
 
+/// `GET /__dev/webhooks/deliveries` → every delivery attempt, oldest first.
+pub async fn deliveries(State(app): State<Arc<App>>) -> Response {
+    json_reply(StatusCode::OK, &app.deliveries.attempts())
+}
+
+/// `DELETE /__dev/webhooks/deliveries`
+pub async fn clear_deliveries(State(app): State<Arc<App>>) -> Response {
+    app.deliveries.clear();
+    json_reply(StatusCode::OK, &json!({"cleared": true}))
+}
+
 /// `GET /__dev/config` → `{"token_ttl", "url_ttl"}`
 pub async fn get_config(State(app): State<Arc<App>>) -> Response {
     json_reply(StatusCode::OK, &app.settings.get())
@@ -152,6 +163,7 @@ pub async fn voicenote(State(app): State<Arc<App>>, uri: Uri, id: Result<Path<St
 pub async fn reset(State(app): State<Arc<App>>) -> Response {
     app.faults.reset();
     app.transcriber.clear();
+    app.deliveries.clear();
     app.log.clear();
     app.settings.reset();
     json_reply(StatusCode::OK, &json!({"reset": true}))

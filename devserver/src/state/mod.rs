@@ -2,6 +2,7 @@
 //! table, the request log and the lifetimes, gathered in `App` for the layers and routes.
 
 pub mod credentials;
+pub mod deliveries;
 pub mod faults;
 pub mod listing;
 pub mod presign;
@@ -10,6 +11,7 @@ pub mod settings;
 pub mod store;
 pub mod tokens;
 pub mod transcriber;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -34,6 +36,10 @@ pub struct App {
     pub(crate) access: Arc<Access>,
     /// Turns stored voice notes into text.
     pub(crate) transcriber: transcriber::Transcriber,
+    /// Registered webhooks.
+    pub(crate) webhooks: webhooks::Webhooks,
+    /// Webhook delivery attempts.
+    pub(crate) deliveries: deliveries::Deliveries,
     /// The backend API's key and secret.
     pub credentials: credentials::Credentials,
     pub(crate) timeouts: Timeouts,

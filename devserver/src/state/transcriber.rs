@@ -108,21 +108,23 @@ pub fn simulated(rec: &NoteRecord) -> String {
     )
 }
 
-/// Starts transcribing `id` if its bytes are all in and it was not started before. `done` gets
-/// the record once it is `completed` or `failed` (for webhooks), unless the note was deleted.
-pub async fn start<F>(app: &Arc<App>, id: &str, done: F)
+/// Starts transcribing `id` if its bytes are all in and it is not done (again, if a previous
+/// run left it unfinished). `done` gets the record once it is `completed` or `failed`, unless
+/// the note was deleted. True when this is the note's first start.
+pub async fn start<F>(app: &Arc<App>, id: &str, done: F) -> bool
 where
     F: FnOnce(Arc<App>, NoteRecord) + Send + 'static,
 {
-    let Some(rec) = app.store.get(id).await else { return };
+    let Some(rec) = app.store.get(id).await else { return false };
     if rec.status != STATUS_UPLOADED || rec.transcription.as_ref().is_some_and(|t| t.status != TRANSCRIPT_PROCESSING) {
-        return;
+        return false;
     }
+    let first = rec.transcription.is_none();
     let transcriber = &app.transcriber;
     let started_at = rfc3339(now_ms());
     let processing = Transcript { status: TRANSCRIPT_PROCESSING.into(), text: None, error: None, source: transcriber.source().into(), started_at: started_at.clone(), completed_at: None };
     if !matches!(app.store.set_transcription(id, processing.clone()).await, Ok(Some(_))) {
-        return;
+        return false;
     }
     let fault = transcriber.script.lock().unwrap().pop_front();
     let app = app.clone();
@@ -147,4 +149,5 @@ where
             Err(e) => eprintln!("vocafuse-devserver: cannot record the transcription of {}: {e}", rec.id),
         }
     });
+    first
 }
