@@ -18,6 +18,9 @@ cargo clippy -p vocafuse-wasm -p vocafuse-decision-core --all-targets --target w
 say "native tests (cargo test --workspace)"
 cargo test --workspace
 
+say "the dev server's backend API with the official VocaFuse Python SDK (vocafuse 0.1.1)"
+scripts/python-sdk.sh
+
 # Each browser suite must report exactly as many passing tests as tests/<suite>.rs declares.
 run_browser_suite() {
   local browser="$1" suite="$2" log expected passed
