@@ -38,6 +38,9 @@ if [ "$what" = test ]; then
   # The official Python server SDK's test runs in a virtual environment (scripts/python-sdk.sh).
   command -v python3 >/dev/null || apt_missing+=(python3)
   python3 -c 'import ensurepip' 2>/dev/null || apt_missing+=(python3-venv)
+  # The speech chain (tests/e2e/speech.test.mjs): a voice to say digits, a decoder for the takes.
+  command -v espeak-ng >/dev/null || apt_missing+=(espeak-ng)
+  command -v ffmpeg >/dev/null || apt_missing+=(ffmpeg)
 fi
 if [ ${#apt_missing[@]} -gt 0 ]; then
   say "installing ${apt_missing[*]} with apt"
@@ -59,12 +62,12 @@ if [ "$what" = test ] && [ ! -d "$root/tests/e2e/node_modules/playwright-core" ]
   (cd "$root/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# The official VocaFuse Python SDK, pinned with what it pulls in, in a venv under target/ (the
-# system Python stays untouched); made again whenever the pins change.
+# The official VocaFuse Python SDK and PocketSphinx, pinned with what they pull in, in a venv
+# under target/ (the system Python stays untouched); made again whenever the pins change.
 py_env="$root/target/python-sdk"
 py_pins="$root/devserver/python/requirements.txt"
 if [ "$what" = test ] && ! cmp -s "$py_pins" "$py_env/installed-requirements.txt"; then
-  say "installing the VocaFuse Python SDK from PyPI into target/python-sdk"
+  say "installing the VocaFuse Python SDK and PocketSphinx from PyPI into target/python-sdk"
   rm -rf "$py_env"
   python3 -m venv "$py_env"
   "$py_env/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$py_pins"
