@@ -74,6 +74,11 @@ if [ "$what" = test ] && ! cmp -s "$py_pins" "$py_env/installed-requirements.txt
   cp "$py_pins" "$py_env/installed-requirements.txt"
 fi
 
+if [ "$what" = test ] && [ ! -d "$root/examples/express/node_modules/express" ]; then
+  say "installing Express for examples/express (the README's backend example, run by the e2e tests)"
+  (cd "$root/examples/express" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 if ! command -v wasm-pack >/dev/null; then
   say "installing wasm-pack (a few minutes, once)"
   cargo install wasm-pack --version 0.15.1
