@@ -200,6 +200,14 @@ async fn notes_are_read_and_deleted_one_by_one() {
         let (status, unknown) = get_json(&dev, &format!("{base}/6f1c1d2e-0000-4000-8000-000000000000")).await;
         assert_eq!((status, unknown["error"]["code"].clone()), (404, json!(6001)));
     }
+    // Ids and queries that do not decode are refused in the documented shape, as sent.
+    let (status, raw) = get_json(&dev, "/recordings/%FF/transcription").await;
+    assert_eq!((status, raw["error"]["code"].clone(), raw["error"]["details"]["value"].clone()), (400, json!(2003), json!("%FF")));
+    let (status, raw) = get_json(&dev, "/recordings?page=%ZZ").await;
+    assert_eq!((status, raw["error"]["details"]["field"].clone(), raw["error"]["details"]["value"].clone()), (400, json!("page"), json!("%ZZ")));
+    let (status, raw) = get_json(&dev, "/webhooks/%FF").await;
+    assert_eq!((status, raw["error"]["code"].clone()), (400, json!(9400)));
+
     let del = dev.http.delete(dev.api(&format!("/recordings/{gone}"))).keyed().send().await.unwrap();
     assert_eq!(del.status(), 204);
     assert!(del.bytes().await.unwrap().is_empty());
