@@ -237,3 +237,35 @@ async fn a_made_key_is_kept_in_the_data_directory() {
     let info = dev.control(Method::GET, "/__dev/info", None).await;
     assert!(!info.to_string().contains(&made.api_secret));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_prints_the_key_once_at_start_and_never_per_request() {
+    use std::io::{BufRead, Read};
+    let dir = std::env::temp_dir().join(format!("vf-bin-key-{:x}", fastrand::u64(..)));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vocafuse-devserver"))
+        .args(["--port", "0", "--storage-port", "0", "--api-key", KEY, "--api-secret", SECRET, "--data-dir"])
+        .arg(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let api = serde_json::from_str::<Value>(&line).unwrap()["api"].as_str().unwrap().to_string();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    for _ in 0..2 {
+        let resp = http.get(format!("{api}/recordings")).header("X-VocaFuse-API-Key", KEY).header("X-VocaFuse-API-Secret", SECRET).send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    assert_eq!(std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().code(), Some(0));
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(child.wait().unwrap().success());
+    let _ = std::fs::remove_dir_all(&dir);
+    // One line names both; the two request lines name neither.
+    assert_eq!(stderr.lines().filter(|l| l.contains(SECRET)).count(), 1, "{stderr}");
+    let announced = stderr.lines().find(|l| l.contains(SECRET)).unwrap();
+    assert!(announced.contains(KEY) && announced.contains("X-VocaFuse-API-Key"), "{announced}");
+    assert_eq!(stderr.lines().filter(|l| l.contains("GET /recordings 200")).count(), 2, "{stderr}");
+    assert_eq!(stderr.lines().filter(|l| l.contains(KEY)).count(), 1, "{stderr}");
+}
