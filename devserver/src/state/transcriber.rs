@@ -20,7 +20,7 @@ use crate::state::App;
 
 /// The longest a `--transcribe-cmd` may run before it is killed and the note fails.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
-/// Transcriptions running at once; the rest wait their turn (a restart over many notes, a burst
+/// `--transcribe-cmd` processes running at once; the rest wait their turn (a restart over many notes, a burst
 /// of uploads), so a heavy recogniser never runs once per note in parallel.
 pub const CONCURRENT: usize = 2;
 /// A failure's reason when the script gives none: the error page's example.
@@ -50,12 +50,12 @@ pub struct Transcriber {
     cmd: Option<String>,
     delay: Duration,
     script: Mutex<VecDeque<TranscriptionFault>>,
-    turns: Arc<tokio::sync::Semaphore>,
+    turns: tokio::sync::Semaphore,
 }
 
 impl Transcriber {
     pub fn new(cmd: Option<String>, delay_secs: f64) -> Self {
-        Transcriber { cmd, delay: Duration::from_secs_f64(delay_secs), script: Mutex::default(), turns: Arc::new(tokio::sync::Semaphore::new(CONCURRENT)) }
+        Transcriber { cmd, delay: Duration::from_secs_f64(delay_secs), script: Mutex::default(), turns: tokio::sync::Semaphore::new(CONCURRENT) }
     }
 
     /// Appends outcomes; returns how many are queued now.
@@ -87,6 +87,7 @@ impl Transcriber {
             tokio::time::sleep(self.delay).await;
             return Ok(simulated(rec));
         };
+        let _turn = self.turns.acquire().await;
         let mut command = tokio::process::Command::new("sh");
         command.arg("-c").arg(format!("{cmd} \"$1\"")).arg("vocafuse-transcribe").arg(file).kill_on_drop(true);
         command.stdin(std::process::Stdio::null());
@@ -136,10 +137,7 @@ where
     tokio::spawn(async move {
         let outcome = match fault {
             Some(TranscriptionFault { kind: TranscriptionFaultKind::Fail, reason }) => Err(reason.unwrap_or_else(|| DEFAULT_FAILURE.into())),
-            _ => {
-                let _turn = app.transcriber.turns.clone().acquire_owned().await;
-                app.transcriber.transcribe(&rec, &file).await
-            }
+            _ => app.transcriber.transcribe(&rec, &file).await,
         };
         let (status, text, error) = match outcome {
             Ok(text) => (TRANSCRIPT_COMPLETED, Some(text), None),
