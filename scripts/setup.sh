@@ -36,6 +36,12 @@ if [ "$what" = test ]; then
   command -v WebKitWebDriver >/dev/null || apt_missing+=(webkit2gtk-driver)
   command -v xvfb-run >/dev/null || apt_missing+=(xvfb xauth)
   dpkg -s gstreamer1.0-libav >/dev/null 2>&1 || apt_missing+=(gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav)
+  # The official Python server SDK's test runs in a virtual environment (scripts/python-sdk.sh).
+  command -v python3 >/dev/null || apt_missing+=(python3)
+  python3 -c 'import ensurepip' 2>/dev/null || apt_missing+=(python3-venv)
+  # The speech chain (tests/e2e/speech.test.mjs): a voice to say digits, a decoder for the takes.
+  command -v espeak-ng >/dev/null || apt_missing+=(espeak-ng)
+  command -v ffmpeg >/dev/null || apt_missing+=(ffmpeg)
 fi
 if [ ${#apt_missing[@]} -gt 0 ]; then
   say "installing ${apt_missing[*]} with apt"
@@ -55,6 +61,23 @@ fi
 if [ "$what" = test ] && [ ! -d "$root/tests/e2e/node_modules/playwright-core" ]; then
   say "installing playwright-core (it drives Debian's Chromium; it downloads no browser)"
   (cd "$root/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# The official VocaFuse Python SDK and PocketSphinx, pinned with what they pull in, in a venv
+# under target/ (the system Python stays untouched); made again whenever the pins change.
+py_env="$root/target/python-sdk"
+py_pins="$root/devserver/python/requirements.txt"
+if [ "$what" = test ] && ! cmp -s "$py_pins" "$py_env/installed-requirements.txt"; then
+  say "installing the VocaFuse Python SDK and PocketSphinx from PyPI into target/python-sdk"
+  rm -rf "$py_env"
+  python3 -m venv "$py_env"
+  "$py_env/bin/pip" install --quiet --disable-pip-version-check --no-input -r "$py_pins"
+  cp "$py_pins" "$py_env/installed-requirements.txt"
+fi
+
+if [ "$what" = test ] && [ ! -d "$root/examples/express/node_modules/express" ]; then
+  say "installing Express for examples/express (the README's backend example, run by the e2e tests)"
+  (cd "$root/examples/express" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 if ! command -v wasm-pack >/dev/null; then

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: native Rust tests, then the browser suites in headless Chromium, Firefox and
+# Runs every test: native Rust tests and the dev server's backend API with the official Python SDK,
+# then the browser suites in headless Chromium, Firefox and
 # WebKitGTK (Safari's engine), then the package and demo end-to-end tests (and the package under a
 # strict CSP in all three engines), then durability end to
 # end (reloads, a killed browser, offline, two tabs) in Chromium and Firefox.
@@ -20,6 +21,9 @@ node scripts/check-layout.mjs
 
 say "native tests (cargo test --workspace)"
 cargo test --workspace
+
+say "the dev server's backend API with the official VocaFuse Python SDK (vocafuse 0.1.1)"
+scripts/python-sdk.sh
 
 # The browser suites, in the order they run.
 SUITES=(recording upload wav durability microphone microphone_events panic)

@@ -14,12 +14,12 @@ export const DEVSERVER = path.join(ROOT, 'target/debug/vocafuse-devserver');
  * `dataDir`/data, and resolves once it prints its ready line with `{ child, exited, ready }`:
  * `ready` is that line (`{api, storage, token_endpoint}`), `exited` resolves with
  * `{code, signal}`. Every chunk of its stderr goes to `onStderr`. Rejects, with the end of its
- * stderr, if it exits first or says nothing within `wait` ms (it is killed then).
+ * stderr, if it exits first or says nothing within `wait` ms (it is killed then). `args`: more flags.
  */
-export function spawnDevServer({ port = 0, storagePort = 0, www, pkg = PKG, dataDir, wait, onStderr = () => {} }) {
+export function spawnDevServer({ port = 0, storagePort = 0, www, pkg = PKG, dataDir, wait, onStderr = () => {}, args = [] }) {
   const child = spawn(DEVSERVER, [
     '--port', String(port), '--storage-port', String(storagePort), '--www', www, '--pkg', pkg,
-    '--data-dir', path.join(dataDir, 'data'),
+    '--data-dir', path.join(dataDir, 'data'), ...args,
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');

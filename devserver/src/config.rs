@@ -19,13 +19,22 @@ usage: vocafuse-devserver [--host 127.0.0.1] [--port 8787] [--storage-port 8788]
                           [--allow-origin ORIGIN]... [--allowed-host HOST]...
                           [--scopes SCOPE,...] [--header-timeout SECS] [--body-timeout SECS]
                           [--idle-timeout SECS] [--max-connections N] [--quiet]
+                          [--api-key KEY] [--api-secret SECRET]
+                          [--transcribe-cmd CMD] [--transcribe-delay SECS] [--webhook-backoff SECS]
 
 A local stand-in for the VocaFuse API. Port 0 picks a free port. On start it prints one line of
 JSON with the API origin, the storage origin and the token endpoint.
 
 Pages on loopback origins (http(s)://localhost, 127.0.0.1, [::1], any port) may call it;
 --allow-origin adds one more (`*` allows every origin: any web page you visit could then read
-your recordings). Requests must name a loopback host, or one given with --allowed-host.";
+your recordings). Requests must name a loopback host, or one given with --allowed-host.
+
+The backend API (POST /token, /voicenotes, /recordings, /webhooks) takes X-VocaFuse-API-Key and
+X-VocaFuse-API-Secret: --api-key/--api-secret, or a pair made on first start and kept in the data
+directory (printed on stderr at start). Transcripts come from --transcribe-cmd (run with the
+stored file's path; its stdout is the text), else from a labelled simulation after
+--transcribe-delay seconds (default 1). Webhooks are delivered to allowed hosts only, retried after
+--webhook-backoff seconds (default 1), doubling, five attempts in all.";
 
 /// Seconds a timeout flag may say at most (a year): longer is the same as never, and no deadline
 /// computed from it can overflow.
@@ -62,6 +71,16 @@ pub struct Config {
     pub timeouts: Timeouts,
     /// Open connections on both origins together.
     pub max_connections: usize,
+    /// The backend API key (`None`: the data directory's, made on first start).
+    pub api_key: Option<String>,
+    /// The backend API secret (`None`: the data directory's).
+    pub api_secret: Option<String>,
+    /// Run through `sh -c` with the stored file's path as `$1`; its stdout is the transcript.
+    pub transcribe_cmd: Option<String>,
+    /// Seconds before the simulated transcript is ready (no `transcribe_cmd`).
+    pub transcribe_delay: f64,
+    /// Seconds before a failed webhook delivery's first retry (doubling after).
+    pub webhook_backoff: f64,
 }
 
 impl Default for Config {
@@ -81,6 +100,11 @@ impl Default for Config {
             scopes: vec![UPLOAD_SCOPE.to_string()],
             timeouts: Timeouts::default(),
             max_connections: 128,
+            api_key: None,
+            api_secret: None,
+            transcribe_cmd: None,
+            transcribe_delay: 1.0,
+            webhook_backoff: 1.0,
         }
     }
 }
@@ -88,7 +112,8 @@ impl Default for Config {
 impl Config {
     /// Ephemeral ports and a fresh data directory: for tests.
     pub fn ephemeral(data_dir: impl Into<PathBuf>) -> Self {
-        Config { port: 0, storage_port: 0, data_dir: data_dir.into(), quiet: true, ..Config::default() }
+        // Transcripts only when a test asks for them (a shorter delay), so none lands mid-test.
+        Config { port: 0, storage_port: 0, data_dir: data_dir.into(), quiet: true, transcribe_delay: 3600.0, ..Config::default() }
     }
 }
 
@@ -185,6 +210,17 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
                 }
                 config.max_connections = n;
             }
+            "--api-key" => config.api_key = Some(parse_credential(&flag, &value()?)?),
+            "--api-secret" => config.api_secret = Some(parse_credential(&flag, &value()?)?),
+            "--transcribe-cmd" => {
+                let v = value()?;
+                if v.trim().is_empty() {
+                    return Err("--transcribe-cmd: give a command".into());
+                }
+                config.transcribe_cmd = Some(v);
+            }
+            "--transcribe-delay" => config.transcribe_delay = parse_delay(&flag, &value()?)?,
+            "--webhook-backoff" => config.webhook_backoff = parse_delay(&flag, &value()?)?,
             _ => return Err(format!("unknown argument: {arg}")),
         }
     }
@@ -192,6 +228,22 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, St
         return Err("--port and --storage-port must differ (storage is another origin)".into());
     }
     Ok(Command::Run(Box::new(config)))
+}
+
+/// Zero to `MAX_TIMEOUT_SECS` seconds.
+fn parse_delay(flag: &str, v: &str) -> Result<f64, String> {
+    match v.parse::<f64>() {
+        Ok(s) if s.is_finite() && (0.0..=MAX_TIMEOUT_SECS).contains(&s) => Ok(s),
+        _ => Err(format!("{flag}: between 0 and {MAX_TIMEOUT_SECS} seconds, got {v}")),
+    }
+}
+
+/// A value that can travel in a header as it is: visible ASCII, no spaces.
+fn parse_credential(flag: &str, v: &str) -> Result<String, String> {
+    if v.is_empty() || v.len() > 200 || !v.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(format!("{flag}: 1 to 200 visible ASCII characters, no spaces"));
+    }
+    Ok(v.to_string())
 }
 
 fn parse_num<T: std::str::FromStr>(flag: &str, v: &str) -> Result<T, String> {
@@ -286,6 +338,9 @@ mod tests {
         assert_eq!(c.scopes, ["voice-api.upload", "voice-api.read"]);
         assert_eq!(c.timeouts, Timeouts { header: Duration::from_millis(1), body: Duration::from_secs(31_536_000), idle: Duration::from_millis(2500) });
         assert_eq!(c.max_connections, usize::MAX);
+        let b = run(&["--api-key", "sk_test_a", "--api-secret=s3cret", "--transcribe-cmd", "cat", "--transcribe-delay", "0"]).unwrap();
+        assert_eq!((b.api_key.as_deref(), b.api_secret.as_deref(), b.transcribe_cmd.as_deref(), b.transcribe_delay), (Some("sk_test_a"), Some("s3cret"), Some("cat"), 0.0));
+        assert_eq!(run(&["--webhook-backoff", "0.05"]).unwrap().webhook_backoff, 0.05);
         let d = run(&[]).unwrap();
         assert_eq!((d.timeouts, d.max_connections, d.scopes.as_slice()), (Timeouts::default(), 128, &["voice-api.upload".to_string()][..]));
         assert!(d.allow_origins.is_empty() && d.allowed_hosts.is_empty());
@@ -314,6 +369,12 @@ mod tests {
             &["--allow-origin", "http://a.test/path"],
             &["--allowed-host", "a.test:80"],
             &["--allowed-host"],
+            &["--api-key", ""],
+            &["--api-secret", "has space"],
+            &["--transcribe-cmd", " "],
+            &["--transcribe-delay", "-1"],
+            &["--transcribe-delay", "NaN"],
+            &["--webhook-backoff", "1e400"],
         ] {
             assert!(run(args).is_err(), "{args:?}");
         }

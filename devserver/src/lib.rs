@@ -31,10 +31,11 @@ use tokio::task::JoinHandle;
 use crate::base::keys::Secret;
 use crate::base::origins::Access;
 use crate::routes::{api_router, storage_router};
-use crate::state::{faults::Faults, presign::Signer, settings::Settings, store::Store};
+use crate::state::{deliveries::Deliveries, faults::Faults, presign::Signer, settings::Settings, store::Store, transcriber::Transcriber, webhooks::Webhooks};
 
 pub use crate::base::connection::{Gate, Timeouts};
 pub use crate::config::{Command, Config, Lifetimes};
+pub use crate::state::credentials::Credentials;
 pub use crate::state::request_log::{LogLine, Notes, RequestLog};
 pub use crate::state::tokens::{AuthError, Claims, Tokens};
 pub use crate::state::App;
@@ -85,6 +86,7 @@ pub async fn start(config: Config) -> io::Result<Server> {
     let (api_addr, storage_addr) = (api_listener.local_addr()?, storage_listener.local_addr()?);
     let store = Store::open(&config.data_dir).await?;
     let secret = Secret::load_or_create(&config.data_dir).await?;
+    let credentials = Credentials::load_or_create(&config.data_dir, config.api_key.as_deref(), config.api_secret.as_deref()).await?;
     let access = Arc::new(Access::new(&config.allow_origins, &config.allowed_hosts));
     for warning in access.warnings() {
         eprintln!("vocafuse-devserver: {warning}");
@@ -100,9 +102,17 @@ pub async fn start(config: Config) -> io::Result<Server> {
         storage_base: format!("http://{storage_addr}"),
         part_size: config.part_size.max(vocafuse_wasm::core::limits::MULTIPART_THRESHOLD),
         access,
+        credentials,
+        webhooks: Webhooks::open(&config.data_dir).await?,
+        deliveries: Deliveries::new(config.webhook_backoff),
+        transcriber: Transcriber::new(config.transcribe_cmd.clone(), config.transcribe_delay),
         timeouts: config.timeouts,
         gate: Gate::new(config.max_connections),
     });
+    // Notes whose transcription a previous run left unfinished are transcribed again.
+    for rec in app.store.list().await {
+        routes::after_upload(&app, &rec.id).await;
+    }
     let (shutdown, stop) = watch::channel(false);
     let tasks = vec![
         tokio::spawn(serve::serve(api_listener, api_router(&app, &config), app.gate.clone(), app.timeouts, stop.clone())),

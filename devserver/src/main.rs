@@ -28,36 +28,46 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let stop = stop_signal();
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}", server.announcement());
     let _ = out.flush();
     drop(out);
     eprintln!("vocafuse-devserver: API {} · storage {} · data in {}", server.api_url(), server.storage_url(), data_dir.display());
+    let keys = &server.app.credentials;
+    eprintln!("vocafuse-devserver: backend API key {} secret {} (X-VocaFuse-API-Key / X-VocaFuse-API-Secret)", keys.api_key, keys.api_secret);
 
-    stop_signal().await;
+    stop.await;
     eprintln!("vocafuse-devserver: shutting down");
     server.shutdown().await;
     ExitCode::SUCCESS
 }
 
-async fn stop_signal() {
+/// Installs the SIGINT / SIGTERM handlers now (before the ready line, so a client that signals
+/// as soon as it reads it is handled, not killed by the default action); resolves on either.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+        let (term, int) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt()));
+        async move {
+            match (term, int) {
+                (Ok(mut term), Ok(mut int)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = int.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

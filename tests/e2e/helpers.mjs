@@ -22,17 +22,17 @@ const BASE_ARGS = [
 ];
 
 /**
- * Starts `vocafuse-devserver` on free ports with a fresh data dir. Resolves with
+ * Starts `vocafuse-devserver` on free ports with a fresh data dir (`args`: more flags). Resolves with
  * `{ api, storage, tokenEndpoint, dataDir, log(), dev(method, path, body), stop() }`.
  */
-export async function startDevServer({ www, pkg = PKG } = {}) {
+export async function startDevServer({ www, pkg = PKG, args = [] } = {}) {
   if (!existsSync(DEVSERVER)) {
     throw new Error(`${DEVSERVER} is missing: run cargo build -p vocafuse-devserver`);
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), 'vocafuse-e2e-'));
   let stderr = '';
   const onStderr = (chunk) => { stderr = (stderr + chunk).slice(-20_000); };
-  const { child, exited, ready } = await spawnDevServer({ www, pkg, dataDir, wait: WAIT, onStderr });
+  const { child, exited, ready } = await spawnDevServer({ www, pkg, dataDir, wait: WAIT, onStderr, args });
 
   const api = ready.api;
   return {

@@ -58,8 +58,9 @@ impl Secret {
 }
 
 /// Written whole or not at all (a temp file and a rename), readable by the owner only.
-async fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = path.with_file_name(format!(".{KEY_FILE}.tmp-{:016x}", fastrand::u64(..)));
+pub(crate) async fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{:016x}", fastrand::u64(..)));
     let (tmp2, bytes) = (tmp.clone(), bytes.to_vec());
     let written = tokio::task::spawn_blocking(move || -> io::Result<()> {
         use std::io::Write;

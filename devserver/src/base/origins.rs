@@ -97,7 +97,7 @@ fn is_loopback_name(name: &str) -> bool {
 }
 
 /// `name[:port]` or `[v6][:port]`: the name (brackets kept) and the port. None when malformed.
-fn split_host_port(s: &str) -> Option<(&str, Option<u16>)> {
+pub(crate) fn split_host_port(s: &str) -> Option<(&str, Option<u16>)> {
     let (name, port) = if s.starts_with('[') {
         let end = s.find(']')? + 1;
         match &s[end..] {

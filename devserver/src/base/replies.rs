@@ -38,6 +38,9 @@ pub fn vocafuse_message(code: ErrorCode) -> &'static str {
         ErrorCode::ServiceUnavailable => "Service temporarily unavailable",
         ErrorCode::RecordingNotFound => "Voice note not found",
         ErrorCode::TranscriptionNotFound => "Transcription not found",
+        ErrorCode::TranscriptionFailed => "Failed to transcribe audio",
+        ErrorCode::WebhookAlreadyExists => "Webhook already exists for this URL",
+        ErrorCode::WebhookNotFound => "Webhook not found",
         other => other.info().user_message,
     }
 }

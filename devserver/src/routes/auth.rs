@@ -30,7 +30,7 @@ pub fn authorize(app: &App, headers: &HeaderMap, slot: &Slot) -> Result<Claims, 
 
 /// 403 unless the token was granted `scope`.
 pub fn require_scope(claims: &Claims, scope: &str) -> Result<(), Response> {
-    if claims.scopes.iter().any(|s| s == scope) {
+    if claims.has_scope(scope) {
         return Ok(());
     }
     let details = json!({"reason": format!("the token was not granted the {scope} scope"), "required_scope": scope, "scopes": claims.scopes});

@@ -72,6 +72,7 @@ pub async fn put(State(app): State<Arc<App>>, req: Request) -> Response {
     };
     match stored {
         Ok(sha) => {
+            crate::routes::after_upload(&app, &id).await;
             let mut resp = StatusCode::OK.into_response();
             if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", &sha[..32])) {
                 resp.headers_mut().insert(header::ETAG, v);

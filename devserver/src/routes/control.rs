@@ -14,8 +14,9 @@ use serde_json::json;
 use vocafuse_wasm::core::errors::ErrorCode;
 
 use crate::base::replies::{bad_control_request, json_reply, vocafuse_error};
-use crate::routes::voicenotes::voicenote_id;
+use crate::routes::ids::voicenote_id;
 use crate::state::faults::{FaultRoute, FaultSpec};
+use crate::state::transcriber::TranscriptionFault;
 use crate::state::App;
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
@@ -29,8 +30,23 @@ struct ScriptRequest {
     responses: Vec<FaultSpec>,
 }
 
-/// `POST /__dev/faults` `{"route", "responses": [Fault…]}` → `{"route", "queued"}`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TranscriptionScript {
+    #[allow(dead_code)] // "transcription", already matched
+    route: String,
+    responses: Vec<TranscriptionFault>,
+}
+
+/// `POST /__dev/faults` `{"route", "responses": [Fault…]}` → `{"route", "queued"}`. Route
+/// `transcription` takes `{"kind": "fail", "reason"?} | {"kind": "pass"}` for the next notes.
 pub async fn script_faults(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    if serde_json::from_slice::<serde_json::Value>(&body).is_ok_and(|v| v["route"] == "transcription") {
+        return match parse::<TranscriptionScript>(&body) {
+            Ok(req) => json_reply(StatusCode::OK, &json!({"route": "transcription", "queued": app.transcriber.script(req.responses)})),
+            Err(resp) => resp,
+        };
+    }
     let req: ScriptRequest = match parse(&body) {
         Ok(r) => r,
         Err(resp) => return resp,
@@ -48,12 +64,15 @@ pub async fn script_faults(State(app): State<Arc<App>>, body: Bytes) -> Response
 
 /// `GET /__dev/faults` → `{"scripts": {"token": [...], ...}, "chaos": {"enabled", "rate"}}`
 pub async fn show_faults(State(app): State<Arc<App>>) -> Response {
-    json_reply(StatusCode::OK, &app.faults.snapshot())
+    let mut snapshot = serde_json::to_value(app.faults.snapshot()).expect("serializes");
+    snapshot["scripts"]["transcription"] = json!(app.transcriber.scripted());
+    json_reply(StatusCode::OK, &snapshot)
 }
 
 /// `DELETE /__dev/faults`
 pub async fn clear_faults(State(app): State<Arc<App>>) -> Response {
     app.faults.clear_scripts();
+    app.transcriber.clear();
     json_reply(StatusCode::OK, &json!({"cleared": true}))
 }
 
@@ -112,6 +131,17 @@ pub async fn set_config(State(app): State<Arc<App>>, body: Bytes) -> Response {
     json_reply(StatusCode::OK, &app.settings.set(req.token_ttl, req.url_ttl))
 }
 
+/// `GET /__dev/webhooks/deliveries` → every delivery attempt, oldest first.
+pub async fn deliveries(State(app): State<Arc<App>>) -> Response {
+    json_reply(StatusCode::OK, &app.deliveries.attempts())
+}
+
+/// `DELETE /__dev/webhooks/deliveries`
+pub async fn clear_deliveries(State(app): State<Arc<App>>) -> Response {
+    app.deliveries.clear();
+    json_reply(StatusCode::OK, &json!({"cleared": true}))
+}
+
 /// `GET /__dev/config` → `{"token_ttl", "url_ttl"}`
 pub async fn get_config(State(app): State<Arc<App>>) -> Response {
     json_reply(StatusCode::OK, &app.settings.get())
@@ -132,6 +162,8 @@ pub async fn voicenote(State(app): State<Arc<App>>, uri: Uri, id: Result<Path<St
 /// `POST /__dev/reset`: faults, chaos, the log and the lifetimes; stored voice notes stay.
 pub async fn reset(State(app): State<Arc<App>>) -> Response {
     app.faults.reset();
+    app.transcriber.clear();
+    app.deliveries.clear();
     app.log.clear();
     app.settings.reset();
     json_reply(StatusCode::OK, &json!({"reset": true}))

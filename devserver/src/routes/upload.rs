@@ -203,6 +203,7 @@ pub async fn upload(State(app): State<Arc<App>>, Extension(rid): Extension<Reque
         duration_seconds: checked.duration_seconds,
         s3_key: s3_key.clone(),
         tenant_id: &claims.tenant_id,
+        user_id: Some(&claims.sub),
         upload,
         sdk_metadata: checked.sdk_metadata,
     }

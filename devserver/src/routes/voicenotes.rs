@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
@@ -15,34 +15,28 @@ use vocafuse_wasm::core::errors::ErrorCode;
 use crate::base::origins::Origin;
 use crate::base::replies::{envelope, error_reply, vocafuse_error};
 use crate::routes::auth::authorize_if_sent;
+use crate::routes::backend::{self, is_backend_call, transcription_reply};
+use crate::routes::ids::voicenote_id;
 use crate::state::request_log::{RequestId, Slot};
 use crate::state::store::{NoteRecord, STATUS_UPLOADED};
 use crate::state::App;
 
-/// `GET /voicenotes`: every voice note, newest first.
-pub async fn list(State(app): State<Arc<App>>, Extension(rid): Extension<RequestId>, Extension(slot): Extension<Arc<Slot>>, headers: HeaderMap) -> Response {
+/// `GET /voicenotes`: every voice note, newest first (a backend call with a key: `backend::list`).
+pub async fn list(
+    State(app): State<Arc<App>>,
+    Extension(rid): Extension<RequestId>,
+    Extension(slot): Extension<Arc<Slot>>,
+    headers: HeaderMap,
+    query: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    if is_backend_call(&headers) {
+        return backend::list(State(app), Extension(rid), Extension(slot), headers, query).await;
+    }
     if let Err(resp) = authorize_if_sent(&app, &headers, &slot) {
         return resp;
     }
     let notes: Vec<_> = app.store.list().await.iter().map(|r| r.view(&app.api_base)).collect();
     envelope(StatusCode::OK, "list", notes, &rid.0)
-}
-
-/// The `{id}` of a `…/voicenotes/{id}…` path as ids are stored (lowercase, hyphenated), or the
-/// 2003 answer: not UTF-8 once percent-decoded, or not a UUID in its hyphenated form.
-pub fn voicenote_id(path: Result<Path<String>, PathRejection>, uri: &Uri) -> Result<String, Response> {
-    let invalid = |value: &str| vocafuse_error(ErrorCode::InvalidFieldValue, Some(json!({"field": "voicenote_id", "value": value, "reason": "must be a valid UUID"})));
-    let id = match path {
-        Ok(Path(id)) => id,
-        Err(_) => {
-            let raw = uri.path().split("/voicenotes/").nth(1).and_then(|rest| rest.split('/').next()).unwrap_or_default();
-            return Err(invalid(raw));
-        }
-    };
-    match uuid::Uuid::try_parse(&id) {
-        Ok(uuid) if id.len() == 36 => Ok(uuid.hyphenated().to_string()),
-        _ => Err(invalid(&id)),
-    }
 }
 
 /// The record for `{id}`, or the 2003 / 6001 answer.
@@ -61,6 +55,9 @@ pub async fn get_one(
     id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
+    if is_backend_call(&headers) {
+        return backend::get_one(State(app), Extension(rid), Extension(slot), uri, id, headers).await;
+    }
     if let Err(resp) = authorize_if_sent(&app, &headers, &slot) {
         return resp;
     }
@@ -70,13 +67,23 @@ pub async fn get_one(
     }
 }
 
-/// `GET /voicenotes/{id}/transcription`: there is no transcriber here, so always 6002.
-pub async fn transcription(State(app): State<Arc<App>>, Extension(slot): Extension<Arc<Slot>>, uri: Uri, id: Result<Path<String>, PathRejection>, headers: HeaderMap) -> Response {
+/// `GET /voicenotes/{id}/transcription`: the text once transcribed, 6002 before, 3003 if it failed.
+pub async fn transcription(
+    State(app): State<Arc<App>>,
+    Extension(rid): Extension<RequestId>,
+    Extension(slot): Extension<Arc<Slot>>,
+    uri: Uri,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
+    if is_backend_call(&headers) {
+        return backend::transcription(State(app), Extension(rid), Extension(slot), uri, id, headers).await;
+    }
     if let Err(resp) = authorize_if_sent(&app, &headers, &slot) {
         return resp;
     }
     match find(&app, voicenote_id(id, &uri), &slot).await {
-        Ok(rec) => vocafuse_error(ErrorCode::TranscriptionNotFound, Some(json!({"voicenote_id": rec.id}))),
+        Ok(rec) => transcription_reply(&rec, &rid.0),
         Err(resp) => resp,
     }
 }

@@ -1,12 +1,17 @@
 //! What the server holds while it runs: tokens, presigned URLs, stored voice notes, the fault
 //! table, the request log and the lifetimes, gathered in `App` for the layers and routes.
 
+pub mod credentials;
+pub mod deliveries;
 pub mod faults;
+pub mod listing;
 pub mod presign;
 pub mod request_log;
 pub mod settings;
 pub mod store;
 pub mod tokens;
+pub mod transcriber;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -29,6 +34,14 @@ pub struct App {
     pub(crate) storage_base: String,
     pub(crate) part_size: u64,
     pub(crate) access: Arc<Access>,
+    /// Turns stored voice notes into text.
+    pub(crate) transcriber: transcriber::Transcriber,
+    /// Registered webhooks.
+    pub(crate) webhooks: webhooks::Webhooks,
+    /// Webhook delivery attempts.
+    pub(crate) deliveries: deliveries::Deliveries,
+    /// The backend API's key and secret.
+    pub credentials: credentials::Credentials,
     pub(crate) timeouts: Timeouts,
     /// Open connections, both origins together.
     pub gate: Arc<Gate>,

@@ -187,6 +187,7 @@ pub fn route_name(origin: Origin, method: &Method, path: &str) -> &'static str {
         Origin::Api if path == "/api/token" => "token",
         Origin::Api if path == "/upload" => "upload",
         Origin::Api if path == "/voicenotes" || path.starts_with("/voicenotes/") => "voicenotes",
+        Origin::Api if path == "/token" || path == "/recordings" || path.starts_with("/recordings/") || path == "/webhooks" || path.starts_with("/webhooks/") => "backend",
         Origin::Api => "static",
     }
 }

@@ -55,7 +55,31 @@ pub struct NoteRecord {
     /// Accepted PUTs, retries included.
     pub put_count: u32,
     pub sdk_metadata: Option<Value>,
+    /// The `sub` of the token it was uploaded with: a backend's `user_id`.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// Once uploaded: the transcription's progress and result.
+    #[serde(default)]
+    pub transcription: Option<Transcript>,
 }
+
+/// A voice note's transcription.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Transcript {
+    /// `processing`, `completed` or `failed`.
+    pub status: String,
+    pub text: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// `command` (`--transcribe-cmd`) or `simulation`.
+    pub source: String,
+    pub started_at: String,
+    pub completed_at: Option<String>,
+}
+
+pub const TRANSCRIPT_PROCESSING: &str = "processing";
+pub const TRANSCRIPT_COMPLETED: &str = "completed";
+pub const TRANSCRIPT_FAILED: &str = "failed";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PartRecord {
@@ -168,6 +192,33 @@ impl Store {
         }
         out.sort_by(|a, b| b.created_at_ms.total_cmp(&a.created_at_ms));
         out
+    }
+
+    /// Forgets a voice note and removes its files: the record first, so a crash half-way leaves
+    /// no record pointing at missing bytes (leftover bytes are harmless). `None` if unknown.
+    pub async fn delete(&self, id: &str) -> io::Result<Option<NoteRecord>> {
+        let Some(handle) = self.handle(id) else { return Ok(None) };
+        let rec = handle.lock().await;
+        tokio::fs::remove_file(self.dir.join(format!("{id}.json"))).await?;
+        self.notes.lock().unwrap().remove(id);
+        let _ = tokio::fs::remove_file(self.audio_path(&rec)).await;
+        let _ = tokio::fs::remove_dir_all(self.parts_dir(id)).await;
+        Ok(Some(rec.clone()))
+    }
+
+    /// Sets the transcription of an uploaded voice note (written before it is visible).
+    pub async fn set_transcription(&self, id: &str, transcript: Transcript) -> io::Result<Option<NoteRecord>> {
+        let Some(handle) = self.handle(id) else { return Ok(None) };
+        let mut rec = handle.lock().await;
+        // Deleted while we waited for the lock: writing now would bring its record back.
+        if !self.notes.lock().unwrap().contains_key(id) {
+            return Ok(None);
+        }
+        let mut next = rec.clone();
+        next.transcription = Some(transcript);
+        write_atomic(&self.dir.join(format!("{id}.json")), &record_json(&next)).await?;
+        *rec = next.clone();
+        Ok(Some(next))
     }
 
     pub fn audio_path(&self, rec: &NoteRecord) -> PathBuf {
@@ -300,6 +351,7 @@ pub struct NewNote<'a> {
     pub tenant_id: &'a str,
     pub upload: Option<(String, Vec<(u64, u64)>)>,
     pub sdk_metadata: Option<Value>,
+    pub user_id: Option<&'a str>,
 }
 
 impl NewNote<'_> {
@@ -339,6 +391,8 @@ impl NewNote<'_> {
             uploaded_at: None,
             put_count: 0,
             sdk_metadata: self.sdk_metadata,
+            user_id: self.user_id.map(str::to_string),
+            transcription: None,
         }
     }
 }
@@ -365,6 +419,7 @@ mod tests {
             tenant_id: "t",
             upload: multipart.then(|| ("u".to_string(), plan_parts(size, 5_242_880))),
             sdk_metadata: None,
+            user_id: Some("u"),
         }
         .record()
     }
@@ -415,6 +470,15 @@ mod tests {
         assert_eq!(std::fs::read(dir.join("s1.webm")).unwrap(), b"hello");
         let on_disk: NoteRecord = serde_json::from_slice(&std::fs::read(dir.join("s1.json")).unwrap()).unwrap();
         assert_eq!(on_disk, rec);
+
+        let t = Transcript { status: TRANSCRIPT_COMPLETED.into(), text: Some("hi".into()), error: None, source: "simulation".into(), started_at: "x".into(), completed_at: None };
+        store.set_transcription("s1", t.clone()).await.unwrap();
+        let reopened = Store::open(&dir).await.unwrap();
+        assert_eq!(reopened.get("s1").await.unwrap().transcription, Some(t));
+        assert_eq!(reopened.delete("s1").await.unwrap().map(|r| r.id), Some("s1".to_string()));
+        assert!(reopened.get("s1").await.is_none() && reopened.delete("s1").await.unwrap().is_none());
+        assert!(!dir.join("s1.webm").exists() && !dir.join("s1.json").exists());
+        assert!(Store::open(&dir).await.unwrap().get("s1").await.is_none());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -21,10 +21,14 @@ pub const ISSUER: &str = "vocafuse-devserver";
 pub const TENANT_ID: &str = "tenant_dev";
 pub const SUBJECT: &str = "dev-user";
 
+/// The upload scope as the official server SDKs spell it by default (Python 0.1.1, Node): a
+/// token minted with either uploads like one with `voice-api.upload`.
+pub const UPLOAD_SCOPE_ALIASES: [&str; 2] = ["voice-api.upload_recording", "voice-api.upload_voicenote"];
+
 /// What a token says.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Claims {
-    /// The user (always `SUBJECT` here).
+    /// The user: `SUBJECT` from `/api/token`, the `user_id` a backend minted it for at `/token`.
     pub sub: String,
     /// `ISSUER`.
     pub iss: String,
@@ -43,6 +47,13 @@ pub struct Claims {
     pub jti: String,
     /// `"id"` for `id_token`, `"access"` for `jwt_token`; both are accepted.
     pub token_use: String,
+}
+
+impl Claims {
+    /// Whether the token was granted `scope` (an alias of the upload scope counts as it).
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope || (scope == UPLOAD_SCOPE && UPLOAD_SCOPE_ALIASES.contains(&s.as_str())))
+    }
 }
 
 /// Why a request's token was refused.
@@ -116,8 +127,14 @@ impl Tokens {
     /// The `data` of a token response: both `jwt_token` and `id_token`, valid for `ttl_secs`.
     /// No scopes asked for means the upload scope.
     pub(crate) fn issue(&self, scopes: Vec<String>, ttl_secs: f64) -> Result<TokenData, UngrantedScopes> {
+        self.issue_for(SUBJECT, scopes, ttl_secs)
+    }
+
+    /// A token for the user `subject` (a backend's `user_id`).
+    pub(crate) fn issue_for(&self, subject: &str, scopes: Vec<String>, ttl_secs: f64) -> Result<TokenData, UngrantedScopes> {
         let scopes = if scopes.is_empty() { vec![UPLOAD_SCOPE.to_string()] } else { scopes };
-        let asked: Vec<String> = scopes.iter().filter(|s| !self.grantable.contains(s)).cloned().collect();
+        let grantable = |s: &String| self.grantable.contains(s) || (UPLOAD_SCOPE_ALIASES.contains(&s.as_str()) && self.grantable.iter().any(|g| g == UPLOAD_SCOPE));
+        let asked: Vec<String> = scopes.iter().filter(|s| !grantable(s)).cloned().collect();
         if !asked.is_empty() {
             return Err(UngrantedScopes { asked, grantable: self.grantable.clone() });
         }
@@ -125,7 +142,7 @@ impl Tokens {
         // `as` saturates: an enormous lifetime is u64::MAX ms, never an overflow.
         let exp_ms = (now + ttl_secs * 1000.0).round() as u64;
         let claims = |token_use: &str| Claims {
-            sub: SUBJECT.into(),
+            sub: subject.into(),
             iss: ISSUER.into(),
             tenant_id: TENANT_ID.into(),
             scopes: scopes.clone(),
@@ -226,6 +243,11 @@ mod tests {
         assert_eq!(t.verify(read.id_token.as_deref().unwrap()).unwrap().scopes, ["voice-api.read"]);
         let refused = t.issue(vec!["voice-api.upload".into(), "admin".into()], 60.0).unwrap_err();
         assert_eq!(refused.asked, ["admin"]);
+        // The server SDKs' spellings of the upload scope upload, for the user they were minted for.
+        let minted = t.issue_for("user_42", vec![UPLOAD_SCOPE_ALIASES[0].into()], 60.0).unwrap();
+        let claims = t.verify(minted.jwt_token.as_deref().unwrap()).unwrap();
+        assert_eq!(claims.sub, "user_42");
+        assert!(claims.has_scope(UPLOAD_SCOPE) && !claims.has_scope("voice-api.read"));
     }
 
     #[test]
