@@ -19,9 +19,12 @@ pub const CREDENTIALS_FILE: &str = "api-key.json";
 pub const KEY_HEADER: &str = "x-vocafuse-api-key";
 pub const SECRET_HEADER: &str = "x-vocafuse-api-secret";
 
+/// The backend API's key pair (`X-VocaFuse-API-Key` and `X-VocaFuse-API-Secret`).
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Credentials {
+    /// `sk_test_…`: names the account.
     pub api_key: String,
+    /// Proves the caller holds the key; never logged.
     pub api_secret: String,
 }
 
