@@ -30,6 +30,11 @@ function describeUrl(url, file) {
     : url.href;
 }
 
+// The browser's own reason, without the (possibly kilobytes of) data: URL it may quote.
+function reason(e) {
+  return String((e && e.message) || e).replace(/data:[^\s)]+/g, 'the data: URL');
+}
+
 // The encoder's wasm, fetched and compiled once per URL (not streamed: any content type will do).
 const compiled = new Map();
 function compileEncoder(url) {
@@ -43,7 +48,7 @@ function compileEncoder(url) {
       .then((bytes) => WebAssembly.compile(bytes))
       .catch((e) => {
         compiled.delete(url.href);
-        throw new DOMException(`the WAV encoder ${describeUrl(url, 'vocafuse_wav.wasm')} could not be loaded (see assetsUrl): ${e.message || e}`, 'NotReadableError');
+        throw new DOMException(`the WAV encoder ${describeUrl(url, 'vocafuse_wav.wasm')} could not be loaded (see assetsUrl): ${reason(e)}`, 'NotReadableError');
       });
     compiled.set(url.href, module);
   }
@@ -61,7 +66,7 @@ async function workletNode(context, assets, encoder, onBlock) {
   try {
     await context.audioWorklet.addModule(assets.worklet);
   } catch (e) {
-    throw new DOMException(`the capture worklet ${describeUrl(assets.worklet, 'vocafuse-capture-worklet.js')} could not be loaded (see assetsUrl): ${e.message || e}`, 'NotReadableError');
+    throw new DOMException(`the capture worklet ${describeUrl(assets.worklet, 'vocafuse-capture-worklet.js')} could not be loaded (see assetsUrl): ${reason(e)}`, 'NotReadableError');
   }
   const module = await encoder;
   const options = (wasm) => ({
