@@ -7,8 +7,10 @@
 #
 # PLATFORM: linux-x64 and linux-arm64, static musl binaries that run on any Linux (glibc or
 # musl), linked by rust-lld; ring's C and assembly (under jsonwebtoken) are compiled by Zig's C
-# compiler for either (PyPI's ziglang; scripts/setup.sh test installs it).
-# macOS and Windows are not built here (see README, "The dev server").
+# compiler for either (PyPI's ziglang; scripts/setup.sh test installs it). darwin-x64,
+# darwin-arm64 and win32-x64 are cross-built by cargo-zigbuild (`cargo install cargo-zigbuild`)
+# with the same Zig, no macOS SDK or MinGW needed; they are built here but cannot run here.
+# All five: bash scripts/build-devserver-npm.sh linux-x64 linux-arm64 darwin-x64 darwin-arm64 win32-x64
 # Versions follow devserver/Cargo.toml. Prints the tarballs' paths, the launcher's first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +22,7 @@ version=$(sed -n 's/^version = "\(.*\)"$/\1/p' devserver/Cargo.toml | head -n 1)
 target_dir="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
 out="$target_dir/npm"
 stage="$out/stage"
-rm -rf "$stage" "$out"/vocafuse-devserver-*.tgz
+rm -rf "$stage"
 mkdir -p "$stage"
 
 # npm's os/cpu names -> Rust target.
@@ -28,7 +30,10 @@ rust_target() {
   case "$1" in
     linux-x64) echo x86_64-unknown-linux-musl ;;
     linux-arm64) echo aarch64-unknown-linux-musl ;;
-    *) echo "build-devserver-npm: no build for $1 (linux-x64, linux-arm64)" >&2; exit 2 ;;
+    darwin-x64) echo x86_64-apple-darwin ;;
+    darwin-arm64) echo aarch64-apple-darwin ;;
+    win32-x64) echo x86_64-pc-windows-gnu ;;
+    *) echo "build-devserver-npm: no build for $1 (linux-x64, linux-arm64, darwin-x64, darwin-arm64, win32-x64)" >&2; exit 2 ;;
   esac
 }
 
@@ -47,18 +52,29 @@ zig_cc() {
   echo "CC_$t=$dir/cc-$target" "AR_$t=$dir/ar"
 }
 
-tarballs=()
+staged=()
 for platform in "$@"; do
   target=$(rust_target "$platform")
   say "dev server for $platform ($target)"
   rustup target list --installed | grep -qx "$target" || rustup target add "$target"
   # Static: the musl targets link their own C runtime; rust-lld links any of them from this host.
-  env "CARGO_TARGET_$(echo "$target" | tr 'a-z-' 'A-Z_')_LINKER=rust-lld" $(zig_cc "$target") \
-    cargo build --release --locked -p vocafuse-devserver --target "$target"
+  case "$platform" in
+    linux-*)
+      env "CARGO_TARGET_$(echo "$target" | tr 'a-z-' 'A-Z_')_LINKER=rust-lld" $(zig_cc "$target") \
+        cargo build --release --locked -p vocafuse-devserver --target "$target" ;;
+    *)
+      # Linking for macOS and Windows takes Zig as the linker too, with the argument fixes
+      # cargo-zigbuild (crates.io) makes.
+      command -v cargo-zigbuild >/dev/null \
+        || { echo "build-devserver-npm: $platform needs cargo-zigbuild: cargo install cargo-zigbuild" >&2; exit 1; }
+      cargo zigbuild --release --locked -p vocafuse-devserver --target "$target" ;;
+  esac
   name="vocafuse-devserver-$platform"
   dir="$stage/$name"
   mkdir -p "$dir/bin"
-  cp "$target_dir/$target/release/vocafuse-devserver" "$dir/bin/"
+  exe=vocafuse-devserver
+  [ "$platform" != win32-x64 ] || exe=vocafuse-devserver.exe
+  cp "$target_dir/$target/release/$exe" "$dir/bin/"
   os=${platform%-*} cpu=${platform#*-}
   node -e '
     const [name, version, os, cpu] = process.argv.slice(1);
@@ -74,7 +90,7 @@ for platform in "$@"; do
     require("node:fs").writeFileSync(process.argv[5], JSON.stringify(manifest, null, 2) + "\n");
   ' "$name" "$version" "$os" "$cpu" "$dir/package.json"
   printf '# %s\n\nThe `vocafuse-devserver` binary for %s, installed by [vocafuse-devserver](https://www.npmjs.com/package/vocafuse-devserver). Run it with `npx vocafuse-devserver`.\n' "$name" "$platform" > "$dir/README.md"
-  tarballs+=("$(cd "$out" && npm pack "$dir" --pack-destination "$out" --silent)")
+  staged+=("$dir")
 done
 
 # The launcher, with the platform packages built in this run as its optional dependencies.
@@ -87,6 +103,9 @@ node -e '
   manifest.optionalDependencies = Object.fromEntries(platforms.map((p) => [`vocafuse-devserver-${p}`, version]));
   fs.writeFileSync(file, JSON.stringify(manifest, null, 2) + "\n");
 ' "$stage/vocafuse-devserver/package.json" "$version" "$@"
-launcher=$(cd "$out" && npm pack "$stage/vocafuse-devserver" --pack-destination "$out" --silent)
+# Every build went through: the old tarballs go only now.
+rm -f "$out"/vocafuse-devserver-*.tgz
+for dir in "$stage/vocafuse-devserver" "${staged[@]}"; do
+  echo "$out/$(cd "$out" && npm pack "$dir" --pack-destination "$out" --silent)"
+done
 rm -rf "$stage"
-for t in "$launcher" "${tarballs[@]}"; do echo "$out/$t"; done
