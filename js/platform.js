@@ -8,6 +8,9 @@
 // Where there is no AudioWorklet, the same wasm and driver run on the main thread behind a
 // ScriptProcessor. Both files ship next to the package's entry (found by these literal
 // `new URL(..., import.meta.url)`, which bundlers copy), or under the SDK's `assetsUrl`.
+// `?no-inline` is Vite's documented word for "emit a file": its default build would otherwise
+// embed the small worklet as a data: URL, which a strict CSP (script-src 'self') refuses. Vite
+// drops the query from the emitted URL; webpack and Turbopack keep it, and servers ignore it.
 
 function captureAssets(base) {
   if (base) {
@@ -15,9 +18,21 @@ function captureAssets(base) {
     return { worklet: new URL('vocafuse-capture-worklet.js', dir), wasm: new URL('vocafuse_wav.wasm', dir) };
   }
   return {
-    worklet: new URL('./vocafuse-capture-worklet.js', import.meta.url),
-    wasm: new URL('./vocafuse_wav.wasm', import.meta.url),
+    worklet: new URL('./vocafuse-capture-worklet.js?no-inline', import.meta.url),
+    wasm: new URL('./vocafuse_wav.wasm?no-inline', import.meta.url),
   };
+}
+
+// A file's URL for a message: a bundler's data: URL is named for what it is, not its content.
+function describeUrl(url, file) {
+  return url.protocol === 'data:'
+    ? `an inlined data: URL (your bundler inlined ${file}; serve it as a file, or set assetsUrl)`
+    : url.href;
+}
+
+// The browser's own reason, without the (possibly kilobytes of) data: URL it may quote.
+function reason(e) {
+  return String((e && e.message) || e).replace(/data:[^\s)]+/g, 'the data: URL');
 }
 
 // The encoder's wasm, fetched and compiled once per URL (not streamed: any content type will do).
@@ -33,7 +48,7 @@ function compileEncoder(url) {
       .then((bytes) => WebAssembly.compile(bytes))
       .catch((e) => {
         compiled.delete(url.href);
-        throw new DOMException(`the WAV encoder ${url} could not be loaded (see assetsUrl): ${e.message || e}`, 'NotReadableError');
+        throw new DOMException(`the WAV encoder ${describeUrl(url, 'vocafuse_wav.wasm')} could not be loaded (see assetsUrl): ${reason(e)}`, 'NotReadableError');
       });
     compiled.set(url.href, module);
   }
@@ -51,7 +66,7 @@ async function workletNode(context, assets, encoder, onBlock) {
   try {
     await context.audioWorklet.addModule(assets.worklet);
   } catch (e) {
-    throw new DOMException(`the capture worklet ${assets.worklet} could not be loaded (see assetsUrl): ${e.message || e}`, 'NotReadableError');
+    throw new DOMException(`the capture worklet ${describeUrl(assets.worklet, 'vocafuse-capture-worklet.js')} could not be loaded (see assetsUrl): ${reason(e)}`, 'NotReadableError');
   }
   const module = await encoder;
   const options = (wasm) => ({

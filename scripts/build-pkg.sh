@@ -37,7 +37,7 @@ grep -q 'new URL("vocafuse_wasm_bg.wasm",import.meta.url)' pkg/index.js \
 # entry finds with literal new URL('./file', import.meta.url) forms (bundlers copy what they name).
 build_wav_addon pkg
 for f in vocafuse-capture-worklet.js vocafuse_wav.wasm; do
-  grep -q "new URL(\"./$f\",import.meta.url)" pkg/index.js \
+  grep -q "new URL(\"./$f?no-inline\",import.meta.url)" pkg/index.js \
     || { echo "build-pkg: the bundle no longer finds $f next to itself" >&2; exit 1; }
 done
 rm -rf pkg/entry.js pkg/vocafuse_wasm.js pkg/vocafuse_wasm.d.ts pkg/vocafuse_wasm_bg.wasm.d.ts pkg/snippets

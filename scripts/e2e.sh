@@ -3,7 +3,9 @@
 # every code block of README.md and of the npm README, run as pasted (tests/e2e/readme.test.mjs), the demo page, the npm package inside a Vite production build, a <script type="module"> page,
 # the package's TypeScript types, and the framework entries as their users build them (Next.js,
 # webpack 5, Vite + React under StrictMode, Vite + Vue, <vocafuse-recorder> with no build step), and
-# what a page downloads from the package to record a WebM and a WAV note (tests/e2e/size.test.mjs).
+# what a page downloads from the package to record a WebM and a WAV note (tests/e2e/size.test.mjs),
+# the bundler builds under the README's strict CSP, and `npx vocafuse-devserver` from its packed
+# tarballs in a fresh folder (tests/e2e/npx-devserver.test.mjs).
 # Each test file starts its own dev server on free ports.
 #
 # Needs pkg/ built (bash scripts/build-pkg.sh) and scripts/setup.sh test run once. Installs
@@ -41,6 +43,10 @@ if [ ! -x target/debug/vocafuse-devserver ]; then
   say "building the dev server"
   cargo build -p vocafuse-devserver
 fi
+# npx vocafuse-devserver's tarballs for tests/e2e/npx-devserver.test.mjs, current with the dev
+# server's source (a release build, minutes the first time; cargo skips it when nothing changed).
+say "packing npx vocafuse-devserver (scripts/build-devserver-npm.sh linux-x64)"
+bash scripts/build-devserver-npm.sh linux-x64 >/dev/null
 
 say "end-to-end tests (node --test tests/e2e/)"
 log="$(mktemp)"

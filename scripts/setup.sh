@@ -25,6 +25,13 @@ if [ "$what" = test ]; then
   done
 fi
 
+# npx vocafuse-devserver's binaries (scripts/build-devserver-npm.sh): static musl builds, whose C
+# (ring) Zig's C compiler builds, from PyPI.
+if [ "$what" = test ]; then
+  rustup target list --installed | grep -qx x86_64-unknown-linux-musl || { say "adding x86_64-unknown-linux-musl"; rustup target add x86_64-unknown-linux-musl; }
+  python3 -m ziglang version >/dev/null 2>&1 || { say "installing ziglang (Zig's C compiler) from PyPI"; python3 -m pip install --quiet ziglang==0.17.1; }
+fi
+
 apt_missing=()
 if [ "$what" = test ]; then
   command -v chromium >/dev/null || apt_missing+=(chromium)

@@ -1,39 +1,5 @@
-// The strict-CSP page: records each format asked for with the package as shipped (/pkg/) and
-// reports every Content-Security-Policy violation the browser raised meanwhile.
-import { VocaFuseSDK } from '/pkg/index.js';
+// The strict-CSP page with the package as shipped (/pkg/): see record-formats.js.
+import init, { VocaFuseSDK } from '/pkg/index.js';
+import { exposeRecordFormats } from '/record-formats.js';
 
-const violations = [];
-document.addEventListener('securitypolicyviolation', (e) => {
-  violations.push({ directive: e.violatedDirective || e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile || '' });
-});
-
-const params = new URLSearchParams(location.search);
-const api = params.get('api');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// Records `ms` of each format; resolves with { results, violations }.
-window.recordFormats = async (formats, ms) => {
-  const sdk = await VocaFuseSDK.load({ tokenEndpoint: `${api}/api/token`, apiBaseUrl: api, persist: false });
-  const results = [];
-  for (const format of formats) {
-    const errors = [];
-    const recorder = sdk.createRecorder({ format, autoUpload: false, onError: (e) => errors.push(e.code) });
-    try {
-      await recorder.start();
-      await sleep(ms); // the recording's length
-      const r = await recorder.stop();
-      const head = new Uint8Array(await r.blob.slice(0, 12).arrayBuffer());
-      results.push({ format, ok: true, mimeType: r.mimeType, size: r.size, duration: r.duration,
-        head: Array.from(head, (b) => b.toString(16).padStart(2, '0')).join(''), errors });
-    } catch (e) {
-      results.push({ format, ok: false, error: `${e.code || e.name}: ${e.message}`, errors });
-    } finally {
-      recorder.destroy();
-    }
-  }
-  // Violation reports are dispatched as tasks: let the last ones arrive.
-  await sleep(200);
-  return { results, violations };
-};
-document.getElementById('status').textContent = 'ready';
-window.__ready = true;
+exposeRecordFormats(init, VocaFuseSDK);

@@ -7,21 +7,24 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.map': 'application/json' };
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.map': 'application/json' };
 
 /** The policy under test. */
 export function policy(api, storage) {
   return `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' ${api} ${storage}`;
 }
 
-/** Serves on a free loopback port; resolves with `{ url, csp, paths, close() }` (`paths`: every path requested, in order). */
-export function startCspServer({ pkg, api, storage }) {
+/**
+ * Serves `www` (this folder's page by default; a bundler's build) and `pkg` at /pkg/ on a free
+ * loopback port; resolves with `{ url, csp, paths, close() }` (`paths`: every path requested, in order).
+ */
+export function startCspServer({ pkg, api, storage, www = HERE }) {
   const csp = policy(api, storage);
   const paths = [];
   const server = createServer(async (req, res) => {
     const { pathname } = new URL(req.url, 'http://x');
     paths.push(pathname);
-    const [root, rel] = pathname.startsWith('/pkg/') ? [pkg, pathname.slice(5)] : [HERE, pathname === '/' ? 'index.html' : pathname.slice(1)];
+    const [root, rel] = pkg && pathname.startsWith('/pkg/') ? [pkg, pathname.slice(5)] : [www, pathname === '/' ? 'index.html' : pathname.slice(1)];
     const file = path.join(root, path.normalize(rel));
     try {
       if (!file.startsWith(root)) throw new Error('outside');

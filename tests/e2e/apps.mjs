@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { ROOT, PKG, WAIT, RECORD_MS, UUID, watchPage, sleep } from './helpers.mjs';
+import { startCspServer } from '../csp/server.mjs';
+import { checkRecordings } from '../csp/check.mjs';
 
 export const run = promisify(execFile);
 export const APPS = path.join(ROOT, 'tests/apps');
@@ -164,4 +166,30 @@ export async function recordAndUpload(page, watch, server) {
   assert.match(id, UUID);
   await assertStored(server, id);
   return id;
+}
+
+/**
+ * A built app's strict-CSP page (`pagePath` under `www`, tests/csp/record-formats.js) served with
+ * the README's policy records WebM and WAV in `browser` with no violation, no data: or blob:
+ * request and every file found. Resolves with the paths the page's server was asked for.
+ */
+export async function recordUnderStrictCsp(browser, { www, pagePath, server }) {
+  const site = await startCspServer({ www, api: server.api, storage: server.storage ?? server.api });
+  const { context, page, watch, failed } = await openAppPage(browser);
+  const requested = [];
+  page.on('request', (r) => requested.push(r.url()));
+  try {
+    const response = await page.goto(`${site.url}${pagePath}?api=${encodeURIComponent(server.api)}`);
+    assert.equal(response.headers()['content-security-policy'], site.csp);
+    await explain(page.waitForFunction(() => window.__ready === true), page, watch, server);
+    const out = await page.evaluate(([ms]) => window.recordFormats(['webm', 'wav'], ms), [RECORD_MS]);
+    checkRecordings(out, ['webm', 'wav'], RECORD_MS);
+    assert.deepEqual(watch.errors, []);
+    assert.deepEqual(failed, [], 'every file the SDK asked for was found');
+    assert.ok(!requested.some((u) => /^(blob|data):/.test(u)), requested.join(' '));
+    return site.paths;
+  } finally {
+    await context.close();
+    await site.close();
+  }
 }

@@ -4,6 +4,9 @@
 // (tests/csp/webdriver.test.mjs, scripts/csp.sh).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PKG, RECORD_MS, startDevServer, launchChromium, watchPage } from './helpers.mjs';
 import { startCspServer } from '../csp/server.mjs';
 import { checkRecordings } from '../csp/check.mjs';
@@ -39,5 +42,32 @@ describe('strict CSP (Chromium)', () => {
     }
     assert.ok(!requested.some((u) => /^(blob|data):/.test(u)), requested.join(' '));
     await page.close();
+  });
+
+  it('a worklet a bundler inlined as a data: URL fails WAV with a message that names it, not its content', async () => {
+    // The package as a bundler that ignores ?no-inline would leave it: the worklet's URL is data:.
+    const inlined = await mkdtemp(path.join(tmpdir(), 'vocafuse-inlined-'));
+    const other = await startCspServer({ pkg: inlined, api: dev.api, storage: dev.storage ?? dev.api });
+    const page = await browser.newPage();
+    try {
+      await cp(PKG, inlined, { recursive: true });
+      const worklet = (await readFile(path.join(PKG, 'vocafuse-capture-worklet.js'))).toString('base64');
+      const index = await readFile(path.join(PKG, 'index.js'), 'utf8');
+      const asData = index.replace('new URL("./vocafuse-capture-worklet.js?no-inline",import.meta.url)', `new URL("data:text/javascript;base64,${worklet}")`);
+      assert.notEqual(asData, index, 'the worklet URL was found');
+      await writeFile(path.join(inlined, 'index.js'), asData);
+      await page.goto(`${other.url}/?api=${encodeURIComponent(dev.api)}`);
+      await page.waitForFunction(() => window.__ready === true);
+      const { results } = await page.evaluate(([ms]) => window.recordFormats(['wav'], ms), [RECORD_MS]);
+      assert.equal(results[0].ok, false, 'the policy refused the inlined worklet');
+      const message = results[0].error;
+      assert.match(message, /^RECORDING_FAILED: /);
+      assert.match(message, /an inlined data: URL \(your bundler inlined vocafuse-capture-worklet\.js; /);
+      assert.ok(!message.includes(worklet.slice(0, 40)) && message.length < 600, message);
+    } finally {
+      await page.close();
+      await other.close();
+      await rm(inlined, { recursive: true, force: true });
+    }
   });
 });

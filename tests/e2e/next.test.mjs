@@ -1,7 +1,8 @@
 // vocafuse-wasm/react in a Next.js App Router app, from the packed tarball: `next build`, then
 // `next start`. The page is rendered on the server (a server component puts <VoiceNoteButton>
 // in it; a client component uses the hook), hydrates, and records and uploads from both; the
-// server's log shows no error.
+// server's log shows no error. /csp is the same page under the README's strict policy (plus the
+// nonce Next's inline scripts need, set by the app's proxy.js).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
@@ -14,6 +15,14 @@ import { installApp, packPkg, run, startProcess, gumReport, assertStored, explai
 const ENV = { NEXT_TELEMETRY_DISABLED: '1', NO_COLOR: '1' };
 // What a server-rendering failure looks like in next's log.
 const SERVER_ERROR = /is not defined|ReferenceError|TypeError|Error:|⨯|unhandled/i;
+
+// An init script: every Content-Security-Policy violation of the page, in window.__violations.
+function collectViolations() {
+  window.__violations = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__violations.push({ directive: e.violatedDirective, blocked: e.blockedURI, source: e.sourceFile || '' });
+  });
+}
 
 const freePort = () => new Promise((resolve, reject) => {
   const s = createServer();
@@ -42,7 +51,7 @@ for (const bundler of ['turbopack', 'webpack']) describe(`Next.js (App Router, $
     server = await startDevServer({ www });
     const port = await freePort();
     next = await startProcess(process.execPath, [bin, 'start', '--port', String(port), '--hostname', '127.0.0.1'],
-      { cwd: app, env: { ...env, VOCAFUSE_API: server.api }, ready: /(Ready) in/ });
+      { cwd: app, env: { ...env, VOCAFUSE_API: server.api, VOCAFUSE_STORAGE: server.storage }, ready: /(Ready) in/ });
     next.origin = `http://127.0.0.1:${port}`;
     browser = await launchChromium();
   });
@@ -70,13 +79,17 @@ for (const bundler of ['turbopack', 'webpack']) describe(`Next.js (App Router, $
     assert.doesNotMatch(next.output(), SERVER_ERROR, next.output());
   });
 
-  it('hydrates, then records and uploads with the hook and with <VoiceNoteButton>', async () => {
-    const { context, page, watch, failed } = await openAppPage(browser, { ignore: (url) => url.endsWith('/favicon.ico') });
+  /** Records with the hook (WebM) and with <VoiceNoteButton format="wav"> on `url`. */
+  async function recordBoth(url, { violations } = {}) {
+    const { context, page, watch, failed } = await openAppPage(browser, { ignore: (u) => u.endsWith('/favicon.ico') });
+    if (violations) await context.addInitScript(collectViolations);
     try {
-      await page.goto(`${next.origin}/`);
+      const response = await page.goto(url);
+      if (violations) assert.match(response.headers()['content-security-policy'], /^default-src 'self'; script-src 'self' 'nonce-[^']+' 'wasm-unsafe-eval'; connect-src 'self' /);
       // `supported` is worked out after mounting: true means hydrated and connected.
       await explain(page.waitForSelector('#supported:text("true")'), page, watch, server);
-      await recordAndUpload(page, watch, server);
+      const id = await recordAndUpload(page, watch, server);
+      assert.equal((await assertStored(server, id)).audio_format, 'webm', 'the hook\'s default format in Chromium');
 
       const before = (await server.dev('GET', '/voicenotes')).data.map((n) => n.id);
       await page.click('.vocafuse-button');
@@ -94,9 +107,18 @@ for (const bundler of ['turbopack', 'webpack']) describe(`Next.js (App Router, $
       assert.equal(gum.calls, 2, 'one getUserMedia call per take');
       assert.ok(gum.states.every((s) => s === 'ended'), `every track ended: ${gum.states}`);
       assert.deepEqual(watch.errors, []);
+      if (violations) assert.deepEqual(await page.evaluate(() => window.__violations), [], 'Content-Security-Policy violations');
       assert.doesNotMatch(next.output(), SERVER_ERROR, next.output());
     } finally {
       await context.close();
     }
+  }
+
+  it('hydrates, then records and uploads with the hook and with <VoiceNoteButton>', async () => {
+    await recordBoth(`${next.origin}/`);
+  });
+
+  it('records WebM and WAV under the README\'s strict CSP plus the nonce Next needs for its own scripts', async () => {
+    await recordBoth(`${next.origin}/csp`, { violations: true });
   });
 });

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { ROOT, PKG, WAIT, RECORD_MS, startDevServer, launchChromium, watchPage, sleep } from './helpers.mjs';
-import { installApp, packPkg, run, startProcess, countGetUserMedia, gumReport, assertStored, explain, openAppPage, recordAndUpload } from './apps.mjs';
+import { installApp, packPkg, run, startProcess, countGetUserMedia, gumReport, assertStored, explain, openAppPage, recordAndUpload, recordUnderStrictCsp } from './apps.mjs';
 
 describe('Vite + React (StrictMode) and Vite + Vue', () => {
   let app;
@@ -39,6 +39,23 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
     const entrySource = readFileSync(path.join(app, 'dist/assets', entry), 'utf8');
     assert.ok(!entrySource.includes(wasm[0]), 'the wasm is not referenced by the entry chunk');
     assert.ok(assets.some((f) => f.endsWith('.js') && readFileSync(path.join(app, 'dist/assets', f), 'utf8').includes(wasm[0])), 'a lazy chunk references the wasm');
+  });
+
+  it('the default build emits the WAV add-on as files (no data: URL) and records WebM and WAV under the strict CSP', async () => {
+    // Vite inlines an asset under 4 KB (assetsInlineLimit) as a data: URL, which script-src 'self'
+    // refuses for the worklet; the package's ?no-inline keeps its files files, with no config here.
+    const dir = path.join(app, 'dist/assets');
+    const assets = readdirSync(dir);
+    const js = assets.filter((f) => f.endsWith('.js')).map((f) => readFileSync(path.join(dir, f), 'utf8')).join('\n');
+    assert.doesNotMatch(js, /data:(text\/javascript|application\/wasm)/, 'an SDK file was inlined');
+    assert.doesNotMatch(js, /no-inline/, 'Vite drops the query from the URLs it emits');
+    const addOn = ['vocafuse-capture-worklet', 'vocafuse_wav'].map((name) => {
+      const files = assets.filter((f) => f.startsWith(`${name}-`));
+      assert.equal(files.length, 1, `${name} emitted once: ${assets}`);
+      return files[0];
+    });
+    const paths = await recordUnderStrictCsp(browser, { www: path.join(app, 'dist'), pagePath: '/csp.html', server });
+    for (const f of addOn) assert.ok(paths.includes(`/assets/${f}`), `${f} loaded from the build: ${paths.join(' ')}`);
   });
 
   it('the subpath types check in a TypeScript app (types.ts: right usage compiles, wrong usage fails)', async () => {

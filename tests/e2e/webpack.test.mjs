@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PKG, RECORD_MS, UUID, startDevServer, launchChromium, sleep } from './helpers.mjs';
-import { installApp, packPkg, run, gumReport, assertStored, explain, openAppPage, recordAndUpload } from './apps.mjs';
+import { installApp, packPkg, run, gumReport, assertStored, explain, openAppPage, recordAndUpload, recordUnderStrictCsp } from './apps.mjs';
 
 describe('webpack 5', () => {
   let app;
@@ -38,7 +38,7 @@ describe('webpack 5', () => {
       // A .wasm is copied as it is; a worklet .js becomes a chunk webpack minifies, found by what
       // it does (registerProcessor). The WAV take of the next test runs it.
       const emitted = file.endsWith('.js')
-        ? files.filter((f) => f.endsWith('.js') && f !== 'main.js' && /registerProcessor\(/.test(readFileSync(path.join(app, 'dist', f), 'utf8')))
+        ? files.filter((f) => f.endsWith('.js') && !['main.js', 'csp.js'].includes(f) && /registerProcessor\(/.test(readFileSync(path.join(app, 'dist', f), 'utf8')))
         : files.filter((f) => readFileSync(path.join(app, 'dist', f)).equals(bytes));
       assert.equal(emitted.length, 1, `${file} emitted once: ${files}`);
       assert.ok(js.includes(emitted[0]), `the bundle names ${emitted[0]}`);
@@ -81,5 +81,9 @@ describe('webpack 5', () => {
     } finally {
       await context.close();
     }
+  });
+
+  it('records WebM and WAV under the strict CSP with no SDK-specific config', async () => {
+    await recordUnderStrictCsp(browser, { www: path.join(app, 'dist'), pagePath: '/csp.html', server });
   });
 });

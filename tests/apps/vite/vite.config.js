@@ -1,6 +1,8 @@
-// Two pages, one build: react.html (vocafuse-wasm/react under StrictMode) and vue.html
-// (vocafuse-wasm/vue). No optimizeDeps.exclude: the framework entries load the SDK with a
-// dynamic import, which `vite dev` leaves to the browser (see tests/e2e/vite.test.mjs).
+// Three pages, one build: react.html (vocafuse-wasm/react under StrictMode), vue.html
+// (vocafuse-wasm/vue) and csp.html (the core API under a strict CSP). Vite's defaults otherwise:
+// no assetsInlineLimit (the package keeps its worklet a file itself), no optimizeDeps.exclude
+// (the framework entries load the SDK with a dynamic import, which `vite dev` leaves to the
+// browser; see tests/e2e/vite.test.mjs).
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 
@@ -9,6 +11,6 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    rollupOptions: { input: { react: 'react.html', vue: 'vue.html' } },
+    rollupOptions: { input: { react: 'react.html', vue: 'vue.html', csp: 'csp.html' } },
   },
 });

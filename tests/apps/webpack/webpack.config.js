@@ -1,6 +1,7 @@
 // webpack 5 with no loader and no plugin for the SDK: the wasm (new URL(..., import.meta.url) in
-// the package) is emitted as an asset and found at run time. index.html is written by a few lines
-// below rather than html-webpack-plugin, to keep the app's dependencies to webpack itself.
+// the package) is emitted as an asset and found at run time. index.html and csp.html (the core API
+// under a strict CSP) are written by a few lines below rather than html-webpack-plugin, to keep
+// the app's dependencies to webpack itself.
 const path = require('node:path');
 const { readFileSync } = require('node:fs');
 
@@ -8,8 +9,10 @@ class IndexHtml {
   apply(compiler) {
     compiler.hooks.thisCompilation.tap('IndexHtml', (compilation) => {
       compilation.hooks.processAssets.tap({ name: 'IndexHtml', stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
-        const html = readFileSync(path.join(__dirname, 'src/index.html'));
-        compilation.emitAsset('index.html', new compiler.webpack.sources.RawSource(html));
+        for (const page of ['index.html', 'csp.html']) {
+          const html = readFileSync(path.join(__dirname, 'src', page));
+          compilation.emitAsset(page, new compiler.webpack.sources.RawSource(html));
+        }
       });
     });
   }
@@ -17,7 +20,7 @@ class IndexHtml {
 
 module.exports = {
   mode: 'production',
-  entry: './src/index.js',
+  entry: { main: './src/index.js', csp: './src/csp.js' },
   output: { path: path.join(__dirname, 'dist'), filename: '[name].js', chunkFilename: '[name].[contenthash].js', clean: true },
   plugins: [new IndexHtml()],
   performance: { hints: false },
