@@ -60,6 +60,22 @@ const clock = (seconds) => {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 };
 
+// One constructed stylesheet for every element: a strict Content-Security-Policy (no
+// 'unsafe-inline' in style-src) refuses a <style> in the shadow root, not an adopted sheet.
+// Browsers without constructable sheets get the <style>.
+let sheet;
+function styleSheet() {
+  if (sheet === undefined) {
+    sheet = null;
+    if (typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype
+      && typeof ShadowRoot === 'function' && 'adoptedStyleSheets' in ShadowRoot.prototype) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(STYLE);
+    }
+  }
+  return sheet;
+}
+
 function defineElement() {
   class VocaFuseRecorder extends HTMLElement {
     static get observedAttributes() { return ATTRIBUTES; }
@@ -67,7 +83,13 @@ function defineElement() {
     constructor() {
       super();
       const root = this.attachShadow({ mode: 'open' });
-      root.innerHTML = `<style>${STYLE}</style>${TEMPLATE}`;
+      const sheet = styleSheet();
+      if (sheet) {
+        root.adoptedStyleSheets = [sheet];
+        root.innerHTML = TEMPLATE;
+      } else {
+        root.innerHTML = `<style>${STYLE}</style>${TEMPLATE}`;
+      }
       const $ = (sel) => root.querySelector(sel);
       this.ui = {
         root: $('.root'), button: $('button'), label: $('.label'), timer: $('[part="timer"]'),

@@ -16,7 +16,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
+# --binary FILE: pack FILE as linux-x64's binary instead of building it (the tests pack the debug
+# build they already made: the package's layout, the launcher and npx are what they test; the
+# release build is the package build's, minutes of LTO).
+prebuilt=""
+if [ "${1:-}" = --binary ]; then prebuilt=$(realpath "$2"); shift 2; fi
 [ $# -gt 0 ] || set -- linux-x64
+[ -z "$prebuilt" ] || [ "$*" = linux-x64 ] || { echo "build-devserver-npm: --binary packs linux-x64 only" >&2; exit 2; }
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' devserver/Cargo.toml | head -n 1)
 [ -n "$version" ] || { echo "build-devserver-npm: no version in devserver/Cargo.toml" >&2; exit 1; }
 target_dir="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
@@ -59,6 +65,9 @@ for platform in "$@"; do
   rustup target list --installed | grep -qx "$target" || rustup target add "$target"
   # Static: the musl targets link their own C runtime; rust-lld links any of them from this host.
   case "$platform" in
+    linux-x64) if [ -n "$prebuilt" ]; then mkdir -p "$target_dir/$target/release" && cp "$prebuilt" "$target_dir/$target/release/vocafuse-devserver"; else
+      env "CARGO_TARGET_$(echo "$target" | tr 'a-z-' 'A-Z_')_LINKER=rust-lld" $(zig_cc "$target") \
+        cargo build --release --locked -p vocafuse-devserver --target "$target"; fi ;;
     linux-*)
       env "CARGO_TARGET_$(echo "$target" | tr 'a-z-' 'A-Z_')_LINKER=rust-lld" $(zig_cc "$target") \
         cargo build --release --locked -p vocafuse-devserver --target "$target" ;;

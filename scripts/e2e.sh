@@ -43,10 +43,10 @@ if [ ! -x target/debug/vocafuse-devserver ]; then
   say "building the dev server"
   cargo build -p vocafuse-devserver
 fi
-# npx vocafuse-devserver's tarballs for tests/e2e/npx-devserver.test.mjs, current with the dev
-# server's source (a release build, minutes the first time; cargo skips it when nothing changed).
-say "packing npx vocafuse-devserver (scripts/build-devserver-npm.sh linux-x64)"
-bash scripts/build-devserver-npm.sh linux-x64 >/dev/null
+# npx vocafuse-devserver's tarballs for tests/e2e/npx-devserver.test.mjs, with the debug build
+# above as linux-x64's binary (the package's release build is minutes of LTO: the package build's).
+say "packing npx vocafuse-devserver (scripts/build-devserver-npm.sh --binary target/debug/vocafuse-devserver)"
+bash scripts/build-devserver-npm.sh --binary target/debug/vocafuse-devserver linux-x64 >/dev/null
 
 say "end-to-end tests (node --test tests/e2e/)"
 log="$(mktemp)"

@@ -44,6 +44,38 @@ describe('strict CSP (Chromium)', () => {
     await page.close();
   });
 
+  it('<vocafuse-recorder> is styled (no inline style) and records under the strict policy', async () => {
+    const page = await browser.newPage();
+    const watch = watchPage(page);
+    try {
+      await page.goto(`${site.url}/element.html?api=${encodeURIComponent(dev.api)}`);
+      await page.waitForFunction(() => window.__ready === true);
+      // Its own stylesheet applies: the button's pill shape and accent come from it.
+      const style = await page.evaluate(() => {
+        const b = document.getElementById('el').shadowRoot.querySelector('[part="button"]');
+        const c = getComputedStyle(b);
+        return { radius: c.borderTopLeftRadius, background: c.backgroundColor };
+      });
+      assert.deepEqual(style, { radius: '999px', background: 'rgb(26, 86, 219)' });
+      const state = () => page.evaluate(() => document.getElementById('el').state);
+      await page.click('#el >> [part="button"]');
+      await page.waitForFunction(() => document.getElementById('el').state === 'recording');
+      await page.waitForTimeout(RECORD_MS); // the recording's length
+      await page.click('#el >> [part="button"]');
+      await page.waitForFunction(() => document.getElementById('el').state === 'uploaded');
+      assert.equal(await state(), 'uploaded');
+      // Violation reports are dispatched as tasks: one more turn lets the last ones arrive.
+      await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+      // The one thing the policy refuses is the kept note's player, an <audio> on a blob: URL
+      // (media-src): known, and the README says so; recording and sending need nothing more.
+      const violations = await page.evaluate(() => window.__violations);
+      assert.deepEqual(violations.filter((v) => !(v.directive === 'media-src' && v.blocked === 'blob')), []);
+      assert.deepEqual(watch.errors.filter((e) => !/'blob:[^']*' violates the following Content Security Policy/.test(e)), []);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('a worklet a bundler inlined as a data: URL fails WAV with a message that names it, not its content', async () => {
     // The package as a bundler that ignores ?no-inline would leave it: the worklet's URL is data:.
     const inlined = await mkdtemp(path.join(tmpdir(), 'vocafuse-inlined-'));
