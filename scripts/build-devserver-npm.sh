@@ -23,6 +23,7 @@ prebuilt=""
 if [ "${1:-}" = --binary ]; then prebuilt=$(realpath "$2"); shift 2; fi
 [ $# -gt 0 ] || set -- linux-x64
 [ -z "$prebuilt" ] || [ "$*" = linux-x64 ] || { echo "build-devserver-npm: --binary packs linux-x64 only" >&2; exit 2; }
+[ -n "$prebuilt" ] || bash scripts/setup.sh npm
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' devserver/Cargo.toml | head -n 1)
 [ -n "$version" ] || { echo "build-devserver-npm: no version in devserver/Cargo.toml" >&2; exit 1; }
 target_dir="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
@@ -62,7 +63,7 @@ staged=()
 for platform in "$@"; do
   target=$(rust_target "$platform")
   say "dev server for $platform ($target)"
-  rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+  [ -n "$prebuilt" ] || rustup target list --installed | grep -qx "$target" || rustup target add "$target"
   # Static: the musl targets link their own C runtime; rust-lld links any of them from this host.
   case "$platform" in
     linux-x64) if [ -n "$prebuilt" ]; then mkdir -p "$target_dir/$target/release" && cp "$prebuilt" "$target_dir/$target/release/vocafuse-devserver"; else

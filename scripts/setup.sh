@@ -2,6 +2,7 @@
 # Installs what the build and the tests need, only when it is missing. Safe to run again.
 #   scripts/setup.sh build   - the wasm toolchain (demo, package)
 #   scripts/setup.sh test    - that, plus Chromium, Firefox ESR and their drivers
+#   scripts/setup.sh npm     - what packing npx vocafuse-devserver's release binaries needs
 set -euo pipefail
 what="${1:-test}"
 # lib.sh: PATH and the pinned toolchain of the release package (VOCAFUSE_RELEASE_TOOLCHAIN).
@@ -25,11 +26,13 @@ if [ "$what" = test ]; then
   done
 fi
 
-# npx vocafuse-devserver's binaries (scripts/build-devserver-npm.sh): static musl builds, whose C
-# (ring) Zig's C compiler builds, from PyPI.
-if [ "$what" = test ]; then
+# npx vocafuse-devserver's release binaries (scripts/build-devserver-npm.sh runs `setup.sh npm`):
+# static musl builds, whose C (ring) Zig's C compiler builds, from PyPI. Not the tests': they pack
+# the debug build they already made.
+if [ "$what" = npm ]; then
   rustup target list --installed | grep -qx x86_64-unknown-linux-musl || { say "adding x86_64-unknown-linux-musl"; rustup target add x86_64-unknown-linux-musl; }
   python3 -m ziglang version >/dev/null 2>&1 || { say "installing ziglang (Zig's C compiler) from PyPI"; python3 -m pip install --quiet ziglang==0.17.1; }
+  exit 0
 fi
 
 apt_missing=()
