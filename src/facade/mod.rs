@@ -21,7 +21,7 @@ use crate::core::format::FormatPreference;
 use crate::core::lifecycle::RecorderState;
 use crate::core::response;
 use crate::core::upload::UploadResult;
-use crate::web::button::{self, Toggle};
+use crate::web::button::Toggle;
 use crate::web::durable;
 use crate::web::http::Started;
 use crate::web::indexeddb::Row;
@@ -184,7 +184,7 @@ impl VocaFuseSdk {
     /// Makes a button a record toggle (`data-state`, `aria-pressed`, disabled while uploading).
     #[wasm_bindgen(js_name = addVoiceNote)]
     pub fn add_voice_note(&self, target: JsValue, options: JsValue) -> Result<VoiceNoteHandle, JsValue> {
-        let button = button::resolve(&target).map_err(|e| error_to_js(&e, &self.ctx.messages))?;
+        let button = convert::element(&target).map_err(|e| error_to_js(&e, &self.ctx.messages))?;
         let recorder = self.create_recorder(options)?;
         // The recorder keeps its button working even when the app drops the handle (and the
         // garbage collector finalizes it): only `detach()` ends it.
