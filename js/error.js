@@ -25,8 +25,10 @@ export class VocaFuseError extends Error {
   }
 }
 
-export function isVocaFuseError(value) {
-  return value instanceof VocaFuseError;
+// The one place outside this class that knows its shape: Rust reads a thrown error's code here.
+export function codeOf(value) {
+  if (!(value instanceof VocaFuseError)) return undefined;
+  return typeof value.code === 'string' ? value.code : '';
 }
 
 // An app callback that throws must not break the recorder: report it where the app will see it.

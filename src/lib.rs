@@ -6,10 +6,8 @@
 //! is built (`bench/decision-core` measures what that alone weighs as wasm).
 
 pub mod core;
-// The JS API: API.md documents it; its Rust docs and Debug impls come with the facade's own
-// edits of issue 20 (this allow goes then).
+// The JS API that API.md documents.
 #[cfg(feature = "browser")]
-#[allow(missing_docs, missing_debug_implementations)]
 pub mod facade;
 #[cfg(feature = "browser")]
 pub mod web;

@@ -252,11 +252,11 @@ fn invalid_options_and_config_throw_invalid_config() {
         obj(&[("onError", "not a function".into())]),
         JsValue::from_str("nope"),
     ] {
-        assert_eq!(code(sdk().create_recorder(bad).err().expect("should throw")), "INVALID_CONFIG");
+        assert_eq!(code(sdk().create_recorder(bad).expect_err("should throw")), "INVALID_CONFIG");
     }
     for bad in [JsValue::UNDEFINED, obj(&[]), obj(&[("tokenEndpoint", "".into())]), obj(&[("tokenEndpoint", "/t".into()), ("apiBaseUrl", "not a url".into())])]
     {
-        let err = VocaFuseSdk::new(bad).err().expect("should throw");
+        let err = VocaFuseSdk::new(bad).expect_err("should throw");
         assert!(is_vocafuse_error(&err));
         assert_eq!(code(err), "INVALID_CONFIG");
     }

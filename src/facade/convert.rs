@@ -4,6 +4,7 @@
 use js_sys::{Function, Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
 
 use crate::core::config::{self, SdkConfig};
 use crate::core::errors::{Messages, SdkError};
@@ -11,7 +12,7 @@ use crate::core::format::FormatPreference;
 use crate::core::json::Value;
 use crate::core::limits::{bits_per_second, RecorderLimits};
 use crate::core::upload::UploadResult;
-use crate::web::media::{AudioOptions, MicrophoneInfo};
+use crate::web::media::{AudioOptions, MicrophoneInfo, TrackSettings};
 use crate::web::recorder::{RecorderOptions, Recording};
 
 #[wasm_bindgen(module = "/js/error.js")]
@@ -24,6 +25,7 @@ extern "C" {
     fn call_safely(f: &Function, arg: &JsValue);
 }
 
+/// `obj[key] = value`, for the objects the facade builds (a plain object cannot refuse it).
 pub fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
@@ -55,6 +57,16 @@ pub fn error_to_js(err: &SdkError, messages: &Messages) -> JsValue {
     JsVocaFuseError::new(&o).into()
 }
 
+/// `addVoiceNote`'s target: a selector or an element.
+pub fn element(target: &JsValue) -> Result<HtmlElement, SdkError> {
+    if let Some(selector) = target.as_string() {
+        let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| SdkError::invalid_config("no document"))?;
+        let found = document.query_selector(&selector).map_err(|_| SdkError::invalid_config(format!("'{selector}' is not a valid selector")))?;
+        return found.and_then(|e| e.dyn_into::<HtmlElement>().ok()).ok_or_else(|| SdkError::invalid_config(format!("no element matches '{selector}'")));
+    }
+    target.clone().dyn_into::<HtmlElement>().map_err(|_| SdkError::invalid_config("target must be a selector or an HTMLElement"))
+}
+
 /// Calls an app callback; a throwing callback is reported, never allowed to break the SDK.
 pub fn call(f: &Option<Function>, arg: &JsValue) {
     if let Some(f) = f {
@@ -71,8 +83,39 @@ pub fn recording_to_js(r: &Recording) -> JsValue {
     set(&o, "size", &(r.size as f64).into());
     set(&o, "format", &r.format.as_str().into());
     if let Some(settings) = &r.settings {
-        set(&o, "settings", settings);
+        set(&o, "settings", &settings_to_js(settings));
     }
+    o.into()
+}
+
+/// `recording.settings`: the keys the browser reported, as `getSettings()` names them.
+fn settings_to_js(s: &TrackSettings) -> JsValue {
+    let o = Object::new();
+    let text = |k: &str, v: &Option<String>| {
+        if let Some(v) = v {
+            set(&o, k, &v.as_str().into());
+        }
+    };
+    let number = |k: &str, v: Option<f64>| {
+        if let Some(v) = v {
+            set(&o, k, &v.into());
+        }
+    };
+    let flag = |k: &str, v: Option<bool>| {
+        if let Some(v) = v {
+            set(&o, k, &v.into());
+        }
+    };
+    text("deviceId", &s.device_id);
+    text("groupId", &s.group_id);
+    number("sampleRate", s.sample_rate);
+    number("sampleSize", s.sample_size);
+    number("channelCount", s.channel_count.map(f64::from));
+    flag("echoCancellation", s.echo_cancellation);
+    flag("noiseSuppression", s.noise_suppression);
+    flag("autoGainControl", s.auto_gain_control);
+    flag("voiceIsolation", s.voice_isolation);
+    number("latency", s.latency);
     o.into()
 }
 

@@ -21,7 +21,7 @@ use crate::core::format::FormatPreference;
 use crate::core::lifecycle::RecorderState;
 use crate::core::response;
 use crate::core::upload::UploadResult;
-use crate::web::button::{self, Toggle};
+use crate::web::button::Toggle;
 use crate::web::durable;
 use crate::web::http::Started;
 use crate::web::indexeddb::Row;
@@ -85,13 +85,16 @@ where
     future_to_promise(work)
 }
 
+/// `VocaFuseSDK`: the config, the token and the app's recorders' shared context.
 #[wasm_bindgen(js_name = VocaFuseSDK)]
+#[derive(Debug)]
 pub struct VocaFuseSdk {
     ctx: Rc<SdkContext>,
 }
 
 #[wasm_bindgen(js_class = VocaFuseSDK)]
 impl VocaFuseSdk {
+    /// `new VocaFuseSDK(config)`; a config API.md does not allow throws `INVALID_CONFIG`.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<VocaFuseSdk, JsValue> {
         let (config, messages) = convert::sdk_config(&config).map_err(|e| throw(&e))?;
@@ -148,16 +151,19 @@ impl VocaFuseSdk {
         promise(self.ctx.clone(), async move { resume_all(&ctx).await }, JsValue::from)
     }
 
+    /// Whether this browser can record a voice note in some format.
     #[wasm_bindgen(js_name = isVoicenoteSupported)]
     pub fn is_voicenote_supported(&self) -> bool {
         recording_plan(FormatPreference::Auto).is_ok()
     }
 
+    /// The same as `isVoicenoteSupported` (the name API.md keeps for older apps).
     #[wasm_bindgen(js_name = isRecordingSupported)]
     pub fn is_recording_supported(&self) -> bool {
         self.is_voicenote_supported()
     }
 
+    /// A recorder with `options` (`RecorderOptions`); wrong options throw `INVALID_CONFIG`.
     #[wasm_bindgen(js_name = createRecorder)]
     pub fn create_recorder(&self, options: JsValue) -> Result<VoiceRecorder, JsValue> {
         let (options, callbacks) = convert::recorder_options(&options).map_err(|e| error_to_js(&e, &self.ctx.messages))?;
@@ -171,6 +177,7 @@ impl VocaFuseSdk {
         Ok(VoiceRecorder { rec, app })
     }
 
+    /// `{ version, voicenoteSupported, tokenEndpoint, apiBaseUrl }`.
     #[wasm_bindgen(js_name = getInfo)]
     pub fn get_info(&self) -> JsValue {
         let o = Object::new();
@@ -184,7 +191,7 @@ impl VocaFuseSdk {
     /// Makes a button a record toggle (`data-state`, `aria-pressed`, disabled while uploading).
     #[wasm_bindgen(js_name = addVoiceNote)]
     pub fn add_voice_note(&self, target: JsValue, options: JsValue) -> Result<VoiceNoteHandle, JsValue> {
-        let button = button::resolve(&target).map_err(|e| error_to_js(&e, &self.ctx.messages))?;
+        let button = convert::element(&target).map_err(|e| error_to_js(&e, &self.ctx.messages))?;
         let recorder = self.create_recorder(options)?;
         // The recorder keeps its button working even when the app drops the handle (and the
         // garbage collector finalizes it): only `detach()` ends it.
@@ -242,26 +249,32 @@ pub struct PendingRecording {
 
 #[wasm_bindgen]
 impl PendingRecording {
+    /// The recording's id in IndexedDB.
     #[wasm_bindgen(getter)]
     pub fn id(&self) -> String {
         self.row.id.clone()
     }
+    /// ms since the epoch, when recording started.
     #[wasm_bindgen(getter, js_name = createdAt)]
     pub fn created_at(&self) -> f64 {
         self.row.created_at
     }
+    /// `'webm'`, `'mp4'`, `'ogg'` or `'wav'`.
     #[wasm_bindgen(getter)]
     pub fn format(&self) -> String {
         self.row.meta.format.clone()
     }
+    /// The recording's MIME type.
     #[wasm_bindgen(getter, js_name = mimeType)]
     pub fn mime_type(&self) -> String {
         self.row.meta.mime_type.clone()
     }
+    /// Seconds recorded.
     #[wasm_bindgen(getter)]
     pub fn duration(&self) -> f64 {
         self.row.meta.duration
     }
+    /// Bytes recorded.
     #[wasm_bindgen(getter)]
     pub fn size(&self) -> f64 {
         self.row.meta.size as f64
@@ -272,16 +285,19 @@ impl PendingRecording {
         self.row.meta.pending_state().unwrap_or("recorded").to_string()
     }
 
+    /// The kept audio as a `Blob`.
     pub fn blob(&self) -> Promise {
         let id = self.row.id.clone();
         promise(self.ctx.clone(), async move { durable::pending_blob(&id).await }, JsValue::from)
     }
 
+    /// Uploads it (resuming a multipart upload where it stopped); resolves with the `UploadResult`.
     pub fn upload(&self) -> Promise {
         let (ctx, id) = (self.ctx.clone(), self.row.id.clone());
         promise(self.ctx.clone(), async move { durable::upload_pending(&ctx, &id).await }, |r| result_to_js(&r))
     }
 
+    /// Deletes it from IndexedDB.
     pub fn discard(&self) -> Promise {
         let id = self.row.id.clone();
         promise(self.ctx.clone(), async move { durable::discard_pending(&id).await }, |()| JsValue::UNDEFINED)
@@ -355,6 +371,7 @@ fn stopped_to_js(stopped: Stopped) -> JsValue {
     }
 }
 
+/// A recorder (`sdk.createRecorder(options)`).
 #[wasm_bindgen]
 pub struct VoiceRecorder {
     rec: Rc<Recorder>,
@@ -363,6 +380,7 @@ pub struct VoiceRecorder {
 
 #[wasm_bindgen]
 impl VoiceRecorder {
+    /// Opens the microphone and starts recording.
     pub fn start(&self) -> Promise {
         self.app.promise(self.rec.start(), |()| JsValue::UNDEFINED)
     }
@@ -372,23 +390,28 @@ impl VoiceRecorder {
         self.app.promise(self.rec.stop(), stopped_to_js)
     }
 
+    /// Uploads the recording; resolves with the `UploadResult`.
     pub fn upload(&self) -> Promise {
         self.app.promise(self.rec.upload(), |r| result_to_js(&r))
     }
 
+    /// Stops without keeping anything, or aborts the upload.
     pub fn cancel(&self) -> Promise {
         let result = self.rec.cancel();
         self.app.promise(async move { result }, |()| JsValue::UNDEFINED)
     }
 
+    /// Pauses recording (`INVALID_STATE` unless recording).
     pub fn pause(&self) -> Result<(), JsValue> {
         self.rec.pause().map_err(|e| self.app.error(&e))
     }
 
+    /// Resumes a paused recording (`INVALID_STATE` unless paused).
     pub fn resume(&self) -> Result<(), JsValue> {
         self.rec.resume().map_err(|e| self.app.error(&e))
     }
 
+    /// Releases the microphone and every listener; the recorder cannot be used again.
     pub fn destroy(&self) {
         self.rec.destroy();
     }
@@ -406,26 +429,31 @@ impl VoiceRecorder {
         self.rec.input_status().as_str().to_string()
     }
 
+    /// The recorder's state (API.md's `RecorderState`).
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> String {
         self.rec.state().as_str().to_string()
     }
 
+    /// Seconds recorded so far.
     #[wasm_bindgen(getter)]
     pub fn duration(&self) -> f64 {
         self.rec.duration()
     }
 
+    /// Recording or paused.
     #[wasm_bindgen(getter, js_name = isRecording)]
     pub fn is_recording(&self) -> bool {
         matches!(self.rec.state(), RecorderState::Recording | RecorderState::Paused)
     }
 
+    /// Uploading or waiting to.
     #[wasm_bindgen(getter, js_name = isUploading)]
     pub fn is_uploading(&self) -> bool {
         matches!(self.rec.state(), RecorderState::Uploading | RecorderState::Waiting)
     }
 
+    /// The last kept recording (`VoicenoteResult`), or `null`.
     #[wasm_bindgen(getter)]
     pub fn recording(&self) -> JsValue {
         self.rec.recording().map_or(JsValue::NULL, |r| recording_to_js(&r))
@@ -442,6 +470,7 @@ pub struct VoiceNoteHandle {
 
 #[wasm_bindgen]
 impl VoiceNoteHandle {
+    /// The button's `VoiceRecorder`.
     #[wasm_bindgen(getter)]
     pub fn recorder(&self) -> JsValue {
         self.recorder.clone()
@@ -469,4 +498,23 @@ pub fn error_from_response(status: JsValue, body: JsValue, headers: JsValue) -> 
 #[wasm_bindgen(js_name = errorFromSocketMessage)]
 pub fn error_from_socket_message(data: JsValue) -> JsValue {
     data.as_string().and_then(|d| response::error_from_socket_message(&d)).map_or(JsValue::NULL, |e| throw(&e))
+}
+
+// By hand: the recorder and the app's callbacks hold JS values and closures without Debug.
+impl std::fmt::Debug for PendingRecording {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingRecording").field("id", &self.row.id).finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for VoiceRecorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VoiceRecorder").field("state", &self.rec.state().as_str()).finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for VoiceNoteHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VoiceNoteHandle").field("state", &self.rec.state().as_str()).finish_non_exhaustive()
+    }
 }

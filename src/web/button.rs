@@ -4,23 +4,10 @@
 use std::rc::Rc;
 
 use gloo_events::EventListener;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use super::recorder::Recorder;
-use crate::core::errors::SdkError;
 use crate::core::lifecycle::RecorderState;
-
-/// The element `target` names: a selector or an element.
-pub fn resolve(target: &JsValue) -> Result<HtmlElement, SdkError> {
-    if let Some(selector) = target.as_string() {
-        let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| SdkError::invalid_config("no document"))?;
-        let found = document.query_selector(&selector).map_err(|_| SdkError::invalid_config(format!("'{selector}' is not a valid selector")))?;
-        return found.and_then(|e| e.dyn_into::<HtmlElement>().ok()).ok_or_else(|| SdkError::invalid_config(format!("no element matches '{selector}'")));
-    }
-    target.clone().dyn_into::<HtmlElement>().map_err(|_| SdkError::invalid_config("target must be a selector or an HTMLElement"))
-}
 
 /// The click listener; dropping it (or `detach`) removes it.
 pub struct Toggle {

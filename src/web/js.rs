@@ -1,14 +1,15 @@
 //! JS values the browser layer meets: thrown exceptions (as `SdkError`s), promises nobody awaits.
 
-use js_sys::{Object, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
 use crate::core::errors::{ErrorCode, SdkError};
 
 #[wasm_bindgen(module = "/js/error.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = isVocaFuseError)]
-    fn is_vocafuse_error(value: &JsValue) -> bool;
+    /// A `VocaFuseError`'s `code` (`""` if it is not a string); `None` for any other value.
+    #[wasm_bindgen(js_name = codeOf)]
+    fn code_of(value: &JsValue) -> Option<String>;
     /// Marks a promise's rejection as handled.
     pub fn quiet(promise: &js_sys::Promise);
 }
@@ -19,10 +20,6 @@ extern "C" {
     /// `debugString`, is then left out of the package).
     #[wasm_bindgen(js_name = String)]
     pub fn js_string(value: &JsValue) -> String;
-}
-
-pub fn set(obj: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
 /// The `name` and `message` of a thrown JS value (an `Error`, a `DOMException`, anything).
@@ -36,8 +33,8 @@ pub fn exception_parts(value: &JsValue) -> (String, String) {
 /// A thrown JS value as an `SdkError`: a `VocaFuseError` keeps its code, anything else gets
 /// `fallback` with the exception's name and message.
 pub fn error_from_js(value: &JsValue, fallback: ErrorCode) -> SdkError {
-    if is_vocafuse_error(value) {
-        let code = Reflect::get(value, &"code".into()).ok().and_then(|c| c.as_string()).and_then(|c| ErrorCode::from_name(&c)).unwrap_or(fallback);
+    if let Some(code) = code_of(value) {
+        let code = ErrorCode::from_name(&code).unwrap_or(fallback);
         let (_, message) = exception_parts(value);
         return SdkError::new(code, message);
     }

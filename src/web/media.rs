@@ -1,13 +1,16 @@
 //! The microphone (`getUserMedia`), `MediaRecorder` and the level meter, as owned values that
 //! release what they hold when dropped.
 
-use js_sys::{Object, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AnalyserNode, AudioContext, MediaRecorder, MediaRecorderOptions, MediaStream, MediaStreamTrack};
+use web_sys::{
+    AnalyserNode, AudioContext, ConstrainDomStringParameters, MediaRecorder, MediaRecorderOptions, MediaStream, MediaStreamConstraints, MediaStreamTrack,
+    MediaTrackConstraints, MediaTrackSettings,
+};
 
-use super::js::{exception_parts, set};
+use super::js::exception_parts;
 use crate::core::device::media_exception_code;
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::{negotiate, FormatPreference, RecordingPlan};
@@ -73,20 +76,20 @@ impl Microphone {
     /// Asks for the microphone `device_id` (else the browser's choice) with `audio`'s processing.
     pub async fn open(device_id: Option<&str>, audio: &AudioOptions) -> Result<Microphone, SdkError> {
         let devices = media_devices().ok_or_else(|| SdkError::new(ErrorCode::NotSupported, "navigator.mediaDevices is not available"))?;
-        let constraints = Object::new();
+        let constraints = MediaTrackConstraints::new();
         if let Some(id) = device_id {
-            let exact = Object::new();
-            set(&exact, "exact", &id.into());
-            set(&constraints, "deviceId", &exact);
+            let exact = ConstrainDomStringParameters::new();
+            exact.set_exact_str(id);
+            constraints.set_device_id_constrain_dom_string_parameters(&exact);
         }
-        set(&constraints, "channelCount", &audio.channel_count.into());
-        set(&constraints, "echoCancellation", &audio.echo_cancellation.into());
-        set(&constraints, "noiseSuppression", &audio.noise_suppression.into());
-        set(&constraints, "autoGainControl", &audio.auto_gain_control.into());
-        let request = Object::new();
-        set(&request, "audio", &constraints);
-        set(&request, "video", &false.into());
-        let promise = devices.get_user_media_with_constraints(request.unchecked_ref()).map_err(|e| media_error(&e))?;
+        constraints.set_channel_count_i32(audio.channel_count as i32);
+        constraints.set_echo_cancellation_bool(audio.echo_cancellation);
+        constraints.set_noise_suppression_bool(audio.noise_suppression);
+        constraints.set_auto_gain_control_bool(audio.auto_gain_control);
+        let request = MediaStreamConstraints::new();
+        request.set_audio_media_track_constraints(&constraints);
+        request.set_video_bool(false);
+        let promise = devices.get_user_media_with_constraints(&request).map_err(|e| media_error(&e))?;
         let stream: MediaStream = JsFuture::from(promise).await.map_err(|e| media_error(&e))?.unchecked_into();
         Ok(Microphone { stream })
     }
@@ -102,10 +105,9 @@ impl Microphone {
     }
 
     /// What the browser applied (`track.getSettings()` of the first track).
-    pub fn settings(&self) -> Option<Object> {
+    pub fn settings(&self) -> Option<TrackSettings> {
         let track = self.tracks().into_iter().next()?;
-        let get = Reflect::get(&track, &"getSettings".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
-        get.call0(&track).ok()?.dyn_into::<Object>().ok()
+        track.unchecked_ref::<SettingsOf>().get_settings().ok().map(|s| TrackSettings::read(&s))
     }
 
     /// Stops every track (the browser's recording indicator goes out).
@@ -119,6 +121,71 @@ impl Microphone {
 impl Drop for Microphone {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A track, to call `getSettings()` caught: a browser without it leaves no settings.
+    type SettingsOf;
+    #[wasm_bindgen(method, catch, js_name = getSettings)]
+    fn get_settings(this: &SettingsOf) -> Result<MediaTrackSettings, JsValue>;
+    /// The audio settings web-sys's `MediaTrackSettings` does not list.
+    #[wasm_bindgen(extends = MediaTrackSettings)]
+    type AudioSettings;
+    #[wasm_bindgen(method, getter, js_name = groupId)]
+    fn group_id(this: &AudioSettings) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = sampleRate)]
+    fn sample_rate(this: &AudioSettings) -> Option<f64>;
+    #[wasm_bindgen(method, getter, js_name = sampleSize)]
+    fn sample_size(this: &AudioSettings) -> Option<f64>;
+    #[wasm_bindgen(method, getter)]
+    fn latency(this: &AudioSettings) -> Option<f64>;
+    #[wasm_bindgen(method, getter, js_name = voiceIsolation)]
+    fn voice_isolation(this: &AudioSettings) -> Option<bool>;
+}
+
+/// What the browser applied to the microphone (`track.getSettings()`): each field is `None`
+/// where the browser does not report it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TrackSettings {
+    /// `deviceId`.
+    pub device_id: Option<String>,
+    /// `groupId`.
+    pub group_id: Option<String>,
+    /// `sampleRate`, in Hz.
+    pub sample_rate: Option<f64>,
+    /// `sampleSize`, in bits.
+    pub sample_size: Option<f64>,
+    /// `channelCount`.
+    pub channel_count: Option<i32>,
+    /// `echoCancellation`.
+    pub echo_cancellation: Option<bool>,
+    /// `noiseSuppression`.
+    pub noise_suppression: Option<bool>,
+    /// `autoGainControl`.
+    pub auto_gain_control: Option<bool>,
+    /// `voiceIsolation`.
+    pub voice_isolation: Option<bool>,
+    /// `latency`, in seconds.
+    pub latency: Option<f64>,
+}
+
+impl TrackSettings {
+    fn read(s: &MediaTrackSettings) -> TrackSettings {
+        let audio: &AudioSettings = s.unchecked_ref();
+        TrackSettings {
+            device_id: s.get_device_id(),
+            group_id: audio.group_id(),
+            sample_rate: audio.sample_rate(),
+            sample_size: audio.sample_size(),
+            channel_count: s.get_channel_count(),
+            echo_cancellation: s.get_echo_cancellation(),
+            noise_suppression: s.get_noise_suppression(),
+            auto_gain_control: s.get_auto_gain_control(),
+            voice_isolation: audio.voice_isolation(),
+            latency: audio.latency(),
+        }
     }
 }
 

@@ -35,7 +35,7 @@ use web_sys::{AbortController, AudioContext, AudioContextState, Blob, BlobEvent,
 use super::abort::controller;
 use super::durable::{patch_webm, Stored};
 use super::js::error_from_js;
-use super::media::{media_recorder, recording_plan, AudioGraph, AudioOptions, LevelMeter, Microphone, WavCapture};
+use super::media::{media_recorder, recording_plan, AudioGraph, AudioOptions, LevelMeter, Microphone, TrackSettings, WavCapture};
 use super::sdk::SdkContext;
 use super::upload::{upload_resumable, Journal, UploadObserver};
 use crate::core::clock::RecordClock;
@@ -93,7 +93,7 @@ pub struct Recording {
     /// ms since the epoch, when recording started (names the uploaded file).
     pub created_at_ms: f64,
     /// What the browser applied to the microphone (`track.getSettings()`).
-    pub settings: Option<js_sys::Object>,
+    pub settings: Option<TrackSettings>,
 }
 
 /// What `stop()` ends with: the recording, or (with `autoUpload`) its upload's result.
@@ -149,7 +149,7 @@ struct Take {
     /// What `MediaRecorder` says it recorded, read before it is released.
     mime_type: String,
     created_at_ms: f64,
-    settings: Option<js_sys::Object>,
+    settings: Option<TrackSettings>,
 }
 
 /// An async step under way. Dropping it makes its answer stale and aborts its requests.
