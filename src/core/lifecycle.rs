@@ -278,9 +278,6 @@ pub enum Effect {
     AbortUpload,
     /// `onStateChange`.
     Notify(RecorderState),
-    /// `inputStatus` changes (no callback of its own: a change to muted or silent comes with a
-    /// `Report` of `NO_AUDIO_INPUT`).
-    Input(InputStatus),
     /// The next take opens this microphone.
     UseDevice(Option<String>),
     /// `onError`.
@@ -308,21 +305,30 @@ fn upload_cancelled() -> SdkError {
 /// The next phase and what to do, or `INVALID_STATE` for an app's call that makes no sense in
 /// `phase` (nothing changes then). A browser event that no longer applies (a late answer after
 /// `cancel()`, a second stop request) changes nothing and does nothing. `seen` is what the app
-/// sees now; `auto_upload` is the recorder's option.
-pub fn transition(phase: Phase, seen: Seen, event: Event, auto_upload: bool) -> Result<(Phase, Vec<Effect>), SdkError> {
+/// sees now, and the result carries what it sees after (`inputStatus` has no callback of its
+/// own: a change to muted or silent comes with a `Report` of `NO_AUDIO_INPUT`); `auto_upload`
+/// is the recorder's option.
+pub fn transition(phase: Phase, seen: Seen, event: Event, auto_upload: bool) -> Result<(Phase, Seen, Vec<Effect>), SdkError> {
+    let (phase, input, effects) = table(phase, seen, event, auto_upload)?;
+    let state = effects.iter().rev().find_map(|e| if let Effect::Notify(s) = e { Some(*s) } else { None }).unwrap_or(seen.state);
+    Ok((phase, Seen { state, input }, effects))
+}
+
+/// `transition` without the seen state: the next phase, `inputStatus`, and what to do.
+fn table(phase: Phase, seen: Seen, event: Event, auto_upload: bool) -> Result<(Phase, InputStatus, Vec<Effect>), SdkError> {
     use Effect as F;
     use Event as E;
     use Phase as P;
-    let to = |p: Phase, effects: Vec<Effect>| Ok((p, effects));
+    let shown = seen.state;
+    let input = seen.input;
+    let to = |p: Phase, effects: Vec<Effect>| Ok((p, input, effects));
     let notify = |p: Phase| p.shown().map(F::Notify);
     let with = |p: Phase, mut before: Vec<Effect>, after: Vec<Effect>| {
         before.extend(notify(p));
         before.extend(after);
-        Ok((p, before))
+        Ok((p, input, before))
     };
-    let shown = seen.state;
-    let input = seen.input;
-    let unchanged = Ok((phase, Vec::new()));
+    let unchanged = Ok((phase, input, Vec::new()));
     match (phase, event) {
         (P::Destroyed, E::Destroy) => unchanged,
         (P::Destroyed, ev) => match ev.action() {
@@ -342,27 +348,21 @@ pub fn transition(phase: Phase, seen: Seen, event: Event, auto_upload: bool) -> 
 
         // start
         (P::Idle | P::Stopped | P::Uploaded | P::Error { .. }, E::Start) => {
-            let mut before = vec![F::DropKept];
-            if input != InputStatus::Ok {
-                before.push(F::Input(InputStatus::Ok));
-            }
-            with(P::Requesting, before, vec![F::OpenMicrophone])
+            let (p, _, effects) = with(P::Requesting, vec![F::DropKept], vec![F::OpenMicrophone])?;
+            Ok((p, InputStatus::Ok, effects))
         }
         (P::Idle | P::Stopped | P::Uploaded | P::Error { .. }, E::SetDevice(id)) => to(phase, vec![F::UseDevice(id)]),
 
         // the input, while recording: a notice once per stretch; recording goes on
         (P::Recording | P::Paused, E::Muted { seconds }) if input != InputStatus::Muted => {
-            let mut effects = vec![F::Input(InputStatus::Muted)];
-            if input == InputStatus::Ok {
-                effects.push(F::Report(no_audio_notice("muted", seconds)));
-            }
-            to(phase, effects)
+            let effects = if input == InputStatus::Ok { vec![F::Report(no_audio_notice("muted", seconds))] } else { vec![] };
+            Ok((phase, InputStatus::Muted, effects))
         }
-        (P::Recording | P::Paused, E::Unmuted) if input == InputStatus::Muted => to(phase, vec![F::Input(InputStatus::Ok)]),
+        (P::Recording | P::Paused, E::Unmuted) if input == InputStatus::Muted => Ok((phase, InputStatus::Ok, vec![])),
         (P::Recording, E::Silent { seconds }) if input == InputStatus::Ok => {
-            to(phase, vec![F::Input(InputStatus::Silent), F::Report(no_audio_notice("silent", seconds))])
+            Ok((phase, InputStatus::Silent, vec![F::Report(no_audio_notice("silent", seconds))]))
         }
-        (P::Recording | P::Paused, E::Sound) if input == InputStatus::Silent => to(phase, vec![F::Input(InputStatus::Ok)]),
+        (P::Recording | P::Paused, E::Sound) if input == InputStatus::Silent => Ok((phase, InputStatus::Ok, vec![])),
         (_, E::Muted { .. } | E::Unmuted | E::Silent { .. } | E::Sound) => unchanged,
         (P::Requesting, E::Opened) => {
             with(P::Recording, vec![F::StartEncoder, F::ScheduleAutoStop, F::Persist], vec![F::Settle(Call::Start, Outcome::Started)])
@@ -495,15 +495,9 @@ impl Lifecycle {
 
     /// Applies `event`: the effects to carry out, or `INVALID_STATE` (nothing changed).
     pub fn step(&mut self, event: Event) -> Result<Vec<Effect>, SdkError> {
-        let (phase, effects) = transition(self.phase, self.seen, event, self.auto_upload)?;
+        let (phase, seen, effects) = transition(self.phase, self.seen, event, self.auto_upload)?;
         self.phase = phase;
-        for effect in &effects {
-            match effect {
-                Effect::Notify(state) => self.seen.state = *state,
-                Effect::Input(input) => self.seen.input = *input,
-                _ => {}
-            }
-        }
+        self.seen = seen;
         Ok(effects)
     }
 }

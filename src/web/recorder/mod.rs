@@ -375,8 +375,6 @@ impl Recorder {
                 }
             }
             Effect::Cancelled => self.observer.cancelled(),
-            // The lifecycle keeps it; a change to muted or silent comes with its notice.
-            Effect::Input(_) => {}
             Effect::UseDevice(id) => *self.device.borrow_mut() = id,
         }
     }
