@@ -245,8 +245,9 @@ pub enum Effect {
     /// A new take: the recording kept from the last one goes (its stored copy too, unless its
     /// upload began: that one stays pending).
     DropKept,
-    /// Ask the browser for the microphone; it answers with `Opened` or `OpenFailed`.
-    OpenMicrophone,
+    /// Ask the browser for this microphone (`None`: the default); it answers with `Opened` or
+    /// `OpenFailed`.
+    OpenMicrophone(Option<String>),
     /// The encoder runs, the clock starts, progress and level are reported.
     StartEncoder,
     /// The recording is stored as it is made (with `persist`).
@@ -278,8 +279,6 @@ pub enum Effect {
     AbortUpload,
     /// `onStateChange`.
     Notify(RecorderState),
-    /// The next take opens this microphone.
-    UseDevice(Option<String>),
     /// `onError`.
     Report(SdkError),
     /// Every waiting call of this kind settles.
@@ -307,15 +306,15 @@ fn upload_cancelled() -> SdkError {
 /// `cancel()`, a second stop request) changes nothing and does nothing. `seen` is what the app
 /// sees now, and the result carries what it sees after (`inputStatus` has no callback of its
 /// own: a change to muted or silent comes with a `Report` of `NO_AUDIO_INPUT`); `auto_upload`
-/// is the recorder's option.
-pub fn transition(phase: Phase, seen: Seen, event: Event, auto_upload: bool) -> Result<(Phase, Seen, Vec<Effect>), SdkError> {
-    let (phase, input, effects) = table(phase, seen, event, auto_upload)?;
+/// is the recorder's option; `device` the microphone the next take opens.
+pub fn transition(phase: Phase, seen: Seen, device: Option<&str>, event: Event, auto_upload: bool) -> Result<(Phase, Seen, Vec<Effect>), SdkError> {
+    let (phase, input, effects) = table(phase, seen, device, event, auto_upload)?;
     let state = effects.iter().rev().find_map(|e| if let Effect::Notify(s) = e { Some(*s) } else { None }).unwrap_or(seen.state);
     Ok((phase, Seen { state, input }, effects))
 }
 
 /// `transition` without the seen state: the next phase, `inputStatus`, and what to do.
-fn table(phase: Phase, seen: Seen, event: Event, auto_upload: bool) -> Result<(Phase, InputStatus, Vec<Effect>), SdkError> {
+fn table(phase: Phase, seen: Seen, device: Option<&str>, event: Event, auto_upload: bool) -> Result<(Phase, InputStatus, Vec<Effect>), SdkError> {
     use Effect as F;
     use Event as E;
     use Phase as P;
@@ -348,10 +347,10 @@ fn table(phase: Phase, seen: Seen, event: Event, auto_upload: bool) -> Result<(P
 
         // start
         (P::Idle | P::Stopped | P::Uploaded | P::Error { .. }, E::Start) => {
-            let (p, _, effects) = with(P::Requesting, vec![F::DropKept], vec![F::OpenMicrophone])?;
+            let (p, _, effects) = with(P::Requesting, vec![F::DropKept], vec![F::OpenMicrophone(device.map(str::to_owned))])?;
             Ok((p, InputStatus::Ok, effects))
         }
-        (P::Idle | P::Stopped | P::Uploaded | P::Error { .. }, E::SetDevice(id)) => to(phase, vec![F::UseDevice(id)]),
+        (P::Idle | P::Stopped | P::Uploaded | P::Error { .. }, E::SetDevice(_)) => unchanged,
 
         // the input, while recording: a notice once per stretch; recording goes on
         (P::Recording | P::Paused, E::Muted { seconds }) if input != InputStatus::Muted => {
@@ -463,19 +462,25 @@ fn table(phase: Phase, seen: Seen, event: Event, auto_upload: bool) -> Result<(P
     }
 }
 
-/// A recorder's lifecycle: the phase, the state the app last saw, and the option that shapes
-/// the table. `step` is the only way to change it.
+/// A recorder's lifecycle: the phase, the state the app last saw, the microphone the next take
+/// opens, and the option that shapes the table. `step` is the only way to change it.
 #[derive(Debug)]
 pub struct Lifecycle {
     phase: Phase,
     seen: Seen,
+    device: Option<String>,
     auto_upload: bool,
 }
 
 impl Lifecycle {
     /// A recorder's lifecycle, `Idle`; `auto_upload`: a stopped take uploads by itself.
     pub fn new(auto_upload: bool) -> Lifecycle {
-        Lifecycle { phase: Phase::Idle, seen: Seen { state: RecorderState::Idle, input: InputStatus::Ok }, auto_upload }
+        Lifecycle { phase: Phase::Idle, seen: Seen { state: RecorderState::Idle, input: InputStatus::Ok }, device: None, auto_upload }
+    }
+
+    /// The same, opening microphone `device` (the `deviceId` option) until `setDevice()`.
+    pub fn with_device(self, device: Option<String>) -> Lifecycle {
+        Lifecycle { device, ..self }
     }
 
     /// Where the recorder is.
@@ -495,9 +500,14 @@ impl Lifecycle {
 
     /// Applies `event`: the effects to carry out, or `INVALID_STATE` (nothing changed).
     pub fn step(&mut self, event: Event) -> Result<Vec<Effect>, SdkError> {
-        let (phase, seen, effects) = transition(self.phase, self.seen, event, self.auto_upload)?;
+        let chosen = if let Event::SetDevice(id) = &event { Some(id.clone()) } else { None };
+        let (phase, seen, effects) = transition(self.phase, self.seen, self.device.as_deref(), event, self.auto_upload)?;
         self.phase = phase;
         self.seen = seen;
+        // The table allowed setDevice(): the next take opens that microphone.
+        if let Some(device) = chosen {
+            self.device = device;
+        }
         Ok(effects)
     }
 }

@@ -143,7 +143,7 @@ pub fn next_state(phase: u8, event: u8, auto_upload: bool) -> String {
     };
     let shown = p.shown().unwrap_or(lifecycle::RecorderState::Recording);
     let seen = lifecycle::Seen { state: shown, input: lifecycle::InputStatus::Ok };
-    res(lifecycle::transition(*p, seen, e.clone(), auto_upload), |(next, _, effects)| format!("{:?} {}", next, effects.len()))
+    res(lifecycle::transition(*p, seen, None, e.clone(), auto_upload), |(next, _, effects)| format!("{:?} {}", next, effects.len()))
 }
 /// `core::retry::RetryPolicy::delay_ms` for an error of a code's name.
 #[wasm_bindgen(js_name = retryDelay)]

@@ -4,10 +4,10 @@
 use super::*;
 
 impl Recorder {
-    /// Opens the microphone and the encoder; answers `Opened` or `OpenFailed`. Web Audio, where
-    /// it is needed (the WAV path, the level meter), is created and resumed here, before any
-    /// await, so that Safari counts the click that called `start()`.
-    pub(super) fn open(&self) {
+    /// Opens microphone `device` (`None`: the default) and the encoder; answers `Opened` or
+    /// `OpenFailed`. Web Audio, where it is needed (the WAV path, the level meter), is created
+    /// and resumed here, before any await, so that Safari counts the click that called `start()`.
+    pub(super) fn open(&self, device: Option<String>) {
         let task = self.begin_task(None);
         let plan = match recording_plan(self.options.format) {
             Ok(plan) => plan,
@@ -28,7 +28,6 @@ impl Recorder {
         let old = self.graph.replace(graph);
         drop(old);
         let me = self.me.clone();
-        let device = self.device.borrow().clone();
         wasm_bindgen_futures::spawn_local(async move {
             let opened = open_live(me.clone(), &task, plan, device.as_deref(), context, wants_meter).await;
             let Some(r) = me.upgrade() else { return };

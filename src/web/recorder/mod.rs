@@ -191,8 +191,6 @@ pub struct Recorder {
     /// it once the microphone is open.
     graph: RefCell<Option<AudioGraph>>,
     waiting: RefCell<Waiting>,
-    /// The microphone the next take opens (`deviceId`, then `setDevice()`).
-    device: RefCell<Option<String>>,
     options: RecorderOptions,
     ctx: Rc<SdkContext>,
     observer: Box<dyn RecorderObserver>,
@@ -215,7 +213,7 @@ fn recording_cancelled() -> SdkError {
 impl Recorder {
     pub fn new(ctx: Rc<SdkContext>, options: RecorderOptions, observer: Box<dyn RecorderObserver>) -> Rc<Recorder> {
         Rc::new_cyclic(|me| Recorder {
-            life: RefCell::new(Lifecycle::new(options.auto_upload)),
+            life: RefCell::new(Lifecycle::new(options.auto_upload).with_device(options.device_id.clone())),
             queue: RefCell::new(VecDeque::new()),
             draining: Cell::new(false),
             live: RefCell::new(None),
@@ -226,7 +224,6 @@ impl Recorder {
             task: RefCell::new(None),
             graph: RefCell::new(None),
             waiting: RefCell::new(Waiting::default()),
-            device: RefCell::new(options.device_id.clone()),
             options,
             ctx,
             observer,
@@ -329,7 +326,7 @@ impl Recorder {
     fn carry_out(&self, effect: Effect) {
         match effect {
             Effect::DropKept => self.drop_kept(),
-            Effect::OpenMicrophone => self.open(),
+            Effect::OpenMicrophone(device) => self.open(device),
             Effect::StartEncoder => self.start_encoder(),
             Effect::Persist => self.persist(),
             Effect::ScheduleAutoStop => self.schedule_auto_stop(),
@@ -375,7 +372,6 @@ impl Recorder {
                 }
             }
             Effect::Cancelled => self.observer.cancelled(),
-            Effect::UseDevice(id) => *self.device.borrow_mut() = id,
         }
     }
 
