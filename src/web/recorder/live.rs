@@ -207,7 +207,7 @@ impl Recorder {
                     stored.buffer(chunk, take.clock.elapsed_ms(now_ms()) / 1000.0, take.guard.kept());
                 }
             }
-            let header = if take.wav { wav::HEADER_LEN as u64 } else { 0 };
+            let header = if take.wav() { wav::HEADER_LEN as u64 } else { 0 };
             (!already && verdict != ChunkVerdict::Keep).then_some(take.guard.kept() + header)
         };
         if let Some(kept) = tripped {
@@ -323,7 +323,6 @@ async fn open_live(
         chunks: Array::new(),
         guard: SizeGuard::new(guard_limit),
         clock: RecordClock::start(now_ms()),
-        wav,
         tail: None,
         mime_type: String::new(),
         created_at_ms: js_sys::Date::now(),

@@ -143,13 +143,19 @@ struct Take {
     chunks: Array,
     guard: SizeGuard,
     clock: RecordClock,
-    /// A WAV take (its header is written when it is kept), and the encoder's last data.
-    wav: bool,
+    /// The encoder's last data.
     tail: Option<Uint8Array>,
     /// What `MediaRecorder` says it recorded, read before it is released.
     mime_type: String,
     created_at_ms: f64,
     settings: Option<TrackSettings>,
+}
+
+impl Take {
+    /// A WAV take: its header is written when it is kept.
+    fn wav(&self) -> bool {
+        self.plan.format == AudioFormat::Wav
+    }
 }
 
 /// An async step under way. Dropping it makes its answer stale and aborts its requests.

@@ -182,7 +182,7 @@ impl UploadObserver for UploadEvents {
 /// Ends a WAV take: the encoder's last data (if it fits), then the header, sized for exactly
 /// the data kept, in front (the stored copy gets the tail; its header is made when it is rebuilt).
 fn finish_wav(take: &mut Take, stored: Option<&Stored>) {
-    if !take.wav {
+    if !take.wav() {
         return;
     }
     if let Some(tail) = take.tail.take().filter(|t| t.length() > 0) {
