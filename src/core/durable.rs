@@ -47,6 +47,12 @@ impl StoredState {
         }
     }
 
+    /// Whether a stored copy goes when a new take replaces its recording: a retake discards one
+    /// no upload of began; one whose upload began (and failed) stays pending.
+    pub fn discarded_by_retake(self) -> bool {
+        self == StoredState::Recorded
+    }
+
     /// The state of a stored name; `None` for a name no version wrote.
     pub fn from_name(name: &str) -> Option<StoredState> {
         [StoredState::Recording, StoredState::Recorded, StoredState::Uploading, StoredState::Uploaded].into_iter().find(|s| s.name() == name)
@@ -285,6 +291,15 @@ mod tests {
             }),
             ..UploadGrant::default()
         }
+    }
+
+    #[test]
+    fn a_retake_discards_only_a_copy_no_upload_of_began() {
+        let discarded: Vec<_> = [StoredState::Recording, StoredState::Recorded, StoredState::Uploading, StoredState::Uploaded]
+            .into_iter()
+            .filter(|s| s.discarded_by_retake())
+            .collect();
+        assert_eq!(discarded, [StoredState::Recorded], "a failed upload stays pending");
     }
 
     #[test]

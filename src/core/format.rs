@@ -103,6 +103,14 @@ pub struct RecordingPlan {
     pub mime_type: &'static str,
 }
 
+impl RecordingPlan {
+    /// Whether recording needs Web Audio: only WAV, whose PCM is captured through it. Without
+    /// Web Audio any other recording still works, unmetered.
+    pub fn needs_web_audio(self) -> bool {
+        self.format == AudioFormat::Wav
+    }
+}
+
 /// The WAV plan: PCM captured through Web Audio and encoded in Rust.
 pub const WAV_PLAN: RecordingPlan = RecordingPlan { format: AudioFormat::Wav, mime_type: AudioFormat::Wav.mime() };
 
@@ -140,6 +148,13 @@ mod tests {
         let plan = negotiate(FormatPreference::Only(AudioFormat::Ogg), Some(&firefox), true).unwrap();
         assert_eq!((plan.format, plan.mime_type), (AudioFormat::Ogg, "audio/ogg;codecs=opus"));
         assert_eq!(negotiate(FormatPreference::Only(AudioFormat::Wav), Some(&firefox), true).unwrap(), WAV_PLAN);
+    }
+
+    #[test]
+    fn only_wav_needs_web_audio_to_record() {
+        assert!(WAV_PLAN.needs_web_audio());
+        let chromium = |m: &str| m.starts_with("audio/webm");
+        assert!(!negotiate(FormatPreference::Auto, Some(&chromium), true).unwrap().needs_web_audio(), "WebM records unmetered without it");
     }
 
     #[test]

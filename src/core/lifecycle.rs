@@ -132,6 +132,11 @@ impl Phase {
             Phase::Error { .. } => RecorderState::Error,
         })
     }
+
+    /// Whether time counts in this phase: paused time is not recorded (no progress, no audio).
+    pub fn records(self) -> bool {
+        self == Phase::Recording
+    }
 }
 
 /// The calls that wait for the lifecycle (their promises settle through `Effect::Settle`).

@@ -370,6 +370,12 @@ fn the_input_status_follows_the_track_while_paused_and_resets_with_a_new_take() 
 }
 
 #[test]
+fn only_recording_time_counts() {
+    let counting: Vec<_> = PHASES.iter().filter(|(_, p)| p.records()).map(|(_, p)| *p).collect();
+    assert_eq!(counting, [P::Recording], "paused, stopping and the rest record nothing");
+}
+
+#[test]
 fn set_device_applies_between_takes_only() {
     let mut life = Lifecycle::new(true);
     assert_eq!(life.step(E::SetDevice(Some("usb".into()))), Ok(vec![]));

@@ -14,11 +14,10 @@ impl Recorder {
             Err(e) => return self.answer_of(&task, Event::OpenFailed(e)),
         };
         let wants_meter = self.observer.wants_level() || self.options.silence_timeout_ms > 0.0;
-        let graph = if plan.format == AudioFormat::Wav || wants_meter {
+        let graph = if plan.needs_web_audio() || wants_meter {
             match AudioGraph::new() {
                 Ok(graph) => Some(graph),
-                // Without Web Audio a WebM recording still works, unmetered.
-                Err(_) if plan.format != AudioFormat::Wav => None,
+                Err(_) if !plan.needs_web_audio() => None,
                 Err(e) => return self.answer_of(&task, Event::OpenFailed(e)),
             }
         } else {
@@ -154,7 +153,7 @@ impl Recorder {
 
     /// Every 100 ms while recording: progress, the level, and the silence watch.
     pub(super) fn tick(&self) {
-        if self.life.borrow().phase() != Phase::Recording {
+        if !self.life.borrow().phase().records() {
             return;
         }
         let seconds = self.duration();
@@ -186,8 +185,8 @@ impl Recorder {
 
     /// A block of WAV data from the capture: keep it (within the size limit).
     pub(super) fn on_pcm(&self, block: &Uint8Array) {
-        // Paused time is not recorded: blocks are dropped while the clock stands still.
-        if self.life.borrow().phase() != Phase::Recording || block.length() == 0 {
+        // Blocks are dropped while the clock stands still.
+        if !self.life.borrow().phase().records() || block.length() == 0 {
             return;
         }
         self.keep_chunk(u64::from(block.length()), block);

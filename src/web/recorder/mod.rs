@@ -43,7 +43,7 @@ use crate::core::durable::{kept_duration, StoredMeta, StoredState, UploadJournal
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::{AudioFormat, FormatPreference, RecordingPlan};
 use crate::core::level::{Heard, SilenceWatch};
-use crate::core::lifecycle::{Call, Effect, Event, InputStatus, Lifecycle, Outcome, Phase, RecorderState};
+use crate::core::lifecycle::{Call, Effect, Event, InputStatus, Lifecycle, Outcome, RecorderState};
 use crate::core::limits::{duration_notice, size_notice, track_ended_notice, ChunkVerdict, RecorderLimits, SizeGuard};
 use crate::core::resample;
 use crate::core::upload::{UploadResult, UploadSpec};

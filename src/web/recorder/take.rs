@@ -7,10 +7,8 @@ impl Recorder {
 
     pub(super) fn drop_kept(&self) {
         let (kept, result, stored) = (self.kept.borrow_mut().take(), self.result.borrow_mut().take(), self.stored.borrow_mut().take());
-        // A recording replaced before any upload of it began was a retake: it goes. One whose
-        // upload failed stays pending (`sdk.pendingRecordings()`).
         if let Some(old) = stored {
-            if old.state() == StoredState::Recorded {
+            if old.state().discarded_by_retake() {
                 old.discard();
             }
         }
