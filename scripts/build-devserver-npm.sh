@@ -23,7 +23,8 @@ prebuilt=""
 if [ "${1:-}" = --binary ]; then prebuilt=$(realpath "$2"); shift 2; fi
 [ $# -gt 0 ] || set -- linux-x64
 [ -z "$prebuilt" ] || [ "$*" = linux-x64 ] || { echo "build-devserver-npm: --binary packs linux-x64 only" >&2; exit 2; }
-[ -n "$prebuilt" ] || bash scripts/setup.sh npm
+cross=""; for p in "$@"; do case "$p" in linux-*) ;; *) cross=cross ;; esac; done
+[ -n "$prebuilt" ] || bash scripts/setup.sh npm $cross
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' devserver/Cargo.toml | head -n 1)
 [ -n "$version" ] || { echo "build-devserver-npm: no version in devserver/Cargo.toml" >&2; exit 1; }
 target_dir="$(realpath -m "${CARGO_TARGET_DIR:-target}")"

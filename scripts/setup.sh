@@ -3,6 +3,7 @@
 #   scripts/setup.sh build   - the wasm toolchain (demo, package)
 #   scripts/setup.sh test    - that, plus Chromium, Firefox ESR and their drivers
 #   scripts/setup.sh npm     - what packing npx vocafuse-devserver's release binaries needs
+#                              (`npm cross`: and cargo-zigbuild, for macOS and Windows)
 set -euo pipefail
 what="${1:-test}"
 # lib.sh: PATH and the pinned toolchain of the release package (VOCAFUSE_RELEASE_TOOLCHAIN).
@@ -32,6 +33,11 @@ fi
 if [ "$what" = npm ]; then
   rustup target list --installed | grep -qx x86_64-unknown-linux-musl || { say "adding x86_64-unknown-linux-musl"; rustup target add x86_64-unknown-linux-musl; }
   python3 -m ziglang version >/dev/null 2>&1 || { say "installing ziglang (Zig's C compiler) from PyPI"; python3 -m pip install --quiet ziglang==0.17.1; }
+  # macOS and Windows binaries link through cargo-zigbuild (`setup.sh npm cross`).
+  if [ "${2:-}" = cross ] && ! command -v cargo-zigbuild >/dev/null; then
+    say "installing cargo-zigbuild (a few minutes, once)"
+    cargo install cargo-zigbuild --locked
+  fi
   exit 0
 fi
 
