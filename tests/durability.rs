@@ -244,6 +244,22 @@ async fn without_storage_recording_goes_on_and_the_app_is_told_once() {
 }
 
 #[wasm_bindgen_test]
+async fn an_upload_after_storing_failed_writes_no_row_back() {
+    clear_store().await;
+    reset_dev().await;
+    break_storage();
+    let sdk = new_sdk(&[]);
+    let (rec, probe, _) = recorded(&sdk, 0.5).await;
+    restore_storage();
+    assert_eq!(probe.errors.borrow().iter().map(|e| get_str(e, "code")).collect::<Vec<_>>(), ["STORAGE_UNAVAILABLE"]);
+    ok(rec.upload()).await;
+    assert_eq!(rec.state(), "uploaded");
+    // The copy broke and its rows were removed: confirming the upload must not write one back.
+    assert!(stored_rows().await.is_empty(), "{:?}", stored_rows().await.iter().map(stringify).collect::<Vec<_>>());
+    rec.destroy();
+}
+
+#[wasm_bindgen_test]
 async fn an_upload_waits_while_offline_and_goes_on_when_the_browser_is_back_online() {
     clear_store().await;
     reset_dev().await;

@@ -34,6 +34,9 @@ pub enum StoredState {
     Uploading,
     /// The service confirmed it; the audio is gone, the result stays a while.
     Uploaded,
+    /// Storing failed or the copy was discarded: its rows are removed and nothing more is
+    /// written (never stored itself; it is final).
+    Broken,
 }
 
 impl StoredState {
@@ -44,6 +47,7 @@ impl StoredState {
             StoredState::Recorded => "recorded",
             StoredState::Uploading => "uploading",
             StoredState::Uploaded => "uploaded",
+            StoredState::Broken => "broken",
         }
     }
 
@@ -53,7 +57,7 @@ impl StoredState {
         self == StoredState::Recorded
     }
 
-    /// The state of a stored name; `None` for a name no version wrote.
+    /// The state of a stored name; `None` for a name no version wrote (`broken` is never written).
     pub fn from_name(name: &str) -> Option<StoredState> {
         [StoredState::Recording, StoredState::Recorded, StoredState::Uploading, StoredState::Uploaded].into_iter().find(|s| s.name() == name)
     }
@@ -97,8 +101,47 @@ impl StoredMeta {
         match self.state {
             StoredState::Recording | StoredState::Recorded => Some("recorded"),
             StoredState::Uploading => Some("uploading"),
-            StoredState::Uploaded => None,
+            StoredState::Uploaded | StoredState::Broken => None,
         }
+    }
+
+    /// Moves the copy on to `state`; `false` (nothing changes, nothing is to be written) once it
+    /// is broken: a write after its rows were removed would bring a stray row back.
+    fn advance(&mut self, state: StoredState) -> bool {
+        if self.state == StoredState::Broken {
+            return false;
+        }
+        self.state = state;
+        true
+    }
+
+    /// Storing failed or the copy is discarded; `false` when it already was.
+    pub fn set_broken(&mut self) -> bool {
+        let was = self.state == StoredState::Broken;
+        self.state = StoredState::Broken;
+        !was
+    }
+
+    /// Recording ended: what the chunks make, and whether the WebM Duration is written into
+    /// it; `false` when the copy is broken (nothing changes).
+    pub fn finish(&mut self, mime_type: &str, duration: f64, size: u64, patched: bool) -> bool {
+        if !self.advance(StoredState::Recorded) {
+            return false;
+        }
+        self.mime_type = mime_type.to_string();
+        self.duration = kept_duration(duration);
+        self.size = size;
+        self.patched = patched;
+        true
+    }
+
+    /// How far the upload got; `false` when the copy is broken (nothing changes).
+    pub fn journal(&mut self, journal: &UploadJournal) -> bool {
+        if !self.advance(StoredState::Uploading) {
+            return false;
+        }
+        self.upload = Some(journal.clone());
+        true
     }
 
     /// The confirmed metadata may go.
@@ -111,9 +154,12 @@ impl StoredMeta {
         Some(UploadSpec { format: self.audio_format()?, size: self.size, duration_secs: self.duration, bits_per_second: self.bits_per_second, created_at_ms })
     }
 
-    /// The service has it: what stays (an hour) is the result, without the audio or any URL.
-    pub fn confirm(&mut self, now_ms: f64) {
-        self.state = StoredState::Uploaded;
+    /// The service has it: what stays (an hour) is the result, without the audio or any URL;
+    /// `false` when the copy is broken (nothing changes, nothing is written).
+    pub fn confirm(&mut self, now_ms: f64) -> bool {
+        if !self.advance(StoredState::Uploaded) {
+            return false;
+        }
         self.confirmed_at = Some(now_ms);
         if let Some(grant) = self.upload.as_mut().and_then(|j| j.grant.as_mut()) {
             let multipart = grant.is_multipart();
@@ -121,6 +167,7 @@ impl StoredMeta {
             grant.presigned_url = None;
             grant.upload_info = None;
         }
+        true
     }
 
     /// `{"format", "mime_type", "duration", "size", "state", "max_duration", "max_file_size",
@@ -351,6 +398,33 @@ mod tests {
             assert_eq!(g.voicenote_id, "vn");
             assert!(!m.to_json().contains("http"), "{}", m.to_json());
         }
+    }
+
+    #[test]
+    fn a_broken_copy_is_final_and_writes_nothing() {
+        let mut m = meta();
+        m.state = StoredState::Uploading;
+        assert!(m.set_broken(), "the first failure is reported");
+        assert!(!m.set_broken(), "a second one is not");
+        let j = UploadJournal { grant: Some(grant(900, 0)), expires_at: 1.0, done: vec![1] };
+        // An upload that succeeds after storing failed must not bring the removed row back.
+        assert!(!m.confirm(42.0));
+        assert!(!m.finish("audio/webm", 2.0, 10, true));
+        assert!(!m.journal(&j));
+        assert_eq!(m.state, StoredState::Broken);
+        assert_eq!((m.confirmed_at, m.upload.as_ref(), m.size), (None, None, meta().size));
+        assert_eq!(m.pending_state(), None);
+    }
+
+    #[test]
+    fn a_working_copy_moves_on() {
+        let mut m = meta();
+        assert!(m.finish("audio/webm;codecs=opus", 2.0, 10, true));
+        assert_eq!((m.state, m.size, m.patched), (StoredState::Recorded, 10, true));
+        assert!(m.journal(&UploadJournal::default()));
+        assert_eq!(m.state, StoredState::Uploading);
+        assert!(m.confirm(42.0));
+        assert_eq!(m.state, StoredState::Uploaded);
     }
 
     #[test]

@@ -137,6 +137,31 @@ impl Phase {
     pub fn records(self) -> bool {
         self == Phase::Recording
     }
+
+    /// What a recorder holds in this phase (the browser layer keeps the values; they go with
+    /// the phase that held them).
+    pub fn holds(self) -> Holds {
+        match self {
+            Phase::Recording | Phase::Paused | Phase::Stopping { .. } | Phase::Finishing { .. } => Holds::Take,
+            Phase::Stopped | Phase::Uploading | Phase::Waiting | Phase::Error { kept: true } => Holds::Kept,
+            Phase::Uploaded => Holds::Uploaded,
+            Phase::Idle | Phase::Requesting | Phase::Error { kept: false } | Phase::Destroyed => Holds::Nothing,
+        }
+    }
+}
+
+/// What a phase holds. A value arrives with the event that enters the first phase holding it
+/// (`Opened`: the take, `Kept`: the note, `Uploaded`: the result beside the note).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holds {
+    /// Nothing: no take, or one that failed with nothing kept.
+    Nothing,
+    /// The take being recorded (in `Finishing` until it is being kept).
+    Take,
+    /// The kept note.
+    Kept,
+    /// The kept note and its upload's result.
+    Uploaded,
 }
 
 /// The calls that wait for the lifecycle (their promises settle through `Effect::Settle`).

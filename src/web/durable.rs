@@ -49,7 +49,6 @@ pub struct Stored {
     /// WAV blocks not yet written (they come every few ms; they are written every `FLUSH_MS`).
     buffer: Array,
     last_flush: Cell<f64>,
-    broken: Cell<bool>,
     lock: RefCell<Option<Lock>>,
     on_failure: Box<dyn Fn(SdkError)>,
     me: Weak<Stored>,
@@ -87,7 +86,6 @@ impl Stored {
             seq: Cell::new(0),
             buffer: Array::new(),
             last_flush: Cell::new(js_sys::Date::now()),
-            broken: Cell::new(false),
             lock: RefCell::new(None),
             on_failure,
             me: me.clone(),
@@ -104,7 +102,8 @@ impl Stored {
         wasm_bindgen_futures::spawn_local(async move {
             if let Err(e) = settle(promise).await {
                 if let Some(s) = me.upgrade() {
-                    if !s.broken.replace(true) {
+                    let first = s.meta.borrow_mut().set_broken();
+                    if first {
                         quiet(&idb::remove_rows(&s.id));
                         (s.on_failure)(e);
                     }
@@ -114,7 +113,7 @@ impl Stored {
     }
 
     fn write_row(&self) {
-        if !self.broken.get() {
+        if self.state() != StoredState::Broken {
             self.write(idb::put_recording(&self.id, self.created_at, &self.meta_json()));
         }
     }
@@ -130,7 +129,7 @@ impl Stored {
             m.duration = kept_duration(duration);
             m.size = size;
         }
-        if self.broken.get() {
+        if self.state() == StoredState::Broken {
             return;
         }
         let seq = self.seq.get();
@@ -162,15 +161,10 @@ impl Stored {
 
     /// Recording ended: what the chunks make, and whether the WebM Duration is written into it.
     pub fn finished(&self, mime_type: &str, duration: f64, size: u64, patched: bool) {
-        {
-            let mut m = self.meta.borrow_mut();
-            m.mime_type = mime_type.to_string();
-            m.duration = kept_duration(duration);
-            m.size = size;
-            m.patched = patched;
-            m.state = StoredState::Recorded;
+        let changed = self.meta.borrow_mut().finish(mime_type, duration, size, patched);
+        if changed {
+            self.write_row();
         }
-        self.write_row();
     }
 
     pub fn journal(&self) -> UploadJournal {
@@ -178,12 +172,10 @@ impl Stored {
     }
 
     fn save_journal(&self, journal: &UploadJournal) {
-        {
-            let mut m = self.meta.borrow_mut();
-            m.upload = Some(journal.clone());
-            m.state = StoredState::Uploading;
+        let changed = self.meta.borrow_mut().journal(journal);
+        if changed {
+            self.write_row();
         }
-        self.write_row();
     }
 
     /// An upload journal that writes every change here.
@@ -203,9 +195,10 @@ impl Stored {
     /// let go once that is written. Nothing waits for storage here: an upload's result never
     /// depends on IndexedDB answering.
     pub fn confirmed(&self) {
-        self.meta.borrow_mut().confirm(js_sys::Date::now());
-        let written = idb::confirm_rows(&self.id, self.created_at, &self.meta_json());
+        let changed = self.meta.borrow_mut().confirm(js_sys::Date::now());
         let held = self.lock.borrow_mut().take();
+        // A broken copy's rows are gone: writing the confirmation would bring one back.
+        let Some(written) = changed.then(|| idb::confirm_rows(&self.id, self.created_at, &self.meta_json())) else { return };
         wasm_bindgen_futures::spawn_local(async move {
             let _ = settle(written).await;
             drop(held);
@@ -214,7 +207,7 @@ impl Stored {
 
     /// Nothing of it is kept.
     pub fn discard(&self) {
-        self.broken.set(true);
+        self.meta.borrow_mut().set_broken();
         quiet(&idb::remove_rows(&self.id));
     }
 }

@@ -231,7 +231,7 @@ impl Meta {
     }
     /// The service confirmed the upload.
     pub fn confirm(&mut self, now: f64) {
-        self.0.confirm(now)
+        self.0.confirm(now);
     }
     /// A fresh presign answer (its JSON envelope).
     pub fn granted(&mut self, grant: &str, now: f64) {

@@ -393,3 +393,40 @@ fn a_new_take_drops_the_last_one_first() {
     let open = effects.iter().rposition(|e| matches!(e, F::OpenMicrophone(_))).unwrap();
     assert!(drop < open);
 }
+
+/// The event that brings what a phase holds, when the phase before did not hold it.
+fn brings(holds: Holds) -> Option<Event> {
+    match holds {
+        Holds::Nothing => None,
+        Holds::Take => Some(E::Opened),
+        Holds::Kept => Some(E::Kept),
+        Holds::Uploaded => Some(E::Uploaded),
+    }
+}
+
+#[test]
+fn what_a_phase_holds_arrives_with_the_event_that_enters_it_and_settles_from_there() {
+    for (_, from) in PHASES {
+        for event in events() {
+            for auto in [true, false] {
+                let Ok((to, _, effects)) = transition(from, shown_in(from), None, event.clone(), auto) else { continue };
+                // A value the new phase holds was held before or comes with this event.
+                if to.holds() != from.holds() && to.holds() != Holds::Nothing {
+                    assert_eq!(brings(to.holds()), Some(event.clone()), "{from:?} + {event:?} enters {to:?} without its value");
+                }
+                // What a call settles with, or the browser reads, is held by the phase it lands in.
+                for effect in &effects {
+                    let needs = match effect {
+                        F::Settle(_, Outcome::Recording) | F::Upload => Some(Holds::Kept),
+                        F::Settle(_, Outcome::Result) | F::Complete => Some(Holds::Uploaded),
+                        F::Keep => Some(Holds::Take),
+                        _ => None,
+                    };
+                    if let Some(needs) = needs {
+                        assert_eq!(to.holds(), needs, "{from:?} + {event:?}: {effect:?} in {to:?}");
+                    }
+                }
+            }
+        }
+    }
+}

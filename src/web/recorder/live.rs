@@ -41,8 +41,7 @@ impl Recorder {
                         live._graph = made_in_start;
                     }
                     *r.live.borrow_mut() = Some(live);
-                    *r.take.borrow_mut() = Some(take);
-                    r.answer_of(&task, Event::Opened);
+                    r.answer_with(&task, Event::Opened, Some(Held::Take(take)));
                 }
                 Err(e) => r.answer_of(&task, Event::OpenFailed(e)),
             }
@@ -52,9 +51,7 @@ impl Recorder {
     /// The encoder was started when the microphone opened (a failure there is `OpenFailed`):
     /// from now on the clock runs and progress is reported.
     pub(super) fn start_encoder(&self) {
-        if let Some(take) = self.take.borrow_mut().as_mut() {
-            take.clock = RecordClock::start(now_ms());
-        }
+        self.with_take(|take| take.clock = RecordClock::start(now_ms()));
         let muted = self.live.borrow().as_ref().is_some_and(|l| l.mic.tracks().iter().any(web_sys::MediaStreamTrack::muted));
         if muted {
             let _ = self.dispatch(Event::Muted { seconds: 0.0 });
@@ -72,18 +69,12 @@ impl Recorder {
         if let Some(media) = media {
             let _ = if pause { media.pause() } else { media.resume() };
         }
-        if let Some(take) = self.take.borrow_mut().as_mut() {
-            if pause {
-                take.clock.pause(now_ms());
-            } else {
-                take.clock.resume(now_ms());
-            }
-        }
+        self.with_take(|take| if pause { take.clock.pause(now_ms()) } else { take.clock.resume(now_ms()) });
     }
 
     pub(super) fn schedule_auto_stop(&self) {
         let max_ms = self.options.limits.max_duration_secs * 1000.0;
-        let Some(remaining) = self.take.borrow().as_ref().map(|t| t.clock.remaining_ms(now_ms(), max_ms).ceil() as u32) else { return };
+        let Some(remaining) = self.with_take(|t| t.clock.remaining_ms(now_ms(), max_ms).ceil() as u32) else { return };
         let me = self.me.clone();
         let timer = Timeout::new(remaining, move || {
             if let Some(r) = me.upgrade() {
@@ -99,9 +90,7 @@ impl Recorder {
     /// The encoder flushes; `Flushed` follows (from `MediaRecorder`'s `stop` event, at once for
     /// WAV, or from the grace timer).
     pub(super) fn stop_encoder(&self) {
-        if let Some(take) = self.take.borrow_mut().as_mut() {
-            take.clock.pause(now_ms());
-        }
+        self.with_take(|take| take.clock.pause(now_ms()));
         let me = self.me.clone();
         let grace = Timeout::new(STOP_GRACE_MS, move || {
             if let Some(r) = me.upgrade() {
@@ -119,9 +108,7 @@ impl Recorder {
         };
         match media {
             Some(media) if media.state() != RecordingState::Inactive => {
-                if let Some(take) = self.take.borrow_mut().as_mut() {
-                    take.mime_type = media.mime_type();
-                }
+                self.with_take(|take| take.mime_type = media.mime_type());
                 let _ = media.stop();
             }
             // The WAV encoder on the audio thread holds the resampler's last few ms: fetch
@@ -136,9 +123,7 @@ impl Recorder {
                         if task.strong_count() == 0 {
                             return; // cancelled, or the grace timer gave up on it
                         }
-                        if let Some(take) = r.take.borrow_mut().as_mut() {
-                            take.tail = last;
-                        }
+                        r.with_take(|take| take.tail = last);
                         r.answer_of(&task, Event::Flushed);
                     });
                 }
@@ -153,7 +138,7 @@ impl Recorder {
 
     /// Every 100 ms while recording: progress, the level, and the silence watch.
     pub(super) fn tick(&self) {
-        if !self.life.borrow().phase().records() {
+        if !self.records() {
             return;
         }
         let seconds = self.duration();
@@ -186,7 +171,7 @@ impl Recorder {
     /// A block of WAV data from the capture: keep it (within the size limit).
     pub(super) fn on_pcm(&self, block: &Uint8Array) {
         // Blocks are dropped while the clock stands still.
-        if !self.life.borrow().phase().records() || block.length() == 0 {
+        if !self.records() || block.length() == 0 {
             return;
         }
         self.keep_chunk(u64::from(block.length()), block);
@@ -196,8 +181,8 @@ impl Recorder {
     /// fits; the guard's first trip stops recording.
     pub(super) fn keep_chunk(&self, size: u64, chunk: &JsValue) {
         let tripped = {
-            let mut take = self.take.borrow_mut();
-            let Some(take) = take.as_mut() else { return };
+            let mut phased = self.phased.borrow_mut();
+            let Some(take) = phased.held.take_mut() else { return };
             let already = take.guard.tripped();
             let verdict = take.guard.offer(size);
             if verdict != ChunkVerdict::DropAndStop {

@@ -8,8 +8,10 @@
 //! queue behind the ones being carried out.
 //!
 //! The live resources of a take (microphone, encoder, level meter, timers, listeners) sit in a
-//! `Live`; dropping it releases them all. What the take produced sits in a `Take` until it is
-//! kept. Each async step (opening, keeping, uploading) is a `Task`; dropping it makes its late
+//! `Live`; dropping it releases them all. What the take produced (a `Take`), the kept note and
+//! the upload's result are held by the phase they belong to (`Held`, stepped with the lifecycle in
+//! one `Phased`): they arrive with the answer that enters it and go when the lifecycle leaves
+//! it. Each async step (opening, keeping, uploading) is a `Task`; dropping it makes its late
 //! answer stale and aborts its requests.
 //!
 //! By job: this file holds the recorder's types, its calls and the runner (`dispatch`,
@@ -43,7 +45,7 @@ use crate::core::durable::{kept_duration, StoredMeta, StoredState, UploadJournal
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::{AudioFormat, FormatPreference, RecordingPlan};
 use crate::core::level::{Heard, SilenceWatch};
-use crate::core::lifecycle::{Call, Effect, Event, InputStatus, Lifecycle, Outcome, RecorderState};
+use crate::core::lifecycle::{Call, Effect, Event, Holds, InputStatus, Lifecycle, Outcome, Phase, RecorderState};
 use crate::core::limits::{duration_notice, size_notice, track_ended_notice, ChunkVerdict, RecorderLimits, SizeGuard};
 use crate::core::resample;
 use crate::core::upload::{UploadResult, UploadSpec};
@@ -158,6 +160,68 @@ impl Take {
     }
 }
 
+/// What the recorder holds, by the phase of its lifecycle (`Phase::holds`): the take while it is
+/// recorded, the kept note once stopped, and the upload's result beside it once uploaded.
+enum Held {
+    /// Idle, requesting, failed with nothing kept, destroyed (and finishing once `keep` took the take).
+    Nothing,
+    /// Recording, paused, stopping, finishing.
+    Take(Take),
+    /// Stopped, uploading, waiting, failed with the note kept.
+    Kept(Recording),
+    /// Uploaded.
+    Uploaded(Recording, UploadResult),
+}
+
+impl Held {
+    /// What `phase` holds of this: the rest goes with the phase that held it.
+    fn follow(self, phase: Phase) -> Held {
+        match (phase.holds(), self) {
+            (Holds::Take, held @ Held::Take(_)) | (Holds::Kept, held @ Held::Kept(_)) | (Holds::Uploaded, held @ Held::Uploaded(..)) => held,
+            _ => Held::Nothing,
+        }
+    }
+
+    fn take_mut(&mut self) -> Option<&mut Take> {
+        match self {
+            Held::Take(take) => Some(take),
+            _ => None,
+        }
+    }
+
+    /// The kept note, uploaded or not.
+    fn recording(&self) -> Option<&Recording> {
+        match self {
+            Held::Kept(recording) | Held::Uploaded(recording, _) => Some(recording),
+            _ => None,
+        }
+    }
+
+    fn result(&self) -> Option<&UploadResult> {
+        match self {
+            Held::Uploaded(_, result) => Some(result),
+            _ => None,
+        }
+    }
+}
+
+/// The lifecycle and what its phase holds, changed together (`step`).
+struct Phased {
+    life: Lifecycle,
+    held: Held,
+}
+
+impl Phased {
+    /// Applies `event`, with the value its answer brings (`arriving`), and lets go of what the
+    /// new phase does not hold.
+    fn step(&mut self, event: Event, arriving: Option<Held>) -> Result<Vec<Effect>, SdkError> {
+        let effects = self.life.step(event)?;
+        let held = std::mem::replace(&mut self.held, Held::Nothing);
+        self.held = arriving.unwrap_or(held).follow(self.life.phase());
+        Ok(effects)
+    }
+}
+
 /// An async step under way. Dropping it makes its answer stale and aborts its requests.
 struct Task {
     /// What the task's `Weak` handles upgrade to while it is current.
@@ -182,14 +246,11 @@ struct Waiting {
 }
 
 pub struct Recorder {
-    life: RefCell<Lifecycle>,
+    phased: RefCell<Phased>,
     queue: RefCell<VecDeque<Effect>>,
     /// Effects are being carried out further up the stack: new ones queue behind them.
     draining: Cell<bool>,
     live: RefCell<Option<Live>>,
-    take: RefCell<Option<Take>>,
-    kept: RefCell<Option<Recording>>,
-    result: RefCell<Option<UploadResult>>,
     /// The copy in IndexedDB of the recording being made or kept (with `persist`).
     stored: RefCell<Option<Rc<Stored>>>,
     task: RefCell<Option<Task>>,
@@ -219,13 +280,10 @@ fn recording_cancelled() -> SdkError {
 impl Recorder {
     pub fn new(ctx: Rc<SdkContext>, options: RecorderOptions, observer: Box<dyn RecorderObserver>) -> Rc<Recorder> {
         Rc::new_cyclic(|me| Recorder {
-            life: RefCell::new(Lifecycle::new(options.auto_upload).with_device(options.device_id.clone())),
+            phased: RefCell::new(Phased { life: Lifecycle::new(options.auto_upload).with_device(options.device_id.clone()), held: Held::Nothing }),
             queue: RefCell::new(VecDeque::new()),
             draining: Cell::new(false),
             live: RefCell::new(None),
-            take: RefCell::new(None),
-            kept: RefCell::new(None),
-            result: RefCell::new(None),
             stored: RefCell::new(None),
             task: RefCell::new(None),
             graph: RefCell::new(None),
@@ -240,24 +298,24 @@ impl Recorder {
     // ---- reading ----
 
     pub fn state(&self) -> RecorderState {
-        self.life.borrow().state()
+        self.phased.borrow().life.state()
     }
 
     /// `inputStatus`: whether the microphone delivers anything.
     pub fn input_status(&self) -> InputStatus {
-        self.life.borrow().input()
+        self.phased.borrow().life.input()
     }
 
     /// Recorded seconds: live while recording, else those of the kept recording.
     pub fn duration(&self) -> f64 {
-        if let Some(take) = self.take.borrow().as_ref() {
-            return take.clock.elapsed_ms(now_ms()) / 1000.0;
+        match &self.phased.borrow().held {
+            Held::Take(take) => take.clock.elapsed_ms(now_ms()) / 1000.0,
+            held => held.recording().map_or(0.0, |r| r.duration),
         }
-        self.kept.borrow().as_ref().map_or(0.0, |r| r.duration)
     }
 
     pub fn recording(&self) -> Option<Recording> {
-        self.kept.borrow().clone()
+        self.phased.borrow().held.recording().cloned()
     }
 
     // ---- the app's calls ----
@@ -315,7 +373,12 @@ impl Recorder {
 
     /// Applies `event` and carries out what the lifecycle decides.
     fn dispatch(&self, event: Event) -> Result<(), SdkError> {
-        let effects = self.life.borrow_mut().step(event)?;
+        self.dispatch_with(event, None)
+    }
+
+    /// The same, for an answer that brings what the phase it enters holds.
+    fn dispatch_with(&self, event: Event, arriving: Option<Held>) -> Result<(), SdkError> {
+        let effects = self.phased.borrow_mut().step(event, arriving)?;
         self.queue.borrow_mut().extend(effects);
         if self.draining.replace(true) {
             return Ok(());
@@ -352,16 +415,16 @@ impl Recorder {
                 drop((live, task, graph));
             }
             Effect::Keep => self.keep(),
+            // The take and the kept note went with the phase that held them.
             Effect::Discard => {
-                let (take, kept, stored) = (self.take.borrow_mut().take(), self.kept.borrow_mut().take(), self.stored.borrow_mut().take());
+                let stored = self.stored.borrow_mut().take();
                 if let Some(stored) = stored {
                     stored.discard();
                 }
-                drop((take, kept));
             }
             Effect::Forget => {
-                let (take, kept, stored) = (self.take.borrow_mut().take(), self.kept.borrow_mut().take(), self.stored.borrow_mut().take());
-                drop((take, kept, stored));
+                let stored = self.stored.borrow_mut().take();
+                drop(stored);
             }
             Effect::Upload => self.begin_upload(),
             Effect::AbortUpload => {
@@ -372,7 +435,7 @@ impl Recorder {
             Effect::Report(err) => self.observer.failed(&err),
             Effect::Settle(call, outcome) => self.settle(call, outcome),
             Effect::Complete => {
-                let result = self.result.borrow().clone();
+                let result = self.phased.borrow().held.result().cloned();
                 if let Some(result) = result {
                     self.observer.completed(&result);
                 }
@@ -381,32 +444,40 @@ impl Recorder {
         }
     }
 
-    /// Every waiting call of kind `call` settles with `outcome`, read as that call's value.
+    /// Every waiting call of kind `call` settles with `outcome`, read as that call's value: the
+    /// recording or the result is the one the phase holds.
     fn settle(&self, call: Call, outcome: Outcome) {
-        fn send_all<T: Clone>(waiting: Vec<oneshot::Sender<Result<T, SdkError>>>, value: Result<T, SdkError>) {
+        // `None` cannot happen (the core's tests check that every such settle lands in a phase
+        // holding its value); dropped, the calls would reject as when the recorder goes.
+        fn send_all<T: Clone>(waiting: Vec<oneshot::Sender<Result<T, SdkError>>>, value: Option<Result<T, SdkError>>) {
+            let Some(value) = value else { return };
             for tx in waiting {
                 let _ = tx.send(value.clone());
             }
         }
-        let uploaded = |call: &str| self.result.borrow().clone().ok_or_else(|| SdkError::invalid_state(call, "stopped"));
+        let (recording, result) = {
+            let phased = self.phased.borrow();
+            (phased.held.recording().cloned(), phased.held.result().cloned())
+        };
         match (call, outcome) {
-            (Call::Start, Outcome::Failed(e)) => send_all(std::mem::take(&mut self.waiting.borrow_mut().start), Err(e)),
-            (Call::Start, _) => send_all(std::mem::take(&mut self.waiting.borrow_mut().start), Ok(())),
-            (Call::Stop, Outcome::Failed(e)) => send_all(std::mem::take(&mut self.waiting.borrow_mut().stop), Err(e)),
-            (Call::Stop, Outcome::Result) => {
-                let value = uploaded("stop").map(Stopped::Uploaded);
-                send_all(std::mem::take(&mut self.waiting.borrow_mut().stop), value);
-            }
-            (Call::Stop, _) => {
-                let value = self.recording().map(Stopped::Recording).ok_or_else(recording_cancelled);
-                send_all(std::mem::take(&mut self.waiting.borrow_mut().stop), value);
-            }
-            (Call::Upload, Outcome::Failed(e)) => send_all(std::mem::take(&mut self.waiting.borrow_mut().upload), Err(e)),
-            (Call::Upload, _) => {
-                let value = uploaded("upload");
-                send_all(std::mem::take(&mut self.waiting.borrow_mut().upload), value);
-            }
+            (Call::Start, Outcome::Failed(e)) => send_all(std::mem::take(&mut self.waiting.borrow_mut().start), Some(Err(e))),
+            (Call::Start, _) => send_all(std::mem::take(&mut self.waiting.borrow_mut().start), Some(Ok(()))),
+            (Call::Stop, Outcome::Failed(e)) => send_all(std::mem::take(&mut self.waiting.borrow_mut().stop), Some(Err(e))),
+            (Call::Stop, Outcome::Result) => send_all(std::mem::take(&mut self.waiting.borrow_mut().stop), result.map(|r| Ok(Stopped::Uploaded(r)))),
+            (Call::Stop, _) => send_all(std::mem::take(&mut self.waiting.borrow_mut().stop), recording.map(|r| Ok(Stopped::Recording(r)))),
+            (Call::Upload, Outcome::Failed(e)) => send_all(std::mem::take(&mut self.waiting.borrow_mut().upload), Some(Err(e))),
+            (Call::Upload, _) => send_all(std::mem::take(&mut self.waiting.borrow_mut().upload), result.map(Ok)),
         }
+    }
+
+    /// Runs `f` on the take being recorded, if the phase holds one.
+    fn with_take<T>(&self, f: impl FnOnce(&mut Take) -> T) -> Option<T> {
+        self.phased.borrow_mut().held.take_mut().map(f)
+    }
+
+    /// Whether time counts now (`Phase::records`).
+    fn records(&self) -> bool {
+        self.phased.borrow().life.phase().records()
     }
 
     /// A new `Task`; its answer is delivered only while it is the recorder's current one (the
@@ -422,6 +493,11 @@ impl Recorder {
 
     /// The answer of the task `weak` names, if it is still the current one.
     fn answer_of(&self, weak: &Weak<()>, event: Event) {
+        self.answer_with(weak, event, None);
+    }
+
+    /// The same, bringing what the phase it enters holds.
+    fn answer_with(&self, weak: &Weak<()>, event: Event, arriving: Option<Held>) {
         if weak.strong_count() == 0 {
             return;
         }
@@ -430,6 +506,6 @@ impl Recorder {
         if let Some(mut task) = task {
             task.abort = None;
         }
-        let _ = self.dispatch(event);
+        let _ = self.dispatch_with(event, arriving);
     }
 }

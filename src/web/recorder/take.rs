@@ -5,20 +5,21 @@ use super::*;
 impl Recorder {
     // ---- effects: a take ----
 
+    /// The kept note and its result went with the phase that held them; its stored copy goes
+    /// by the retake rule.
     pub(super) fn drop_kept(&self) {
-        let (kept, result, stored) = (self.kept.borrow_mut().take(), self.result.borrow_mut().take(), self.stored.borrow_mut().take());
+        let stored = self.stored.borrow_mut().take();
         if let Some(old) = stored {
             if old.state().discarded_by_retake() {
                 old.discard();
             }
         }
-        drop((kept, result));
     }
 
     pub(super) fn persist(&self) {
         let (meta, created_at) = {
-            let take = self.take.borrow();
-            let Some(take) = take.as_ref() else { return };
+            let phased = self.phased.borrow();
+            let Held::Take(take) = &phased.held else { return };
             let meta = StoredMeta {
                 format: take.plan.format.as_str().to_string(),
                 mime_type: take.plan.mime_type.to_string(),
@@ -58,7 +59,8 @@ impl Recorder {
     /// Puts the take together (a WAV gets its header, a WebM its Duration, so it can be
     /// seeked); answers `Kept` or `KeepFailed`.
     pub(super) fn keep(&self) {
-        let Some(mut take) = self.take.borrow_mut().take() else {
+        let held = std::mem::replace(&mut self.phased.borrow_mut().held, Held::Nothing);
+        let Held::Take(mut take) = held else {
             let _ = self.dispatch(Event::KeepFailed(SdkError::new(ErrorCode::RecordingFailed, "no audio was captured")));
             return;
         };
@@ -96,8 +98,7 @@ impl Recorder {
                     if let Some(stored) = r.stored.borrow().as_ref() {
                         stored.finished(&recording.mime_type, recording.duration, recording.size, patched);
                     }
-                    *r.kept.borrow_mut() = Some(recording);
-                    r.answer_of(&task, Event::Kept);
+                    r.answer_with(&task, Event::Kept, Some(Held::Kept(recording)));
                 }
                 Err(e) => r.answer_of(&task, Event::KeepFailed(e)),
             }
@@ -149,8 +150,7 @@ impl Recorder {
                         let done = r.stored.borrow_mut().take();
                         drop(done);
                     }
-                    *r.result.borrow_mut() = Some(result);
-                    r.answer_of(&task, Event::Uploaded);
+                    r.answer_with(&task, Event::Uploaded, Some(Held::Uploaded(recording, result)));
                 }
                 Err(e) => r.answer_of(&task, Event::UploadFailed(e)),
             }
