@@ -90,28 +90,27 @@ impl Waveform {
     }
 
     /// The peaks of `SLICES` equal slices of `duration_ms` (one per measurement when there are
-    /// fewer). A slice nothing was measured in (the browser skipped ticks) shows the nearest
-    /// measurement. Empty when nothing was measured (no level meter).
+    /// fewer). A slice nothing was measured in (the browser skipped ticks) shows the one before
+    /// it. Empty when nothing was measured (no level meter).
     pub fn peaks(&self, duration_ms: f64) -> Vec<f64> {
-        let measured: Vec<(f64, f32)> = self.bins.iter().enumerate().filter(|(_, p)| **p >= 0.0).map(|(i, p)| ((i as f64 + 0.5) * self.bin_ms, *p)).collect();
         let slices = SLICES.min(self.count);
         if slices == 0 || duration_ms.is_nan() || duration_ms <= 0.0 {
             return Vec::new();
         }
         let width = duration_ms / slices as f64;
         let mut peaks = vec![-1.0f32; slices];
-        for (at, peak) in &measured {
-            let slice = ((at / width) as usize).min(slices - 1);
+        for (i, peak) in self.bins.iter().enumerate().filter(|(_, p)| **p >= 0.0) {
+            let slice = (((i as f64 + 0.5) * self.bin_ms / width) as usize).min(slices - 1);
             peaks[slice] = peaks[slice].max(*peak);
         }
-        (0..slices)
-            .map(|s| {
-                if peaks[s] >= 0.0 {
-                    return round(peaks[s]);
+        let mut last = peaks.iter().copied().find(|p| *p >= 0.0).unwrap_or(0.0);
+        peaks
+            .iter()
+            .map(|p| {
+                if *p >= 0.0 {
+                    last = *p;
                 }
-                let centre = (s as f64 + 0.5) * width;
-                let nearest = measured.iter().min_by(|a, b| (a.0 - centre).abs().total_cmp(&(b.0 - centre).abs()));
-                nearest.map_or(0.0, |(_, p)| round(*p))
+                round(last)
             })
             .collect()
     }
@@ -119,7 +118,7 @@ impl Waveform {
 
 /// Three decimals: a bar's height needs no more, and the stored JSON stays short.
 fn round(peak: f32) -> f64 {
-    (f64::from(peak) * 1000.0).round() / 1000.0
+    (f64::from(peak) * 1000.0 + 0.5).floor() / 1000.0
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -208,7 +207,7 @@ mod tests {
     }
 
     #[test]
-    fn slices_the_browser_skipped_show_the_nearest_measurement() {
+    fn slices_the_browser_skipped_show_the_one_before() {
         let mut w = Waveform::new();
         // Ticks every 100 ms, then a throttled second with one read, then ticks again.
         for t in (1..=10).map(|i| f64::from(i) * 100.0) {
@@ -221,9 +220,13 @@ mod tests {
         let peaks = w.peaks(4_000.0);
         assert_eq!(peaks.len(), 100);
         assert!(peaks[..25].iter().all(|p| *p == 0.2), "{peaks:?}");
-        assert!(peaks[26..47].iter().all(|p| *p == 0.2 || *p == 0.7), "filled from a neighbour: {peaks:?}");
+        assert!(peaks[25..47].iter().all(|p| *p == 0.2), "filled from the slice before: {peaks:?}");
         assert_eq!(peaks[49], 0.7);
         assert!(peaks[51..].iter().all(|p| *p == 0.4), "{peaks:?}");
+        // Nothing measured before the first read: the slices before it show that read.
+        let mut w = Waveform::new();
+        w.measure(1_000.0, &[0.5, 0.5, 0.5, 0.6], 25.0);
+        assert_eq!(w.peaks(1_000.0), [0.6; 4]);
     }
 
     #[test]
