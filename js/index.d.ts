@@ -82,6 +82,8 @@ export declare class PendingRecording {
   readonly duration: number;
   readonly size: number;
   readonly state: 'recorded' | 'uploading';
+  /** The waveform the recording had (so far, if its page went while recording); [] if recorded unmetered. */
+  readonly waveform: number[];
   blob(): Promise<Blob>;
   /** Finishes it (only what is missing is sent); with the other tab's result if it got there first. */
   upload(): Promise<UploadResult>;
@@ -112,6 +114,8 @@ export interface RecorderOptions {
   audio?: { echoCancellation?: boolean; noiseSuppression?: boolean; autoGainControl?: boolean; channelCount?: 1 | 2 };
   /** ms of silence before the notice NO_AUDIO_INPUT (reason 'silent'), default 3000; 0 turns the check off. */
   silenceTimeout?: number;
+  /** Seconds: once speech was heard, this much trailing silence stops the take (as stop() would); default off; <= 0 throws INVALID_CONFIG. */
+  stopOnSilence?: number;
   onStateChange?: (state: RecorderState) => void;
   /** Recorded seconds, about every 100 ms while recording. */
   onRecordProgress?: (seconds: number) => void;
@@ -131,6 +135,8 @@ export interface VoicenoteResult {
   duration: number;
   size: number;
   format: AudioFormat;
+  /** Peaks 0..1, 100 equal slices of the take (fewer for a take under ~2.5 s; [] where the browser has no Web Audio). */
+  waveform: number[];
   /** `track.getSettings()` of the take: what the browser applied (device, processing, rate). */
   settings?: MediaTrackSettings;
 }

@@ -9,7 +9,7 @@ const CONFIG_KEYS = ['tokenEndpoint', 'apiBaseUrl', 'timeout', 'retries', 'token
   'messages', 'persist', 'resumeOnInit', 'offlineWaitMs', 'assetsUrl'];
 /** The recorder fields that are not callbacks: a change to one of them makes a new recorder. */
 const RECORDER_KEYS = ['maxDuration', 'maxFileSize', 'autoUpload', 'format', 'deviceId',
-  'audioBitsPerSecond', 'audio', 'silenceTimeout'];
+  'audioBitsPerSecond', 'audio', 'silenceTimeout', 'stopOnSilence'];
 const CALLBACKS = ['onStateChange', 'onRecordProgress', 'onLevel', 'onUploadProgress', 'onComplete',
   'onError', 'onCancel'];
 

@@ -160,6 +160,9 @@ async fn a_recording_is_stored_as_it_is_recorded_and_recovered_when_its_page_let
     assert_eq!(list.len(), 1, "{:?}", list.iter().map(stringify).collect::<Vec<_>>());
     let p = &list[0];
     assert_eq!(get_str(p, "state"), "recorded");
+    // The waveform so far was stored with it.
+    let waveform: Vec<f64> = get(p, "waveform").unchecked_into::<Array>().iter().filter_map(|v| v.as_f64()).collect();
+    assert!(!waveform.is_empty() && waveform.iter().all(|b| (0.0..=1.0).contains(b)), "{}", stringify(p));
     let duration = get_f64(p, "duration");
     assert!(duration >= recorded - 1.0 && duration <= recorded + 0.5, "stored {duration} s of {recorded} s");
     let blob: web_sys::Blob = ok(call(p, "blob")).await.unchecked_into();
@@ -190,6 +193,7 @@ async fn a_kept_recording_rebuilds_byte_identical_and_uploads_once() {
     assert_eq!(get_f64(p, "duration"), get_f64(&kept, "duration"));
     assert_eq!(get_str(p, "mimeType"), get_str(&kept, "mimeType"));
     assert_eq!(get_str(p, "format"), get_str(&kept, "format"));
+    assert_eq!(stringify(&get(p, "waveform")), stringify(&get(&kept, "waveform")), "the waveform is kept with it");
     let rebuilt: web_sys::Blob = ok(call(p, "blob")).await.unchecked_into();
     assert_eq!(sha256(&rebuilt).await, sha256(&blob).await, "rebuilt from storage byte for byte");
     let results: Vec<JsValue> = ok(sdk.resume_pending()).await.unchecked_into::<Array>().to_vec();

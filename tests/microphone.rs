@@ -129,3 +129,76 @@ async fn web_audio_starts_inside_start_before_the_browser_answers() {
     assert_eq!(get_str(&rejection(pending).await, "code"), "ABORTED");
     restore_browser();
 }
+
+/// The bars of a recording's `waveform`.
+fn waveform_of(recording: &JsValue) -> Vec<f64> {
+    let waveform = get(recording, "waveform");
+    assert!(js_sys::Array::is_array(&waveform), "a plain array: {}", stringify(recording));
+    waveform.unchecked_into::<js_sys::Array>().iter().map(|b| b.as_f64().expect("a number")).collect()
+}
+
+fn firefox() -> bool {
+    web_sys::window().and_then(|w| w.navigator().user_agent().ok()).is_some_and(|ua| ua.contains("Firefox"))
+}
+
+#[wasm_bindgen_test]
+async fn the_waveform_follows_the_audio_low_in_the_gaps_high_in_the_tone() {
+    // WAV in every engine; the browser's own format where its MediaRecorder runs beside the
+    // controlled microphone (Firefox's stalls beside the null audio server it needs).
+    let formats: &[Option<&str>] = if firefox() { &[Some("wav")] } else { &[Some("wav"), None] };
+    for format in formats {
+        controlled_microphone(true).await;
+        let mut options = vec![("silenceTimeout", 0.into())];
+        options.extend(format.map(|f| ("format", f.into())));
+        let probe = local(&options);
+        let rec = recorder(&probe);
+        ok(rec.start()).await;
+        // From about the take's start: 1 s of tone, 1 s of silence, tone again until stop().
+        schedule_sound("[[1,false],[2,true]]");
+        probe.until_recorded(3.5).await;
+        let kept = ok(rec.stop()).await;
+        release_controlled_microphone();
+        let bars = waveform_of(&kept);
+        let what = format!("{format:?} ({}): {bars:?}", get_str(&kept, "mimeType"));
+        assert_eq!(bars.len(), 100, "{what}");
+        assert!(bars.iter().all(|b| (0.0..=1.0).contains(b)), "{what}");
+        // The take lasts a little over 3.5 s: bars 29 to 57 are the gap. The margins allow for
+        // the audio's way between two AudioContexts (in Firefox the tone comes back ~0.4 s late).
+        assert!(bars[36..52].iter().all(|b| *b < 0.1), "low in the gap: {what}");
+        assert!(bars[4..24].iter().chain(&bars[86..98]).all(|b| *b > 0.5), "high in the tone: {what}");
+        assert_eq!(waveform_of(&rec.recording()), bars, "recorder.recording has it too");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn stop_on_silence_ends_the_take_after_speech_and_not_before() {
+    // Tone, then silence: 0.8 s of it ends the take by itself.
+    controlled_microphone(true).await;
+    let probe = local(&[("stopOnSilence", 0.8.into()), ("silenceTimeout", 0.into()), ("format", "wav".into())]);
+    let rec = recorder(&probe);
+    ok(rec.start()).await;
+    schedule_sound("[[1,false]]");
+    probe.until_state("stopped", 10_000).await;
+    let kept = rec.recording();
+    let duration = get_f64(&kept, "duration");
+    assert!((1.7..3.0).contains(&duration), "1 s of tone, then 0.8 s of silence: {duration} s");
+    assert!(probe.errors.borrow().is_empty(), "{:?}", probe.error_codes());
+    release_controlled_microphone();
+
+    // Silence from the start: no speech was heard, so nothing ends the take.
+    controlled_microphone(false).await;
+    let probe = local(&[("stopOnSilence", 0.3.into()), ("silenceTimeout", 0.into()), ("format", "wav".into())]);
+    let rec = recorder(&probe);
+    ok(rec.start()).await;
+    probe.until_recorded(1.5).await;
+    assert_eq!(rec.state(), "recording");
+    ok(rec.cancel()).await;
+    release_controlled_microphone();
+
+    // Not a number of seconds above 0: INVALID_CONFIG.
+    for bad in [JsValue::from(0), JsValue::from(-1), JsValue::from("2"), JsValue::from(f64::NAN)] {
+        let options = obj(&[("stopOnSilence", bad.clone())]);
+        let err = sdk().create_recorder(options).expect_err("refused");
+        assert_eq!(get_str(&err, "code"), "INVALID_CONFIG", "{bad:?}");
+    }
+}

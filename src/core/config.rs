@@ -123,6 +123,16 @@ pub fn silence_timeout_ms(value: Option<f64>) -> Result<f64, SdkError> {
     }
 }
 
+/// `stopOnSilence`: seconds of trailing silence after speech that end a take, as ms; off (0)
+/// unless given.
+pub fn stop_on_silence_ms(value: Option<f64>) -> Result<f64, SdkError> {
+    match value {
+        None => Ok(0.0),
+        Some(s) if s.is_finite() && s > 0.0 => Ok(s * 1000.0),
+        Some(s) => Err(SdkError::invalid_config(format!("stopOnSilence must be a number of seconds above 0, not {}", Num(s)))),
+    }
+}
+
 /// `audio.channelCount`: 1 (mono, the default) or 2.
 pub fn channel_count(value: Option<f64>) -> Result<u32, SdkError> {
     match value {
@@ -146,6 +156,16 @@ mod tests {
         assert_eq!(channel_count(Some(2.0)).unwrap(), 2);
         assert!(channel_count(Some(3.0)).is_err());
         assert!(channel_count(Some(1.5)).is_err());
+    }
+
+    #[test]
+    fn stop_on_silence_is_off_unless_given_and_above_zero() {
+        assert_eq!(stop_on_silence_ms(None).unwrap(), 0.0);
+        assert_eq!(stop_on_silence_ms(Some(1.5)).unwrap(), 1_500.0);
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let e = stop_on_silence_ms(Some(bad)).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidConfig, "{bad}");
+        }
     }
 
     #[test]

@@ -88,6 +88,8 @@ pub struct StoredMeta {
     pub upload: Option<UploadJournal>,
     /// ms since the epoch, when the service confirmed the upload.
     pub confirmed_at: Option<f64>,
+    /// The take's waveform (peaks 0..1), so far while recording; empty without a level meter.
+    pub waveform: Vec<f64>,
 }
 
 impl StoredMeta {
@@ -171,7 +173,8 @@ impl StoredMeta {
     }
 
     /// `{"format", "mime_type", "duration", "size", "state", "max_duration", "max_file_size",
-    /// "bits_per_second", "patched", "upload"?: {"grant"?, "expires_at", "done"}, "confirmed_at"?}`
+    /// "bits_per_second", "patched", "upload"?: {"grant"?, "expires_at", "done"}, "confirmed_at"?,
+    /// "waveform"?: [peak, ...]}`
     pub fn to_json(&self) -> String {
         let mut m = Map::new();
         m.insert("format", self.format.as_str().into());
@@ -194,6 +197,9 @@ impl StoredMeta {
         }
         if let Some(at) = self.confirmed_at {
             m.insert("confirmed_at", at.into());
+        }
+        if !self.waveform.is_empty() {
+            m.insert("waveform", Value::Array(self.waveform.iter().map(|&p| p.into()).collect()));
         }
         Value::Object(m).to_json()
     }
@@ -220,6 +226,11 @@ impl StoredMeta {
             patched: v.bool_field("patched"),
             upload,
             confirmed_at: v.get("confirmed_at").and_then(Value::as_f64),
+            // Rows written before waveforms, or damaged ones, have none (never a bar out of 0..1).
+            waveform: v
+                .get("waveform")
+                .and_then(Value::as_array)
+                .map_or_else(Vec::new, |w| w.iter().filter_map(Value::as_f64).filter(|p| (0.0..=1.0).contains(p)).collect()),
         })
     }
 }
@@ -321,6 +332,7 @@ mod tests {
             patched: true,
             upload: None,
             confirmed_at: None,
+            waveform: vec![0.0, 0.25, 0.875, 1.0],
         }
     }
 
@@ -371,6 +383,7 @@ mod tests {
         assert_eq!(m.pending_state(), Some("recorded"));
         assert_eq!(m.spec(5.0).unwrap().size, 12_000_000);
         assert!(m.upload.is_none());
+        assert!(m.waveform.is_empty(), "a row from before waveforms has none");
     }
 
     #[test]

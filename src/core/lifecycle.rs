@@ -220,6 +220,8 @@ pub enum Event {
     },
     /// Sound after a reported silence.
     Sound,
+    /// `stopOnSilence`: speech was heard, then that much silence.
+    SpeechEnded,
     /// The encoder failed while recording.
     EncoderFailed(SdkError),
     /// The encoder has delivered its last data (or the grace timer stopped waiting for it).
@@ -408,6 +410,8 @@ fn table(phase: Phase, seen: Seen, device: Option<&str>, event: Event, auto_uplo
         (P::Recording, E::Pause) => with(P::Paused, vec![F::PauseEncoder, F::CancelAutoStop], vec![]),
         (P::Paused, E::Resume) => with(P::Recording, vec![F::ResumeEncoder, F::ScheduleAutoStop], vec![]),
         (P::Recording | P::Paused, E::Stop) => to(P::Stopping { upload: auto_upload }, vec![F::CancelAutoStop, F::StopEncoder]),
+        // stopOnSilence ends the take as stop() would (no one waits on it; autoUpload uploads).
+        (P::Recording, E::SpeechEnded) => to(P::Stopping { upload: auto_upload }, vec![F::CancelAutoStop, F::StopEncoder]),
         (P::Recording | P::Paused, E::Limit(notice) | E::TrackEnded(notice)) => {
             to(P::Stopping { upload: auto_upload }, vec![F::CancelAutoStop, F::StopEncoder, F::Report(notice)])
         }

@@ -13,8 +13,10 @@ pub mod limits;
 pub mod protocol;
 pub mod response;
 pub mod retry;
+pub mod silence;
 pub mod text;
 pub mod upload;
+pub mod waveform;
 pub mod webm;
 
 /// The resampler and the WAV encoder live in their own `no_std` crate (`dsp/`), shared with the

@@ -82,10 +82,16 @@ pub fn recording_to_js(r: &Recording) -> JsValue {
     set(&o, "duration", &r.duration.into());
     set(&o, "size", &(r.size as f64).into());
     set(&o, "format", &r.format.as_str().into());
+    set(&o, "waveform", &waveform_to_js(&r.waveform));
     if let Some(settings) = &r.settings {
         set(&o, "settings", &settings_to_js(settings));
     }
     o.into()
+}
+
+/// A waveform as the plain `number[]` API.md gives.
+pub fn waveform_to_js(peaks: &[f64]) -> JsValue {
+    peaks.iter().map(|p| JsValue::from(*p)).collect::<js_sys::Array>().into()
 }
 
 /// `recording.settings`: the keys the browser reported, as `getSettings()` names them.
@@ -256,6 +262,7 @@ pub fn recorder_options(value: &JsValue) -> Result<(RecorderOptions, Callbacks),
         auto_upload: f.boolean("autoUpload")?.unwrap_or(true),
         audio: audio_options(&f.object("audio", "options.audio")?)?,
         silence_timeout_ms: config::silence_timeout_ms(f.number("silenceTimeout")?)?,
+        stop_on_silence_ms: config::stop_on_silence_ms(f.number("stopOnSilence")?)?,
     };
     let callbacks = Callbacks {
         on_state_change: f.function("onStateChange")?,

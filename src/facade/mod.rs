@@ -284,6 +284,11 @@ impl PendingRecording {
     pub fn state(&self) -> String {
         self.row.meta.pending_state().unwrap_or("recorded").to_string()
     }
+    /// Its waveform (peaks 0..1), as the recording had it; empty when it was recorded unmetered.
+    #[wasm_bindgen(getter)]
+    pub fn waveform(&self) -> JsValue {
+        convert::waveform_to_js(&self.row.meta.waveform)
+    }
 
     /// The kept audio as a `Blob`.
     pub fn blob(&self) -> Promise {

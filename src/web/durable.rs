@@ -159,6 +159,11 @@ impl Stored {
         }
     }
 
+    /// The take's waveform so far: written with the next chunk, so a recovered note has it.
+    pub fn set_waveform(&self, peaks: Vec<f64>) {
+        self.meta.borrow_mut().waveform = peaks;
+    }
+
     /// Recording ended: what the chunks make, and whether the WebM Duration is written into it.
     pub fn finished(&self, mime_type: &str, duration: f64, size: u64, patched: bool) {
         let changed = self.meta.borrow_mut().finish(mime_type, duration, size, patched);

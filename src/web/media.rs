@@ -14,6 +14,7 @@ use super::js::exception_parts;
 use crate::core::device::media_exception_code;
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::{negotiate, FormatPreference, RecordingPlan};
+use crate::core::waveform;
 
 fn global_has(name: &str) -> bool {
     Reflect::has(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(false)
@@ -277,22 +278,31 @@ impl Drop for AudioGraph {
 pub struct LevelMeter {
     analyser: AnalyserNode,
     samples: Vec<f32>,
+    levels: Vec<f64>,
+    /// How long one block of samples (one measurement) lasts, in ms.
+    pub block_ms: f64,
 }
 
 impl LevelMeter {
-    /// A meter on `stream` in `context`.
+    /// A meter on `stream` in `context`, its window most of the time between two ticks.
     pub fn new(context: &AudioContext, stream: &MediaStream) -> Result<LevelMeter, JsValue> {
         let source = context.create_media_stream_source(stream)?;
         let analyser = context.create_analyser()?;
-        analyser.set_fft_size(1024);
+        let rate = f64::from(context.sample_rate());
+        let window = waveform::window_samples(rate);
+        analyser.set_fft_size(window);
         source.connect_with_audio_node(&analyser)?;
-        Ok(LevelMeter { analyser, samples: vec![0.0; 1024] })
+        let block_ms = f64::from(waveform::BLOCK_SAMPLES) * 1000.0 / rate;
+        Ok(LevelMeter { analyser, samples: vec![0.0; window as usize], levels: Vec::new(), block_ms })
     }
 
-    /// The level now, 0 to 1.
-    pub fn level(&mut self) -> f64 {
+    /// The levels (0 to 1) of the latest blocks of samples, oldest first: the last is the level
+    /// now. One read of the analyser gives the waveform several measurements.
+    pub fn read(&mut self) -> &[f64] {
         self.analyser.get_float_time_domain_data(&mut self.samples);
-        crate::core::level::level(&self.samples)
+        self.levels.clear();
+        self.levels.extend(self.samples.chunks(waveform::BLOCK_SAMPLES as usize).map(crate::core::level::level));
+        &self.levels
     }
 }
 

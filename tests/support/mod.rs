@@ -140,6 +140,12 @@ export async function controlledMicrophone(sound) {
   };
 }
 export function setSound(on) { control.gain.gain.value = on ? 0.5 : 0; }
+// The sound from now on, on the audio clock (so it does not depend on when timers run): `steps`
+// is JSON `[[seconds from now, on], ...]`.
+export function scheduleSound(steps) {
+  const now = control.context.currentTime;
+  for (const [at, on] of JSON.parse(steps)) control.gain.gain.setValueAtTime(on ? 0.5 : 0, now + at);
+}
 function controlledTrack() { return streams[streams.length - 1].getAudioTracks()[0]; }
 // What a browser does when the device goes: the track ends (its readyState too).
 export function endTrack() { const t = controlledTrack(); t.stop(); t.dispatchEvent(new Event('ended')); }
@@ -182,6 +188,8 @@ extern "C" {
     fn controlled_microphone_js(sound: bool) -> js_sys::Promise;
     #[wasm_bindgen(js_name = setSound)]
     pub fn set_sound(on: bool);
+    #[wasm_bindgen(js_name = scheduleSound)]
+    pub fn schedule_sound(steps: &str);
     #[wasm_bindgen(js_name = endTrack)]
     pub fn end_track();
     #[wasm_bindgen(js_name = muteTrack)]

@@ -249,3 +249,15 @@ export async function microphones(sdk2: VocaFuseSDK): Promise<string> {
 }
 // @ts-expect-error channelCount is 1 or 2
 sdk.createRecorder({ audio: { channelCount: 6 } });
+
+// The waveform of a take, and hands-free recording that ends on silence.
+export async function handsFree(sdk2: VocaFuseSDK): Promise<number> {
+  const rec = sdk2.createRecorder({ stopOnSilence: 1.5, autoUpload: false });
+  await rec.start();
+  const kept = await rec.stop();
+  const bars: number[] = 'waveform' in kept ? kept.waveform : [];
+  const [p] = await sdk2.pendingRecordings();
+  return bars.length + (p?.waveform.length ?? 0);
+}
+// @ts-expect-error stopOnSilence is a number of seconds
+sdk.createRecorder({ stopOnSilence: true });

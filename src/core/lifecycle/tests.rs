@@ -430,3 +430,22 @@ fn what_a_phase_holds_arrives_with_the_event_that_enters_it_and_settles_from_the
         }
     }
 }
+
+#[test]
+fn speech_ended_stops_a_recording_take_as_stop_would_and_nothing_else() {
+    for (_, from) in PHASES {
+        for auto in [true, false] {
+            let got = transition(from, shown_in(from), None, E::SpeechEnded, auto).expect("an event is never refused");
+            if from == P::Recording {
+                assert_eq!(got, transition(from, shown_in(from), None, E::Stop, auto).unwrap(), "{from:?}");
+            } else {
+                assert_eq!(got, (from, shown_in(from), vec![]), "{from:?}: nothing to end");
+            }
+        }
+    }
+    // With autoUpload the kept take uploads, as after stop().
+    let (life, seen, effects) = run(true, vec![E::Start, E::Opened, E::SpeechEnded, E::Flushed, E::Kept]);
+    assert_eq!(seen, ["requesting", "recording", "stopped", "uploading"]);
+    assert_eq!(life.phase(), P::Uploading);
+    assert!(effects.contains(&F::Upload));
+}

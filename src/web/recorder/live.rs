@@ -5,30 +5,26 @@ use super::*;
 
 impl Recorder {
     /// Opens microphone `device` (`None`: the default) and the encoder; answers `Opened` or
-    /// `OpenFailed`. Web Audio, where it is needed (the WAV path, the level meter), is created
-    /// and resumed here, before any await, so that Safari counts the click that called `start()`.
+    /// `OpenFailed`. Web Audio (the WAV path, the level meter every take's waveform is read
+    /// from) is created and resumed here, before any await, so that Safari counts the click
+    /// that called `start()`. Without it a WebM or Ogg take records unmetered.
     pub(super) fn open(&self, device: Option<String>) {
         let task = self.begin_task(None);
         let plan = match recording_plan(self.options.format) {
             Ok(plan) => plan,
             Err(e) => return self.answer_of(&task, Event::OpenFailed(e)),
         };
-        let wants_meter = self.observer.wants_level() || self.options.silence_timeout_ms > 0.0;
-        let graph = if plan.needs_web_audio() || wants_meter {
-            match AudioGraph::new() {
-                Ok(graph) => Some(graph),
-                Err(_) if !plan.needs_web_audio() => None,
-                Err(e) => return self.answer_of(&task, Event::OpenFailed(e)),
-            }
-        } else {
-            None
+        let graph = match AudioGraph::new() {
+            Ok(graph) => Some(graph),
+            Err(_) if !plan.needs_web_audio() => None,
+            Err(e) => return self.answer_of(&task, Event::OpenFailed(e)),
         };
         let context = graph.as_ref().map(|g| g.context().clone());
         let old = self.graph.replace(graph);
         drop(old);
         let me = self.me.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let opened = open_live(me.clone(), &task, plan, device.as_deref(), context, wants_meter).await;
+            let opened = open_live(me.clone(), &task, plan, device.as_deref(), context).await;
             let Some(r) = me.upgrade() else { return };
             // cancel() or destroy() while the browser asked: the answer is stale and dropped.
             if task.strong_count() == 0 {
@@ -59,8 +55,12 @@ impl Recorder {
     }
 
     pub(super) fn pause_encoder(&self, pause: bool) {
+        if pause {
+            self.measure();
+        }
         if let Some(live) = self.live.borrow_mut().as_mut() {
             live.silence.pause();
+            live.stop_on_silence.pause();
         }
         let media = match self.live.borrow().as_ref().map(|l| &l.encoder) {
             Some(Encoder::Media(media)) => Some(media.clone()),
@@ -69,7 +69,14 @@ impl Recorder {
         if let Some(media) = media {
             let _ = if pause { media.pause() } else { media.resume() };
         }
-        self.with_take(|take| if pause { take.clock.pause(now_ms()) } else { take.clock.resume(now_ms()) });
+        self.with_take(|take| {
+            if pause {
+                take.clock.pause(now_ms());
+                take.waveform.pause(take.clock.elapsed_ms(now_ms()));
+            } else {
+                take.clock.resume(now_ms());
+            }
+        });
     }
 
     pub(super) fn schedule_auto_stop(&self) {
@@ -90,6 +97,8 @@ impl Recorder {
     /// The encoder flushes; `Flushed` follows (from `MediaRecorder`'s `stop` event, at once for
     /// WAV, or from the grace timer).
     pub(super) fn stop_encoder(&self) {
+        // The last stretch before the clock stops belongs in the waveform.
+        self.measure();
         self.with_take(|take| take.clock.pause(now_ms()));
         let me = self.me.clone();
         let grace = Timeout::new(STOP_GRACE_MS, move || {
@@ -136,21 +145,26 @@ impl Recorder {
 
     // ---- the browser's events while recording ----
 
-    /// Every 100 ms while recording: progress, the level, and the silence watch.
+    /// Every 100 ms while recording: progress, the level and the waveform, the silence watch
+    /// and `stopOnSilence`.
     pub(super) fn tick(&self) {
         if !self.records() {
             return;
         }
         let seconds = self.duration();
         self.observer.recorded(seconds);
-        // Out of the `Live` while the analyser is read, back in after.
-        let meter = self.live.borrow_mut().as_mut().and_then(|l| l.level.take());
-        let Some(mut meter) = meter else { return };
-        let level = meter.level();
-        let heard = self.live.borrow_mut().as_mut().and_then(|live| {
-            live.level = Some(meter);
-            live.silence.observe(seconds * 1000.0, level)
-        });
+        let Some((level, loudest)) = self.measure() else { return };
+        let (heard, ended) = self
+            .live
+            .borrow_mut()
+            .as_mut()
+            .map_or((None, false), |live| (live.silence.observe(seconds * 1000.0, level), live.stop_on_silence.observe(seconds * 1000.0, loudest)));
+        // The stored copy carries the waveform so far, so a note recovered after a crash has it.
+        if let Some(stored) = self.stored.borrow().as_ref() {
+            if let Some(peaks) = self.with_take(|take| take.waveform.peaks(seconds * 1000.0)) {
+                stored.set_waveform(peaks);
+            }
+        }
         if self.observer.wants_level() {
             self.observer.level(level);
         }
@@ -159,6 +173,25 @@ impl Recorder {
             Some(Heard::Sound) => drop(self.dispatch(Event::Sound)),
             None => {}
         }
+        if ended {
+            let _ = self.dispatch(Event::SpeechEnded);
+        }
+    }
+
+    /// Reads the level meter into the take's waveform: the level now and the loudest since the
+    /// last read, or `None` when the take records unmetered.
+    pub(super) fn measure(&self) -> Option<(f64, f64)> {
+        // Out of the `Live` while the analyser is read, back in after.
+        let mut meter = self.live.borrow_mut().as_mut().and_then(|l| l.level.take())?;
+        let block_ms = meter.block_ms;
+        let levels = meter.read();
+        let level = levels.last().copied().unwrap_or(0.0);
+        let loudest = levels.iter().copied().fold(0.0, f64::max);
+        self.with_take(|take| take.waveform.measure(take.clock.elapsed_ms(now_ms()), levels, block_ms));
+        if let Some(live) = self.live.borrow_mut().as_mut() {
+            live.level = Some(meter);
+        }
+        Some((level, loudest))
     }
 
     pub(super) fn on_chunk(&self, blob: Blob) {
@@ -207,11 +240,11 @@ async fn open_live(
     plan: RecordingPlan,
     device_id: Option<&str>,
     graph: Option<AudioContext>,
-    wants_meter: bool,
 ) -> Result<(Live, Take), SdkError> {
     let Some(r) = me.upgrade() else { return Err(recording_cancelled()) };
     let (audio, bits, silence_ms, assets_url, max) =
         (r.options.audio, r.options.bits_per_second, r.options.silence_timeout_ms, r.ctx.config.assets_url.clone(), r.options.limits.max_file_size);
+    let stop_on_silence_ms = r.options.stop_on_silence_ms;
     drop(r);
     let mic = Microphone::open(device_id, &audio).await?;
     if task.upgrade().is_none() {
@@ -288,7 +321,7 @@ async fn open_live(
         }));
     }
     let level = match &graph {
-        Some(graph) if wants_meter => LevelMeter::new(graph, mic.stream()).ok(),
+        Some(graph) => LevelMeter::new(graph, mic.stream()).ok(),
         _ => None,
     };
     if let Encoder::Media(media) = &encoder {
@@ -311,12 +344,14 @@ async fn open_live(
         mime_type: String::new(),
         created_at_ms: js_sys::Date::now(),
         settings: mic.settings(),
+        waveform: Waveform::new(),
     };
     let live = Live {
         mic,
         encoder,
         level,
         silence: SilenceWatch::new(silence_ms),
+        stop_on_silence: SilenceStop::new(stop_on_silence_ms),
         auto_stop: None,
         stop_grace: None,
         _ticker: ticker,

@@ -48,8 +48,10 @@ use crate::core::level::{Heard, SilenceWatch};
 use crate::core::lifecycle::{Call, Effect, Event, Holds, InputStatus, Lifecycle, Outcome, Phase, RecorderState};
 use crate::core::limits::{duration_notice, size_notice, track_ended_notice, ChunkVerdict, RecorderLimits, SizeGuard};
 use crate::core::resample;
+use crate::core::silence::SilenceStop;
 use crate::core::upload::{UploadResult, UploadSpec};
 use crate::core::wav;
+use crate::core::waveform::Waveform;
 
 /// `MediaRecorder` timeslice: the granularity of the size guard (and of persistence).
 const TIMESLICE_MS: i32 = 250;
@@ -69,6 +71,8 @@ pub struct RecorderOptions {
     pub audio: AudioOptions,
     /// Silence this long is `NO_AUDIO_INPUT` (`silenceTimeout`; 0: not watched).
     pub silence_timeout_ms: f64,
+    /// Silence this long after speech ends the take (`stopOnSilence`; 0: off).
+    pub stop_on_silence_ms: f64,
 }
 
 /// What a recorder tells the app (the facade turns each into its callback).
@@ -96,6 +100,8 @@ pub struct Recording {
     pub created_at_ms: f64,
     /// What the browser applied to the microphone (`track.getSettings()`).
     pub settings: Option<TrackSettings>,
+    /// Peaks 0..1 of 100 equal slices of the take; empty when the browser gave no level meter.
+    pub waveform: Vec<f64>,
 }
 
 /// What `stop()` ends with: the recording, or (with `autoUpload`) its upload's result.
@@ -120,6 +126,7 @@ struct Live {
     encoder: Encoder,
     level: Option<LevelMeter>,
     silence: SilenceWatch,
+    stop_on_silence: SilenceStop,
     auto_stop: Option<Timeout>,
     stop_grace: Option<Timeout>,
     _ticker: Interval,
@@ -151,6 +158,8 @@ struct Take {
     mime_type: String,
     created_at_ms: f64,
     settings: Option<TrackSettings>,
+    /// The level meter's measurements, for `recording.waveform`.
+    waveform: Waveform,
 }
 
 impl Take {

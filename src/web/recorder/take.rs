@@ -32,6 +32,7 @@ impl Recorder {
                 patched: false,
                 upload: None,
                 confirmed_at: None,
+                waveform: Vec::new(),
             };
             (meta, take.created_at_ms)
         };
@@ -67,10 +68,13 @@ impl Recorder {
         let duration = kept_duration(take.clock.elapsed_ms(now_ms()) / 1000.0);
         let stored = self.stored.borrow().clone();
         finish_wav(&mut take, stored.as_deref());
+        let assembled = assemble(&take, duration);
         if let Some(stored) = &stored {
+            if let Ok(recording) = &assembled {
+                stored.set_waveform(recording.waveform.clone());
+            }
             stored.flush(duration, take.guard.kept());
         }
-        let assembled = assemble(&take, duration);
         let task = self.begin_task(None);
         let me = self.me.clone();
         let max_size = self.options.limits.max_file_size;
@@ -207,5 +211,6 @@ fn assemble(take: &Take, duration: f64) -> Result<Recording, SdkError> {
     if size == 0 {
         return Err(SdkError::new(ErrorCode::RecordingFailed, "no audio was captured"));
     }
-    Ok(Recording { blob, mime_type, format, duration, size, created_at_ms: take.created_at_ms, settings: take.settings.clone() })
+    let waveform = take.waveform.peaks(duration * 1000.0);
+    Ok(Recording { blob, mime_type, format, duration, size, created_at_ms: take.created_at_ms, settings: take.settings.clone(), waveform })
 }
