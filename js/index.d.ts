@@ -196,6 +196,25 @@ export declare class VocaFuseSDK {
   free(): void;
 }
 
+/**
+ * Hold to talk for one control (what the element's mode="hold" and the hooks' holdProps use): it
+ * reads the control's pointer and key events and answers with what to do on the recorder.
+ */
+export declare class Gesture {
+  constructor();
+  /** A pointerdown/move/up/cancel or keydown/keyup event; undefined for an event that is not the gesture's. */
+  handle(event: Event, recorderState: RecorderState, rtl: boolean): GestureAction | undefined;
+  /** A tap on the lock control. */
+  lockTap(recorderState: RecorderState): GestureAction;
+  /** The recorder's state changed. */
+  recorderChanged(recorderState: RecorderState): GestureAction;
+  readonly phase: 'idle' | 'holding' | 'locked' | 'cancelling';
+  free(): void;
+}
+
+/** What a gesture input means for the recorder ('hint': cancel the take a tap started and show "Hold to record"). */
+export type GestureAction = 'start' | 'stop' | 'cancel' | 'lock' | 'hint' | 'none';
+
 export declare class VoiceRecorder {
   private constructor();
   start(): Promise<void>;

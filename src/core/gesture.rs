@@ -154,6 +154,14 @@ pub enum Input {
     Recorder,
 }
 
+impl Input {
+    /// A `pointerdown` with `button`: only the primary button (a mouse's left, a finger, a pen's
+    /// tip) presses; a right or middle press is no hold.
+    pub fn pointer_down(id: i32, kind: PointerKind, button: i16, x: f64, y: f64) -> Option<Input> {
+        (button == 0).then_some(Input::PointerDown { id, kind, x, y })
+    }
+}
+
 /// What the recorder should do about an input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {

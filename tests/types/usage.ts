@@ -9,6 +9,7 @@ import init, {
   errorFromResponse,
   errorFromSocketMessage,
   initSync,
+  Gesture,
 } from 'vocafuse-wasm';
 import type {
   SDKConfig,
@@ -20,6 +21,7 @@ import type {
   SDKInfo,
   ErrorCodeName,
   AudioFormat,
+  GestureAction,
 } from 'vocafuse-wasm';
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
@@ -249,3 +251,15 @@ export async function microphones(sdk2: VocaFuseSDK): Promise<string> {
 }
 // @ts-expect-error channelCount is 1 or 2
 sdk.createRecorder({ audio: { channelCount: 6 } });
+
+// Hold to talk: the control's events in, what to do out.
+export function hold(event: PointerEvent, state: RecorderState): GestureAction | undefined {
+  const gesture = new Gesture();
+  const action = gesture.handle(event, state, false);
+  const phase: 'idle' | 'holding' | 'locked' | 'cancelling' = gesture.phase;
+  assertType<Equals<ReturnType<Gesture['lockTap']>, GestureAction>>();
+  void phase;
+  return action ?? gesture.recorderChanged(state);
+}
+// @ts-expect-error a recorder state API.md does not name
+new Gesture().recorderChanged('holding');

@@ -247,4 +247,10 @@ fn names_are_api_md_s() {
     assert_eq!(Key::parse("Enter"), Some(Key::Enter));
     assert_eq!(Key::parse("Escape"), Some(Key::Escape));
     assert_eq!(Key::parse("a"), None);
+    assert_eq!(Input::pointer_down(3, MOUSE, 0, 1.0, 2.0), Some(Input::PointerDown { id: 3, kind: MOUSE, x: 1.0, y: 2.0 }));
+    assert_eq!(Input::pointer_down(3, MOUSE, 2, 1.0, 2.0), None, "a right click is no press");
+    for state in RecorderState::ALL {
+        assert_eq!(RecorderState::parse(state.as_str()), Some(state));
+    }
+    assert_eq!(RecorderState::parse("holding"), None);
 }

@@ -1,0 +1,87 @@
+//! `Gesture`: hold to talk for one control (API.md, "Voice-note gestures"). It reads the control's
+//! DOM events and the recorder's state, and answers with what the entry should do; the rules are
+//! `core::gesture`'s, this file only reads JS shapes.
+
+use js_sys::Reflect;
+use wasm_bindgen::prelude::*;
+
+use crate::core::gesture::{self, Direction, Input, Key, PointerKind};
+use crate::core::lifecycle::RecorderState;
+
+/// One control's gesture (`new Gesture()`), made by the entries' hold wiring (js/hold.js).
+#[wasm_bindgen]
+#[derive(Debug, Default)]
+pub struct Gesture {
+    inner: gesture::Gesture,
+}
+
+fn field(event: &JsValue, name: &str) -> JsValue {
+    Reflect::get(event, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn number(event: &JsValue, name: &str) -> f64 {
+    field(event, name).as_f64().unwrap_or(0.0)
+}
+
+// A state the SDK does not know (none should come) counts as idle.
+fn state(name: &str) -> RecorderState {
+    RecorderState::parse(name).unwrap_or(RecorderState::Idle)
+}
+
+/// The gesture's input in a `pointerdown`/`move`/`up`/`cancel` or `keydown`/`keyup` event.
+fn input(event: &JsValue) -> Option<Input> {
+    let id = || number(event, "pointerId") as i32;
+    let key = || field(event, "key").as_string().as_deref().and_then(Key::parse);
+    match field(event, "type").as_string()?.as_str() {
+        "pointerdown" => {
+            let kind = PointerKind::parse(&field(event, "pointerType").as_string().unwrap_or_default());
+            Input::pointer_down(id(), kind, number(event, "button") as i16, number(event, "clientX"), number(event, "clientY"))
+        }
+        "pointermove" => Some(Input::PointerMove { id: id(), x: number(event, "clientX"), y: number(event, "clientY") }),
+        "pointerup" => Some(Input::PointerUp { id: id() }),
+        "pointercancel" => Some(Input::PointerCancel { id: id() }),
+        "keydown" => Some(Input::KeyDown { key: key()?, repeat: field(event, "repeat").is_truthy() }),
+        "keyup" => Some(Input::KeyUp { key: key()? }),
+        _ => None,
+    }
+}
+
+#[wasm_bindgen]
+impl Gesture {
+    /// An idle gesture.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Gesture {
+        Gesture::default()
+    }
+
+    /// Reads one of the control's pointer or key events (its `timeStamp` is the clock) with the
+    /// recorder in `recorderState`, laid out right to left when `rtl`. Returns what to do,
+    /// `'start' | 'stop' | 'cancel' | 'lock' | 'hint' | 'none'`, or `undefined` for an event that
+    /// is not the gesture's (another key, a right click): the page keeps its default for those.
+    pub fn handle(&mut self, event: &JsValue, recorder_state: &str, rtl: bool) -> Option<String> {
+        let input = input(event)?;
+        if matches!(input, Input::PointerDown { .. } | Input::KeyDown { .. }) {
+            self.inner.set_direction(if rtl { Direction::Rtl } else { Direction::Ltr });
+        }
+        let action = self.inner.step(input, number(event, "timeStamp"), state(recorder_state));
+        Some(action.as_str().to_string())
+    }
+
+    /// A tap on the lock control: locks a hold, or ends a locked take.
+    #[wasm_bindgen(js_name = lockTap)]
+    pub fn lock_tap(&mut self, recorder_state: &str) -> String {
+        self.inner.step(Input::LockTap, 0.0, state(recorder_state)).as_str().to_string()
+    }
+
+    /// The recorder's state changed: a take that ended on its own ends the gesture.
+    #[wasm_bindgen(js_name = recorderChanged)]
+    pub fn recorder_changed(&mut self, recorder_state: &str) -> String {
+        self.inner.step(Input::Recorder, 0.0, state(recorder_state)).as_str().to_string()
+    }
+
+    /// `'idle' | 'holding' | 'locked' | 'cancelling'`.
+    #[wasm_bindgen(getter)]
+    pub fn phase(&self) -> String {
+        self.inner.phase().as_str().to_string()
+    }
+}
