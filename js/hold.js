@@ -22,14 +22,7 @@ export class Hold {
     this.onHint = onHint || (() => {});
     this.gesture = null; // the SDK's Gesture, once loaded
     this.queue = null;   // what waits for it, in order
-    this.state = note.getSnapshot().state;
-    // A take that ends on its own (maxDuration, an error, release()) ends the gesture: Rust says so.
-    // After the snapshot's other listeners: a nested update would reach them before this one.
-    note.subscribe((s) => {
-      if (s.state === this.state) return;
-      this.state = s.state;
-      queueMicrotask(() => this.feed((g) => g.recorderChanged(s.state)));
-    });
+    this.state = null;   // the recorder state the Gesture last heard of, once listening
     this.handleEvent = this.handleEvent.bind(this);
     this.lockTap = this.lockTap.bind(this);
   }
@@ -41,8 +34,24 @@ export class Hold {
     return props;
   }
 
+  /**
+   * From the first input on: a take that ends on its own (maxDuration, an error, release()) ends
+   * the gesture, as Rust says. Not before: a Hold nobody uses (StrictMode renders twice) stays mute.
+   */
+  listen() {
+    if (this.state !== null) return;
+    this.state = this.note.getSnapshot().state;
+    this.note.subscribe((s) => {
+      if (s.state === this.state) return;
+      this.state = s.state;
+      // After the snapshot's other listeners: a nested update would reach them before this one.
+      queueMicrotask(() => this.feed((g) => g.recorderChanged(s.state)));
+    });
+  }
+
   /** A pointer, key or contextmenu event of the control (a DOM event or React's synthetic one). */
   handleEvent(event) {
+    this.listen();
     const { type, currentTarget: target } = event;
     // The long-press menu would end a held finger's take.
     if (type === 'contextmenu') {
@@ -65,6 +74,7 @@ export class Hold {
 
   /** A tap on the lock control: locks a hold, or ends a locked take. */
   lockTap() {
+    this.listen();
     const state = this.note.getSnapshot().state;
     this.feed((g) => g.lockTap(state));
   }

@@ -15,7 +15,9 @@ export function useVoiceNote(options = {}) {
   if (ref.current === null) ref.current = new VoiceNote(options);
   const note = ref.current;
   note.setOptions(options);
-  const hold = useMemo(() => new Hold(note), [note]);
+  const holdRef = useRef(null);
+  if (holdRef.current === null) holdRef.current = new Hold(note);
+  const hold = holdRef.current;
   const snapshot = useSyncExternalStore(note.subscribe, note.getSnapshot, VoiceNote.serverSnapshot);
   useEffect(() => {
     note.connect();
