@@ -23,6 +23,11 @@ fn number(event: &JsValue, name: &str) -> f64 {
     field(event, name).as_f64().unwrap_or(0.0)
 }
 
+// A JS string straight from the name: no String for the bindings to copy out.
+fn name(s: &str) -> JsValue {
+    JsValue::from_str(s)
+}
+
 // A state the SDK does not know (none should come) counts as idle.
 fn state(name: &str) -> RecorderState {
     RecorderState::parse(name).unwrap_or(RecorderState::Idle)
@@ -58,30 +63,29 @@ impl Gesture {
     /// recorder in `recorderState`, laid out right to left when `rtl`. Returns what to do,
     /// `'start' | 'stop' | 'cancel' | 'lock' | 'hint' | 'none'`, or `undefined` for an event that
     /// is not the gesture's (another key, a right click): the page keeps its default for those.
-    pub fn handle(&mut self, event: &JsValue, recorder_state: &str, rtl: bool) -> Option<String> {
-        let input = input(event)?;
+    pub fn handle(&mut self, event: &JsValue, recorder_state: &str, rtl: bool) -> JsValue {
+        let Some(input) = input(event) else { return JsValue::UNDEFINED };
         if matches!(input, Input::PointerDown { .. } | Input::KeyDown { .. }) {
             self.inner.set_direction(if rtl { Direction::Rtl } else { Direction::Ltr });
         }
-        let action = self.inner.step(input, number(event, "timeStamp"), state(recorder_state));
-        Some(action.as_str().to_string())
+        name(self.inner.step(input, number(event, "timeStamp"), state(recorder_state)).as_str())
     }
 
     /// A tap on the lock control: locks a hold, or ends a locked take.
     #[wasm_bindgen(js_name = lockTap)]
-    pub fn lock_tap(&mut self, recorder_state: &str) -> String {
-        self.inner.step(Input::LockTap, 0.0, state(recorder_state)).as_str().to_string()
+    pub fn lock_tap(&mut self, recorder_state: &str) -> JsValue {
+        name(self.inner.step(Input::LockTap, 0.0, state(recorder_state)).as_str())
     }
 
     /// The recorder's state changed: a take that ended on its own ends the gesture.
     #[wasm_bindgen(js_name = recorderChanged)]
-    pub fn recorder_changed(&mut self, recorder_state: &str) -> String {
-        self.inner.step(Input::Recorder, 0.0, state(recorder_state)).as_str().to_string()
+    pub fn recorder_changed(&mut self, recorder_state: &str) -> JsValue {
+        name(self.inner.step(Input::Recorder, 0.0, state(recorder_state)).as_str())
     }
 
     /// `'idle' | 'holding' | 'locked' | 'cancelling'`.
     #[wasm_bindgen(getter)]
-    pub fn phase(&self) -> String {
-        self.inner.phase().as_str().to_string()
+    pub fn phase(&self) -> JsValue {
+        name(self.inner.phase().as_str())
     }
 }
