@@ -9,6 +9,9 @@ import { loadCore } from './voice-note.js';
 export const REACT_EVENTS = ['onPointerDown', 'onPointerMove', 'onPointerUp', 'onPointerCancel', 'onKeyDown', 'onKeyUp', 'onContextMenu'];
 export const VUE_EVENTS = ['onPointerdown', 'onPointermove', 'onPointerup', 'onPointercancel', 'onKeydown', 'onKeyup', 'onContextmenu'];
 // No page scroll, text selection or callout while a finger holds the control.
+// What the Gesture hears besides the control's DOM events.
+const LOCK = Object.freeze({ type: 'lock' });
+const RECORDER = Object.freeze({ type: 'recorder' });
 const STYLE = Object.freeze({ touchAction: 'none', userSelect: 'none', WebkitUserSelect: 'none', WebkitTouchCallout: 'none' });
 
 export class Hold {
@@ -45,7 +48,7 @@ export class Hold {
       if (s.state === this.state) return;
       this.state = s.state;
       // After the snapshot's other listeners: a nested update would reach them before this one.
-      queueMicrotask(() => this.feed((g) => g.recorderChanged(s.state)));
+      queueMicrotask(() => this.feed((g) => g.handle(RECORDER, s.state, false)));
     });
   }
 
@@ -76,7 +79,7 @@ export class Hold {
   lockTap() {
     this.listen();
     const state = this.note.getSnapshot().state;
-    this.feed((g) => g.lockTap(state));
+    this.feed((g) => g.handle(LOCK, state, false));
   }
 
   /** Runs `ask` on the Gesture now (returning its answer) or once the SDK is loaded. */

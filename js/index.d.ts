@@ -202,12 +202,12 @@ export declare class VocaFuseSDK {
  */
 export declare class Gesture {
   constructor();
-  /** A pointerdown/move/up/cancel or keydown/keyup event; undefined for an event that is not the gesture's. */
-  handle(event: Event, recorderState: RecorderState, rtl: boolean): GestureAction | undefined;
-  /** A tap on the lock control. */
-  lockTap(recorderState: RecorderState): GestureAction;
-  /** The recorder's state changed. */
-  recorderChanged(recorderState: RecorderState): GestureAction;
+  /**
+   * A pointerdown/move/up/cancel or keydown/keyup event of the control, `{ type: 'lock' }` (a tap
+   * on the lock control) or `{ type: 'recorder' }` (the recorder's state changed); undefined for an
+   * event that is not the gesture's.
+   */
+  handle(event: Event | { type: 'lock' | 'recorder' }, recorderState: RecorderState, rtl: boolean): GestureAction | undefined;
   readonly phase: 'idle' | 'holding' | 'locked' | 'cancelling';
   free(): void;
 }

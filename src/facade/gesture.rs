@@ -47,6 +47,9 @@ fn input(event: &JsValue) -> Option<Input> {
         "pointercancel" => Some(Input::PointerCancel { id: id() }),
         "keydown" => Some(Input::KeyDown { key: key()?, repeat: field(event, "repeat").is_truthy() }),
         "keyup" => Some(Input::KeyUp { key: key()? }),
+        // Not DOM events: a tap on the lock control, and a change of the recorder's state.
+        "lock" => Some(Input::LockTap),
+        "recorder" => Some(Input::Recorder),
         _ => None,
     }
 }
@@ -59,28 +62,18 @@ impl Gesture {
         Gesture::default()
     }
 
-    /// Reads one of the control's pointer or key events (its `timeStamp` is the clock) with the
-    /// recorder in `recorderState`, laid out right to left when `rtl`. Returns what to do,
-    /// `'start' | 'stop' | 'cancel' | 'lock' | 'hint' | 'none'`, or `undefined` for an event that
-    /// is not the gesture's (another key, a right click): the page keeps its default for those.
+    /// Reads one of the control's pointer or key events (its `timeStamp` is the clock), or
+    /// `{ type: 'lock' }` (a tap on the lock control) or `{ type: 'recorder' }` (the recorder's
+    /// state changed), with the recorder in `recorderState`, laid out right to left when `rtl`.
+    /// Returns what to do, `'start' | 'stop' | 'cancel' | 'lock' | 'hint' | 'none'`, or
+    /// `undefined` for an event that is not the gesture's (another key, a right click): the page
+    /// keeps its default for those.
     pub fn handle(&mut self, event: &JsValue, recorder_state: &str, rtl: bool) -> JsValue {
         let Some(input) = input(event) else { return JsValue::UNDEFINED };
         if matches!(input, Input::PointerDown { .. } | Input::KeyDown { .. }) {
             self.inner.set_direction(if rtl { Direction::Rtl } else { Direction::Ltr });
         }
         name(self.inner.step(input, number(event, "timeStamp"), state(recorder_state)).as_str())
-    }
-
-    /// A tap on the lock control: locks a hold, or ends a locked take.
-    #[wasm_bindgen(js_name = lockTap)]
-    pub fn lock_tap(&mut self, recorder_state: &str) -> JsValue {
-        name(self.inner.step(Input::LockTap, 0.0, state(recorder_state)).as_str())
-    }
-
-    /// The recorder's state changed: a take that ended on its own ends the gesture.
-    #[wasm_bindgen(js_name = recorderChanged)]
-    pub fn recorder_changed(&mut self, recorder_state: &str) -> JsValue {
-        name(self.inner.step(Input::Recorder, 0.0, state(recorder_state)).as_str())
     }
 
     /// `'idle' | 'holding' | 'locked' | 'cancelling'`.

@@ -257,9 +257,9 @@ export function hold(event: PointerEvent, state: RecorderState): GestureAction |
   const gesture = new Gesture();
   const action = gesture.handle(event, state, false);
   const phase: 'idle' | 'holding' | 'locked' | 'cancelling' = gesture.phase;
-  assertType<Equals<ReturnType<Gesture['lockTap']>, GestureAction>>();
+  assertType<Equals<ReturnType<Gesture['handle']>, GestureAction | undefined>>();
   void phase;
-  return action ?? gesture.recorderChanged(state);
+  return action ?? gesture.handle({ type: 'lock' }, state, false);
 }
 // @ts-expect-error a recorder state API.md does not name
-new Gesture().recorderChanged('holding');
+new Gesture().handle({ type: 'recorder' }, 'holding', false);
