@@ -60,7 +60,7 @@ const TEMPLATE = `
 
 const ATTRIBUTES = ['token-endpoint', 'api-base-url', 'max-duration', 'format', 'auto-upload', 'lang', 'mode'];
 // The hold gesture's DOM events on the button (js/hold.js; mode="hold").
-const HOLD_EVENTS = ['pointerdown', 'pointermove', 'pointerup', 'pointercancel', 'keydown', 'keyup', 'contextmenu'];
+const HOLD_EVENTS = ['pointerdown', 'pointermove', 'pointerup', 'pointercancel', 'keydown', 'keyup', 'click', 'contextmenu'];
 const CAPTURING = new Set(['recording', 'paused']);
 const BUSY = new Set(['requesting', 'uploading', 'waiting']);
 
@@ -113,6 +113,7 @@ function defineElement() {
       this.hold = null; // the gesture, made when mode="hold" is first used
       this.hinted = false;
       this.ui.button.addEventListener('click', () => { if (!this.holding()) this.toggle(); });
+      // mode="hold": a click without a pointer (a screen reader's) reaches the gesture too.
       for (const type of HOLD_EVENTS) {
         this.ui.button.addEventListener(type, (e) => { if (this.holding()) this.gesture().handleEvent(e); });
       }

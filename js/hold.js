@@ -6,8 +6,8 @@
 import { loadCore } from './voice-note.js';
 
 /** The handlers' names for React (spread on a button) and Vue (v-bind to one). */
-export const REACT_EVENTS = ['onPointerDown', 'onPointerMove', 'onPointerUp', 'onPointerCancel', 'onKeyDown', 'onKeyUp', 'onContextMenu'];
-export const VUE_EVENTS = ['onPointerdown', 'onPointermove', 'onPointerup', 'onPointercancel', 'onKeydown', 'onKeyup', 'onContextmenu'];
+export const REACT_EVENTS = ['onPointerDown', 'onPointerMove', 'onPointerUp', 'onPointerCancel', 'onKeyDown', 'onKeyUp', 'onClick', 'onContextMenu'];
+export const VUE_EVENTS = ['onPointerdown', 'onPointermove', 'onPointerup', 'onPointercancel', 'onKeydown', 'onKeyup', 'onClick', 'onContextmenu'];
 // No page scroll, text selection or callout while a finger holds the control.
 // What the Gesture hears besides the control's DOM events.
 const LOCK = Object.freeze({ type: 'lock' });
@@ -52,7 +52,7 @@ export class Hold {
     });
   }
 
-  /** A pointer, key or contextmenu event of the control (a DOM event or React's synthetic one). */
+  /** A pointer, key, click or contextmenu event of the control (a DOM event or React's synthetic one). */
   handleEvent(event) {
     this.listen();
     const { type, currentTarget: target } = event;

@@ -203,7 +203,8 @@ export declare class VocaFuseSDK {
 export declare class Gesture {
   constructor();
   /**
-   * A pointerdown/move/up/cancel or keydown/keyup event of the control, `{ type: 'lock' }` (a tap
+   * A pointerdown/move/up/cancel, keydown/keyup or click event of the control (a click counts
+   * only without a pointer, `detail` 0: a screen reader's), `{ type: 'lock' }` (a tap
    * on the lock control) or `{ type: 'recorder' }` (the recorder's state changed); undefined for an
    * event that is not the gesture's.
    */

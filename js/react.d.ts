@@ -11,6 +11,7 @@ export interface HoldProps {
   onPointerCancel: PointerEventHandler<HTMLElement>;
   onKeyDown: KeyboardEventHandler<HTMLElement>;
   onKeyUp: KeyboardEventHandler<HTMLElement>;
+  onClick: MouseEventHandler<HTMLElement>;
   onContextMenu: MouseEventHandler<HTMLElement>;
   style: CSSProperties;
   'data-gesture': GesturePhase;

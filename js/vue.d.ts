@@ -11,6 +11,7 @@ export interface HoldProps {
   onPointercancel: (event: PointerEvent) => void;
   onKeydown: (event: KeyboardEvent) => void;
   onKeyup: (event: KeyboardEvent) => void;
+  onClick: (event: MouseEvent) => void;
   onContextmenu: (event: MouseEvent) => void;
   style: Record<string, string>;
   'data-gesture': GesturePhase;

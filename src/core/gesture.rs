@@ -150,6 +150,9 @@ pub enum Input {
     },
     /// A tap on the lock control (the single-tap alternative to sliding up, then the stop control).
     LockTap,
+    /// The control activated with no pointer (a screen reader's click, `element.click()`): a
+    /// toggle, as Enter is.
+    Activate,
     /// The recorder's state changed (given to `step` as `recorder`).
     Recorder,
 }
@@ -159,6 +162,12 @@ impl Input {
     /// tip) presses; a right or middle press is no hold.
     pub fn pointer_down(id: i32, kind: PointerKind, button: i16, x: f64, y: f64) -> Option<Input> {
         (button == 0).then_some(Input::PointerDown { id, kind, x, y })
+    }
+
+    /// A `click` with `detail` (how many presses made it): 0 is an activation without a pointer;
+    /// a pointer's click follows a press the gesture has already read.
+    pub fn click(detail: i32) -> Option<Input> {
+        (detail == 0).then_some(Input::Activate)
     }
 }
 
@@ -250,6 +259,10 @@ impl Gesture {
     /// `recorder`: the next phase, and what the recorder should do.
     pub fn step(&mut self, input: Input, now_ms: f64, recorder: RecorderState) -> Action {
         use GesturePhase as P;
+        let input = match input {
+            Input::Activate => Input::KeyDown { key: Key::Enter, repeat: false },
+            other => other,
+        };
         let (phase, press, action) = match (self.phase, input) {
             // The take ended without the gesture (maxDuration, an error, the app's own call).
             (P::Holding | P::Locked | P::Cancelling, Input::Recorder) if !capturing(recorder) && recorder != RecorderState::Requesting => {

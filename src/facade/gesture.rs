@@ -47,6 +47,7 @@ fn input(event: &JsValue) -> Option<Input> {
         "pointercancel" => Some(Input::PointerCancel { id: id() }),
         "keydown" => Some(Input::KeyDown { key: key()?, repeat: field(event, "repeat").is_truthy() }),
         "keyup" => Some(Input::KeyUp { key: key()? }),
+        "click" => Input::click(number(event, "detail") as i32),
         // Not DOM events: a tap on the lock control, and a change of the recorder's state.
         "lock" => Some(Input::LockTap),
         "recorder" => Some(Input::Recorder),
@@ -62,7 +63,7 @@ impl Gesture {
         Gesture::default()
     }
 
-    /// Reads one of the control's pointer or key events (its `timeStamp` is the clock), or
+    /// Reads one of the control's pointer, key or click events (its `timeStamp` is the clock), or
     /// `{ type: 'lock' }` (a tap on the lock control) or `{ type: 'recorder' }` (the recorder's
     /// state changed), with the recorder in `recorderState`, laid out right to left when `rtl`.
     /// Returns what to do, `'start' | 'stop' | 'cancel' | 'lock' | 'hint' | 'none'`, or

@@ -160,13 +160,14 @@ describe('<vocafuse-recorder mode="hold"> with real input', () => {
     }
   });
 
-  it('keyboard: Space held records and its release sends; Enter toggles; Escape cancels', async () => {
+  it('keyboard: Space held records and its release sends; Enter toggles, as a click without a pointer does; Escape cancels', async () => {
     const { context, page, watch, uploads } = await openPage();
     try {
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.getAttribute('part'));
       assert.equal(focused, 'button');
 
+      let from = await eventCount(page);
       await page.keyboard.down(' ');
       await explain(waitState(page, 'en', 'recording'), page, watch, server);
       assert.equal((await readUi(page, 'en')).gesture, 'holding');
@@ -174,6 +175,8 @@ describe('<vocafuse-recorder mode="hold"> with real input', () => {
       await page.keyboard.up(' ');
       await assertSent(page, watch, 'en');
       assert.equal(uploads.length, 1);
+      // Space's release made no click that the gesture would read as a second press.
+      assert.deepEqual(await statesSince(page, 'en', from), ['requesting', 'recording', 'stopped', 'uploading', 'uploaded']);
 
       // Enter: a hands-free take (locked), and Enter again sends it.
       await page.keyboard.press('Enter');
@@ -184,8 +187,18 @@ describe('<vocafuse-recorder mode="hold"> with real input', () => {
       await assertSent(page, watch, 'en');
       assert.equal(uploads.length, 2);
 
+      // A click with no pointer (a screen reader's) toggles, as Enter does.
+      const click = () => page.evaluate(() => document.getElementById('en').shadowRoot.querySelector('[part="button"]').click());
+      await click();
+      await explain(waitState(page, 'en', 'recording'), page, watch, server);
+      assert.equal((await readUi(page, 'en')).gesture, 'locked');
+      await waitSecond(page, 'en');
+      await click();
+      await assertSent(page, watch, 'en');
+      assert.equal(uploads.length, 3);
+
       // Escape while Space is held: cancelled; Space's release then does nothing.
-      const from = await eventCount(page);
+      from = await eventCount(page);
       await page.keyboard.down(' ');
       await explain(waitState(page, 'en', 'recording'), page, watch, server);
       await page.keyboard.press('Escape');
@@ -193,7 +206,7 @@ describe('<vocafuse-recorder mode="hold"> with real input', () => {
       await page.keyboard.up(' ');
       assert.equal((await readUi(page, 'en')).gesture, 'idle');
       assert.ok(!(await statesSince(page, 'en', from)).includes('uploading'));
-      assert.equal(uploads.length, 2, 'nothing uploaded for the cancelled take');
+      assert.equal(uploads.length, 3, 'nothing uploaded for the cancelled take');
       assert.deepEqual(watch.errors, []);
     } finally {
       await context.close();

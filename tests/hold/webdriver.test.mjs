@@ -92,6 +92,7 @@ describe(`<vocafuse-recorder mode="hold"> by WebDriver actions (${BROWSER})`, ()
   });
 
   it('keyboard: Space held on the focused button records, its release sends', async () => {
+    const from = await s.execute('return window.__events.length');
     await s.execute(`document.getElementById('en').shadowRoot.querySelector('[part="button"]').focus();`);
     await keys([{ type: 'keyDown', value: SPACE }]);
     await until('recording', (ui) => ui.state === 'recording' && ui.gesture === 'holding');
@@ -99,6 +100,9 @@ describe(`<vocafuse-recorder mode="hold"> by WebDriver actions (${BROWSER})`, ()
     await keys([{ type: 'keyUp', value: SPACE }]);
     const ui = await until('uploaded', (u) => u.state === 'uploaded');
     assert.equal(ui.sent.length, 3);
+    // Space's release made no click that the gesture would read as a second press.
+    const states = await s.execute('return window.__events.slice(arguments[0]).filter((e) => e.type === "statechange").map((e) => e.detail)', [from]);
+    assert.deepEqual(states, ['requesting', 'recording', 'stopped', 'uploading', 'uploaded']);
   });
 
   // WebKitWebDriver (2.4x) delivers a touch action as mouse events: nothing a finger does to test there.

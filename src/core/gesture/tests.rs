@@ -180,6 +180,17 @@ fn enter_toggles_a_hands_free_take() {
 }
 
 #[test]
+fn an_activation_without_a_pointer_toggles_as_enter_does() {
+    let mut g = Gesture::new();
+    assert_eq!(g.step(Input::Activate, 0.0, R::Idle), Action::Start);
+    assert_eq!(g.phase(), GesturePhase::Locked);
+    assert_eq!(g.step(Input::Activate, 3000.0, R::Recording), Action::Stop);
+    assert_eq!(g.phase(), GesturePhase::Idle);
+    assert_eq!(Input::click(0), Some(Input::Activate));
+    assert_eq!(Input::click(1), None, "a pointer's click: its press was read already");
+}
+
+#[test]
 fn escape_cancels_in_every_phase() {
     let escape = Input::KeyDown { key: Key::Escape, repeat: false };
     let mut g = held(Direction::Ltr);
