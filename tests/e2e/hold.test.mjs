@@ -85,6 +85,8 @@ describe('<vocafuse-recorder mode="hold"> with real input', () => {
     try {
       let ui = await readUi(page, 'en');
       assert.deepEqual([ui.state, ui.gesture, ui.label, ui.lockHidden, ui.hintHidden], ['idle', 'idle', 'Hold to record', true, true]);
+      // A finger on the button scrolls nothing: the page leaves its touches to the gesture.
+      assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('en').shadowRoot.querySelector('[part="button"]')).touchAction), 'none');
       const at = await centre(page, 'en');
 
       // Hold, release: sent.
