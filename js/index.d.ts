@@ -206,7 +206,8 @@ export declare class Gesture {
    * A pointerdown/move/up/cancel, keydown/keyup or click event of the control (a click counts
    * only without a pointer, `detail` 0: a screen reader's), `{ type: 'lock' }` (a tap
    * on the lock control) or `{ type: 'recorder' }` (the recorder's state changed); undefined for an
-   * event that is not the gesture's.
+   * event that is not the gesture's (another key, a right click, an Escape that cancelled
+   * nothing): the page keeps its default for those.
    */
   handle(event: Event | { type: 'lock' | 'recorder' }, recorderState: RecorderState, rtl: boolean): GestureAction | undefined;
   readonly phase: 'idle' | 'holding' | 'locked' | 'cancelling';

@@ -164,6 +164,16 @@ impl Input {
         (button == 0).then_some(Input::PointerDown { id, kind, x, y })
     }
 
+    /// Whether the control keeps this input from the page, given what it did: Space and Enter
+    /// always (their default would click the button, a second press), Escape only when it
+    /// cancelled something (else it is the page's, e.g. to close a dialog).
+    pub fn claims(self, action: Action) -> bool {
+        match self {
+            Input::KeyDown { key: Key::Escape, .. } | Input::KeyUp { key: Key::Escape } => action != Action::None,
+            _ => true,
+        }
+    }
+
     /// A `click` with `detail` (how many presses made it): 0 is an activation without a pointer;
     /// a pointer's click follows a press the gesture has already read.
     pub fn click(detail: i32) -> Option<Input> {

@@ -67,14 +67,19 @@ impl Gesture {
     /// `{ type: 'lock' }` (a tap on the lock control) or `{ type: 'recorder' }` (the recorder's
     /// state changed), with the recorder in `recorderState`, laid out right to left when `rtl`.
     /// Returns what to do, `'start' | 'stop' | 'cancel' | 'lock' | 'hint' | 'none'`, or
-    /// `undefined` for an event that is not the gesture's (another key, a right click): the page
-    /// keeps its default for those.
+    /// `undefined` for an event that is not the gesture's (another key, a right click, an Escape
+    /// that cancelled nothing): the page keeps its default for those.
     pub fn handle(&mut self, event: &JsValue, recorder_state: &str, rtl: bool) -> JsValue {
         let Some(input) = input(event) else { return JsValue::UNDEFINED };
         if matches!(input, Input::PointerDown { .. } | Input::KeyDown { .. }) {
             self.inner.set_direction(if rtl { Direction::Rtl } else { Direction::Ltr });
         }
-        name(self.inner.step(input, number(event, "timeStamp"), state(recorder_state)).as_str())
+        let action = self.inner.step(input, number(event, "timeStamp"), state(recorder_state));
+        if input.claims(action) {
+            name(action.as_str())
+        } else {
+            JsValue::UNDEFINED
+        }
     }
 
     /// `'idle' | 'holding' | 'locked' | 'cancelling'`.

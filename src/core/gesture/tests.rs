@@ -207,10 +207,17 @@ fn escape_cancels_in_every_phase() {
     g.step(to(0.0, 100.0), 400.0, R::Recording);
     assert_eq!(g.step(escape, 900.0, R::Recording), Action::Cancel);
 
-    // A take the app started: Escape on the control cancels it; idle, it does nothing.
+    // A take the app started: Escape on the control cancels it; idle, it does nothing, and the
+    // page keeps it (a dialog closes).
     let mut g = Gesture::new();
     assert_eq!(g.step(escape, 0.0, R::Recording), Action::Cancel);
+    assert!(escape.claims(Action::Cancel));
     assert_eq!(g.step(escape, 0.0, R::Idle), Action::None);
+    assert!(!escape.claims(Action::None));
+    assert!(!Input::KeyUp { key: Key::Escape }.claims(Action::None));
+    // Space and Enter are the control's even when they do nothing: their default would click it.
+    assert!(Input::KeyDown { key: Key::Enter, repeat: true }.claims(Action::None));
+    assert!(Input::KeyUp { key: Key::Space }.claims(Action::None));
 }
 
 #[test]
