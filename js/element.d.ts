@@ -1,9 +1,11 @@
 import type { RecorderState, UploadResult, VocaFuseError } from './index.js';
 
 /**
- * <vocafuse-recorder token-endpoint api-base-url max-duration format auto-upload lang>.
- * Registered by importing this module (in a browser). Parts: root, button, timer, level,
- * progress, message, player.
+ * <vocafuse-recorder token-endpoint api-base-url max-duration format auto-upload lang mode>.
+ * Registered by importing this module (in a browser). `mode="hold"`: press and hold records,
+ * release sends, slide away or Escape cancels, slide up (or the lock part) locks, Enter toggles;
+ * `mode="toggle"` (the default): a press starts and the next stops. Parts: root, button, timer,
+ * level, progress, message, player, lock, hint.
  */
 export interface VocaFuseRecorderElement extends HTMLElement {
   readonly state: RecorderState;

@@ -3,6 +3,7 @@
 // and its wasm load once it is connected, at idle time (at once on pointer over or focus), the
 // locale when `lang` asks for one.
 import { VoiceNote } from './voice-note.js';
+import { Hold } from './hold.js';
 
 const LOCALES = {
   ar: () => import('./locales/ar.js'),
@@ -15,6 +16,7 @@ const ENGLISH = {
   record: 'Record', stop: 'Stop', starting: 'Starting…', sending: 'Sending…',
   waiting: 'Waiting for the network…', sent: 'Sent', level: 'Input level', progress: 'Upload progress',
   timer: 'Recorded time', player: 'Your voice note',
+  hold: 'Hold to record', release: 'Release to send', cancelling: 'Release to cancel', lock: 'Lock',
 };
 
 const STYLE = `
@@ -39,6 +41,9 @@ button[aria-disabled="true"] { opacity: .6; cursor: progress; }
 [part="message"] { flex-basis: 100%; margin: 0; color: var(--vocafuse-error, #c81e1e); }
 [part="message"]:empty, [hidden] { display: none; }
 [part="player"] { flex-basis: 100%; max-width: 100%; }
+:host([mode="hold"]) [part="button"] { touch-action: none; user-select: none; -webkit-user-select: none; -webkit-touch-callout: none; }
+[data-gesture="cancelling"] { background: var(--vocafuse-recording, #e02424); }
+[part="hint"] { flex-basis: 100%; margin: 0; }
 `;
 
 const TEMPLATE = `
@@ -46,12 +51,16 @@ const TEMPLATE = `
   <button part="button" type="button" data-state="idle"><span class="dot" aria-hidden="true"></span><span class="label"></span></button>
   <span part="timer" role="timer">0:00</span>
   <div part="level" role="meter" aria-valuemin="0" aria-valuemax="100" aria-valuenow="0"><div class="bar"></div></div>
+  <button part="lock" type="button" hidden></button>
   <progress part="progress" max="100" value="0" hidden></progress>
+  <p part="hint" hidden></p>
   <p part="message" role="alert"></p>
   <audio part="player" controls preload="metadata" hidden></audio>
 </div>`;
 
-const ATTRIBUTES = ['token-endpoint', 'api-base-url', 'max-duration', 'format', 'auto-upload', 'lang'];
+const ATTRIBUTES = ['token-endpoint', 'api-base-url', 'max-duration', 'format', 'auto-upload', 'lang', 'mode'];
+// The hold gesture's DOM events on the button (js/hold.js; mode="hold").
+const HOLD_EVENTS = ['pointerdown', 'pointermove', 'pointerup', 'pointercancel', 'keydown', 'keyup', 'click', 'contextmenu'];
 const CAPTURING = new Set(['recording', 'paused']);
 const BUSY = new Set(['requesting', 'uploading', 'waiting']);
 
@@ -94,14 +103,21 @@ function defineElement() {
       this.ui = {
         root: $('.root'), button: $('button'), label: $('.label'), timer: $('[part="timer"]'),
         level: $('[part="level"]'), progress: $('[part="progress"]'), message: $('[part="message"]'),
-        player: $('[part="player"]'),
+        player: $('[part="player"]'), lock: $('[part="lock"]'), hint: $('[part="hint"]'),
       };
       this.locale = { lang: 'en', messages: undefined, labels: ENGLISH };
       this.localeReady = Promise.resolve();
       this.playerUrl = null;
       this.note = new VoiceNote({}); // its options are set once connected (attributes may come later)
       this.note.subscribe((snapshot) => this.render(snapshot));
-      this.ui.button.addEventListener('click', () => this.toggle());
+      this.hold = null; // the gesture, made when mode="hold" is first used
+      this.hinted = false;
+      this.ui.button.addEventListener('click', () => { if (!this.holding()) this.toggle(); });
+      // mode="hold": a click without a pointer (a screen reader's) reaches the gesture too.
+      for (const type of HOLD_EVENTS) {
+        this.ui.button.addEventListener(type, (e) => { if (this.holding()) this.gesture().handleEvent(e); });
+      }
+      this.ui.lock.addEventListener('click', () => this.gesture().lockTap());
       // Intent: a pointer over the button or focus on it loads the SDK now, not at idle time.
       const warm = () => this.note.warm();
       this.ui.button.addEventListener('pointerenter', warm);
@@ -138,6 +154,17 @@ function defineElement() {
       if (BUSY.has(state)) return;
       // Rejections are already shown in the message part and sent as `error` events.
       (CAPTURING.has(state) ? this.stop() : this.start()).catch(() => {});
+    }
+
+    /** mode="hold": press and hold records (js/hold.js); else the button toggles. */
+    holding() { return this.getAttribute('mode') === 'hold'; }
+
+    gesture() {
+      if (!this.hold) {
+        const onHint = (shown) => { this.hinted = shown; this.render(this.note.getSnapshot()); };
+        this.hold = new Hold(this.note, { start: () => this.start(), onHint });
+      }
+      return this.hold;
     }
 
     options() {
@@ -184,7 +211,12 @@ function defineElement() {
       const text = this.locale.labels;
       ui.button.dataset.state = s.state;
       ui.button.setAttribute('aria-disabled', String(BUSY.has(s.state) || s.supported === false));
-      ui.label.textContent = CAPTURING.has(s.state) ? text.stop
+      const hold = this.holding();
+      ui.button.dataset.gesture = s.gesture;
+      ui.label.textContent = hold && s.gesture === 'holding' ? text.release
+        : hold && s.gesture === 'cancelling' ? text.cancelling
+          : hold && s.state !== 'requesting' && !CAPTURING.has(s.state) && !BUSY.has(s.state) ? text.hold
+            : CAPTURING.has(s.state) ? text.stop
         : s.state === 'requesting' ? text.starting
           : s.state === 'waiting' ? text.waiting
             : s.state === 'uploading' ? text.sending : text.record;
@@ -200,6 +232,11 @@ function defineElement() {
       ui.message.textContent = s.error ? (s.error.userMessage || s.error.message) : '';
       if (s.error) ui.message.dataset.code = s.error.code; else delete ui.message.dataset.code;
       ui.player.setAttribute('aria-label', text.player);
+      // The lock control: a tap locks a hold (the single-tap alternative to sliding up), then stops.
+      ui.lock.hidden = !hold || (s.gesture !== 'holding' && s.gesture !== 'locked');
+      ui.lock.textContent = s.gesture === 'locked' ? text.stop : text.lock;
+      ui.hint.hidden = !(hold && this.hinted);
+      ui.hint.textContent = text.hold;
       this.setPlayer(CAPTURING.has(s.state) || s.state === 'requesting' ? null : s.recording);
     }
 

@@ -202,6 +202,27 @@ export declare class VocaFuseSDK {
   free(): void;
 }
 
+/**
+ * Hold to talk for one control (what the element's mode="hold" and the hooks' holdProps use): it
+ * reads the control's pointer and key events and answers with what to do on the recorder.
+ */
+export declare class Gesture {
+  constructor();
+  /**
+   * A pointerdown/move/up/cancel, keydown/keyup or click event of the control (a click counts
+   * only without a pointer, `detail` 0: a screen reader's), `{ type: 'lock' }` (a tap
+   * on the lock control) or `{ type: 'recorder' }` (the recorder's state changed); undefined for an
+   * event that is not the gesture's (another key, a right click, an Escape that cancelled
+   * nothing): the page keeps its default for those.
+   */
+  handle(event: Event | { type: 'lock' | 'recorder' }, recorderState: RecorderState, rtl: boolean): GestureAction | undefined;
+  readonly phase: 'idle' | 'holding' | 'locked' | 'cancelling';
+  free(): void;
+}
+
+/** What a gesture input means for the recorder ('hint': cancel the take a tap started and show "Hold to record"). */
+export type GestureAction = 'start' | 'stop' | 'cancel' | 'lock' | 'hint' | 'none';
+
 export declare class VoiceRecorder {
   private constructor();
   start(): Promise<void>;

@@ -4,7 +4,7 @@
 // into pkg/index.js.
 import wasmInit, { initSync, VocaFuseSDK } from './vocafuse_wasm.js';
 
-export { VocaFuseSDK, VoiceRecorder, PendingRecording, errorFromResponse, errorFromSocketMessage } from './vocafuse_wasm.js';
+export { VocaFuseSDK, VoiceRecorder, PendingRecording, Gesture, errorFromResponse, errorFromSocketMessage } from './vocafuse_wasm.js';
 export { VocaFuseError } from '__ERROR_MODULE__';
 export { initSync };
 

@@ -4,6 +4,7 @@
 // safe to import while rendering on the server.
 import { createElement, Fragment, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { VoiceNote } from './voice-note.js';
+import { Hold, REACT_EVENTS } from './hold.js';
 
 /**
  * The recorder's state for a component. Nothing is opened until `start()`; unmounting releases
@@ -14,6 +15,9 @@ export function useVoiceNote(options = {}) {
   if (ref.current === null) ref.current = new VoiceNote(options);
   const note = ref.current;
   note.setOptions(options);
+  const holdRef = useRef(null);
+  if (holdRef.current === null) holdRef.current = new Hold(note);
+  const hold = holdRef.current;
   const snapshot = useSyncExternalStore(note.subscribe, note.getSnapshot, VoiceNote.serverSnapshot);
   useEffect(() => {
     note.connect();
@@ -23,7 +27,9 @@ export function useVoiceNote(options = {}) {
     ...snapshot,
     start: note.start, stop: note.stop, cancel: note.cancel,
     pause: note.pause, resume: note.resume, upload: note.upload,
-  }), [snapshot, note]);
+    // Spread on any button: hold to talk (js/hold.js).
+    holdProps: hold.props(REACT_EVENTS),
+  }), [snapshot, note, hold]);
 }
 
 const LABELS = { record: 'Record', stop: 'Stop', starting: 'Starting…', uploading: 'Sending…', sent: 'Sent ✓' };

@@ -25,7 +25,12 @@ export interface VoiceNoteState {
   inputStatus: 'ok' | 'muted' | 'silent';
   /** Can this browser record? null until known (on the server, and before mounting). */
   supported: boolean | null;
+  /** The hold gesture's phase (holdProps, the element's mode="hold"); 'idle' otherwise. */
+  gesture: GesturePhase;
 }
+
+/** Where a hold to talk is: 'holding' records and its release sends, 'cancelling' cancels on release. */
+export type GesturePhase = 'idle' | 'holding' | 'locked' | 'cancelling';
 
 /** The actions: each makes the recorder (loading the SDK) when there is none yet. */
 export interface VoiceNoteActions {

@@ -15,7 +15,7 @@ const CALLBACKS = ['onStateChange', 'onRecordProgress', 'onLevel', 'onUploadProg
 
 const INITIAL = Object.freeze({
   state: 'idle', duration: 0, level: 0, uploadProgress: 0, error: null, recording: null,
-  result: null, inputStatus: 'ok', supported: null,
+  result: null, inputStatus: 'ok', supported: null, gesture: 'idle',
 });
 
 let entry = null;

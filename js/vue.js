@@ -1,10 +1,11 @@
 // vocafuse-wasm/vue: the recorder as a Vue 3 composable. Vue is the app's (a peer dependency,
 // never bundled); the SDK and its wasm load once mounted, at idle time, so this module is safe to import
 // while rendering on the server.
-import { getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, readonly, shallowRef, toValue } from 'vue';
+import { computed, getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, readonly, shallowRef, toValue } from 'vue';
 import { VoiceNote } from './voice-note.js';
+import { Hold, VUE_EVENTS } from './hold.js';
 
-const FIELDS = ['state', 'duration', 'level', 'uploadProgress', 'error', 'recording', 'result', 'inputStatus', 'supported'];
+const FIELDS = ['state', 'duration', 'level', 'uploadProgress', 'error', 'recording', 'result', 'inputStatus', 'supported', 'gesture'];
 
 /**
  * `options`: a plain object, a ref or a getter (read again before each action). Returns the
@@ -29,6 +30,9 @@ export function useVoiceNote(options = {}) {
   for (const m of ['start', 'stop', 'cancel', 'pause', 'resume', 'upload']) {
     out[m] = () => { note.setOptions(toValue(options)); return note[m](); };
   }
+  // v-bind to any button: hold to talk (js/hold.js); its data-gesture follows the phase.
+  const hold = new Hold(note, { start: out.start });
+  out.holdProps = computed(() => ({ ...hold.props(VUE_EVENTS), 'data-gesture': refs.gesture.value }));
   return Object.assign(out, {
     /** Releases the recorder now (what scope disposal does). */
     release: () => note.release(),

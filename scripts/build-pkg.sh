@@ -48,9 +48,9 @@ rm -rf pkg/entry.js pkg/vocafuse_wasm.js pkg/vocafuse_wasm.d.ts pkg/vocafuse_was
   printf '\n}>;\nexport type ErrorCodeName = keyof typeof ErrorCode;\n'
   sed '1,/__ERROR_CODES_TYPE__/d' js/index.d.ts
 } > pkg/index.d.ts
-# The framework entries (react, vue, element), the state they share and the locales: hand-written
+# The framework entries (react, vue, element), the state and the hold gesture they share, and the locales: hand-written
 # ESM, minified one by one, not bundled: they import 'react'/'vue' (the app's) and ./index.js lazily.
-for entry in voice-note react vue element locales/ar locales/de locales/es locales/fr; do
+for entry in voice-note hold react vue element locales/ar locales/de locales/es locales/fr; do
   # The element is loaded by <script type="module"> pages: voice-note.js is bundled into it (one
   # round trip less on a phone's network); the entry and the locales stay lazy imports.
   bundle=(); [ "$entry" = element ] && bundle=(--bundle --external:./index.js '--external:./locales/*')
@@ -58,8 +58,8 @@ for entry in voice-note react vue element locales/ar locales/de locales/es local
     --log-level=warning --outfile="pkg/$entry.js"
   cp "js/$entry.d.ts" "pkg/$entry.d.ts"
 done
-grep -q 'import("./index.js")' pkg/element.js && ! grep -q 'from"./voice-note.js"' pkg/element.js \
-  || { echo "build-pkg: element.js should hold voice-note.js and import ./index.js lazily" >&2; exit 1; }
+grep -q 'import("./index.js")' pkg/element.js && ! grep -q 'from"./voice-note.js"' pkg/element.js && ! grep -q 'from"./hold.js"' pkg/element.js \
+  || { echo "build-pkg: element.js should hold voice-note.js and hold.js and import ./index.js lazily" >&2; exit 1; }
 node scripts/package-json.mjs
 cp js/README.npm.md pkg/README.md
 echo "built pkg/ ($(du -sh pkg | cut -f1))"

@@ -29,7 +29,7 @@ const pkg = {
     './package.json': './package.json',
   },
   files: ['index.js', 'index.js.map', 'index.d.ts', 'vocafuse_wasm_bg.wasm', 'vocafuse-capture-worklet.js', 'vocafuse_wav.wasm', 'README.md',
-    'voice-note.js', 'voice-note.js.map', 'voice-note.d.ts', ...SUBPATHS.flatMap((p) => [`${p}.js`, `${p}.js.map`, `${p}.d.ts`])],
+    'voice-note.js', 'voice-note.js.map', 'voice-note.d.ts', 'hold.js', 'hold.js.map', 'hold.d.ts', ...SUBPATHS.flatMap((p) => [`${p}.js`, `${p}.js.map`, `${p}.d.ts`])],
   // Importing vocafuse-wasm/element registers <vocafuse-recorder> (in a browser); nothing else has effects.
   sideEffects: ['./element.js'],
   // For vocafuse-wasm/react and vocafuse-wasm/vue only; never bundled.

@@ -96,6 +96,8 @@ scripts/build-pkg.sh
 scripts/e2e.sh
 say "the package under a strict Content-Security-Policy in Firefox and WebKitGTK (WebDriver)"
 scripts/csp.sh
+say "hold to talk by real input in Firefox and WebKitGTK (WebDriver actions)"
+scripts/hold.sh
 say "durability end to end: reloads, a killed browser, 10 s offline, two tabs (WebDriver)"
 scripts/durability.sh
 say "all suites passed"

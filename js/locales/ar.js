@@ -43,4 +43,5 @@ export const labels = {
   record: 'تسجيل', stop: 'إيقاف', starting: 'جارٍ البدء…', sending: 'جارٍ الإرسال…',
   waiting: 'بانتظار الشبكة…', sent: 'أُرسلت', level: 'مستوى الإدخال', progress: 'تقدّم الإرسال',
   timer: 'المدة المسجّلة', player: 'رسالتك الصوتية',
+  hold: 'اضغط مطولًا للتسجيل', release: 'اترك للإرسال', cancelling: 'اترك للإلغاء', lock: 'قفل',
 };

@@ -43,4 +43,5 @@ export const labels = {
   record: 'Aufnehmen', stop: 'Stopp', starting: 'Wird gestartet…', sending: 'Wird gesendet…',
   waiting: 'Warte auf das Netzwerk…', sent: 'Gesendet', level: 'Eingangspegel', progress: 'Sendefortschritt',
   timer: 'Aufgenommene Zeit', player: 'Deine Sprachnachricht',
+  hold: 'Zum Aufnehmen gedrückt halten', release: 'Loslassen zum Senden', cancelling: 'Loslassen zum Abbrechen', lock: 'Sperren',
 };

@@ -43,4 +43,5 @@ export const labels = {
   record: 'Grabar', stop: 'Detener', starting: 'Iniciando…', sending: 'Enviando…',
   waiting: 'Esperando la red…', sent: 'Enviada', level: 'Nivel de entrada', progress: 'Progreso del envío',
   timer: 'Tiempo grabado', player: 'Tu nota de voz',
+  hold: 'Mantén pulsado para grabar', release: 'Suelta para enviar', cancelling: 'Suelta para cancelar', lock: 'Bloquear',
 };

@@ -43,4 +43,5 @@ export const labels = {
   record: 'Enregistrer', stop: 'Arrêter', starting: 'Démarrage…', sending: 'Envoi…',
   waiting: 'En attente du réseau…', sent: 'Envoyée', level: 'Niveau d’entrée', progress: 'Progression de l’envoi',
   timer: 'Durée enregistrée', player: 'Votre note vocale',
+  hold: 'Maintenez pour enregistrer', release: 'Relâchez pour envoyer', cancelling: 'Relâchez pour annuler', lock: 'Verrouiller',
 };

@@ -30,6 +30,24 @@ pub enum RecorderState {
 }
 
 impl RecorderState {
+    /// Every state, in API.md's order.
+    pub const ALL: [RecorderState; 9] = [
+        RecorderState::Idle,
+        RecorderState::Requesting,
+        RecorderState::Recording,
+        RecorderState::Paused,
+        RecorderState::Stopped,
+        RecorderState::Uploading,
+        RecorderState::Waiting,
+        RecorderState::Uploaded,
+        RecorderState::Error,
+    ];
+
+    /// The state API.md names `name` (what the JS entries hand back, e.g. to the gesture).
+    pub fn parse(name: &str) -> Option<RecorderState> {
+        RecorderState::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
     /// The name API.md gives the state.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -6,6 +6,7 @@ pub mod device;
 pub mod durable;
 pub mod errors;
 pub mod format;
+pub mod gesture;
 pub mod json;
 pub mod level;
 pub mod lifecycle;

@@ -4,6 +4,7 @@
 //! Below it, the SDK speaks Rust types.
 
 mod convert;
+mod gesture;
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -28,6 +29,8 @@ use crate::web::indexeddb::Row;
 use crate::web::media::{self, recording_plan};
 use crate::web::recorder::{Recorder, RecorderObserver, Stopped};
 use crate::web::sdk::SdkContext;
+
+pub use self::gesture::Gesture;
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 

@@ -178,6 +178,43 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
     }
   });
 
+  it('React build: holdProps on a plain button; hold and release sends, a slide away cancels (Playwright\'s mouse)', async () => {
+    const { context, page, watch, failed } = await openAppPage(browser);
+    try {
+      const uploads = [];
+      page.on('request', (r) => { if (r.method() === 'POST' && new URL(r.url()).pathname === '/upload') uploads.push(r.url()); });
+      await page.goto(`${server.api}/react.html?hold`);
+      await page.waitForSelector('#hold');
+      assert.equal(await page.getAttribute('#hold', 'data-gesture'), 'idle');
+      assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('hold')).touchAction), 'none');
+      const box = await page.locator('#hold').boundingBox();
+      const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      await page.mouse.move(at.x, at.y);
+      await page.mouse.down();
+      await explain(page.waitForFunction(() => document.getElementById('state').textContent === 'recording'), page, watch, server);
+      assert.equal(await page.getAttribute('#hold', 'data-gesture'), 'holding');
+      await page.waitForFunction(() => Number(document.getElementById('duration').textContent) >= 1);
+      await page.mouse.up();
+      await explain(page.waitForFunction(() => document.getElementById('state').textContent === 'uploaded', null, { timeout: 2 * WAIT }), page, watch, server);
+      await assertStored(server, await page.textContent('#result'));
+      assert.equal(uploads.length, 1);
+
+      // Held, slid 150 px left (cancelling), released: cancelled, nothing sent.
+      await page.mouse.down();
+      await explain(page.waitForFunction(() => document.getElementById('state').textContent === 'recording'), page, watch, server);
+      await page.mouse.move(at.x - 150, at.y, { steps: 5 });
+      await page.waitForSelector('#hold[data-gesture="cancelling"]');
+      await page.mouse.up();
+      await page.waitForFunction(() => document.getElementById('state').textContent === 'idle');
+      assert.equal(await page.getAttribute('#hold', 'data-gesture'), 'idle');
+      assert.equal(uploads.length, 1, 'nothing uploaded for the cancelled take');
+      assert.deepEqual(watch.errors, []);
+      assert.deepEqual(failed, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('Vue build: the composable records, uploads, and releases on scope dispose', async () => {
     await exercise(`${server.api}/vue.html`, 'vue build', { wasmUnder: `${server.api}/assets/`, format: 'wav' });
   });

@@ -9,6 +9,7 @@ import init, {
   errorFromResponse,
   errorFromSocketMessage,
   initSync,
+  Gesture,
 } from 'vocafuse-wasm';
 import type {
   SDKConfig,
@@ -20,6 +21,7 @@ import type {
   SDKInfo,
   ErrorCodeName,
   AudioFormat,
+  GestureAction,
 } from 'vocafuse-wasm';
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
@@ -261,3 +263,14 @@ export async function handsFree(sdk2: VocaFuseSDK): Promise<number> {
 }
 // @ts-expect-error stopOnSilence is a number of seconds
 sdk.createRecorder({ stopOnSilence: true });
+// Hold to talk: the control's events in, what to do out.
+export function hold(event: PointerEvent, state: RecorderState): GestureAction | undefined {
+  const gesture = new Gesture();
+  const action = gesture.handle(event, state, false);
+  const phase: 'idle' | 'holding' | 'locked' | 'cancelling' = gesture.phase;
+  assertType<Equals<ReturnType<Gesture['handle']>, GestureAction | undefined>>();
+  void phase;
+  return action ?? gesture.handle({ type: 'lock' }, state, false);
+}
+// @ts-expect-error a recorder state API.md does not name
+new Gesture().handle({ type: 'recorder' }, 'holding', false);

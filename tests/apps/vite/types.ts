@@ -14,7 +14,9 @@ export function ReactUsage() {
   const result: UploadResult | null = note.result;
   const supported: boolean | null = note.supported;
   void note.start().then(() => note.stop());
-  void [state, level, result, supported];
+  const gesture: 'idle' | 'holding' | 'locked' | 'cancelling' = note.gesture;
+  void [state, level, result, supported, gesture];
+  createElement('button', { type: 'button', ...note.holdProps });
   // @ts-expect-error tokenEndpoint or sdk is required
   useVoiceNote({ maxDuration: 30 });
   // @ts-expect-error maxDuration is a number
@@ -28,7 +30,10 @@ export function vueUsage() {
   const p: number = uploadProgress.value;
   // @ts-expect-error the refs are read-only
   state.value = 'idle';
-  void [s, p, start(), release()];
+  const { holdProps, gesture } = useVueVoiceNote({ tokenEndpoint: '/api/token' });
+  const onDown: (event: PointerEvent) => void = holdProps.value.onPointerdown;
+  const phase: 'idle' | 'holding' | 'locked' | 'cancelling' = gesture.value;
+  void [s, p, start(), release(), onDown, phase];
 }
 
 export function elementUsage() {

@@ -12,6 +12,8 @@ const autostart = params.has('autostart');
 const tokenEndpoint = `${api}${params.get('token') || '/api/token'}`;
 // ?button: the ready-made <VoiceNoteButton> in place of the hand-written recorder.
 const readyMade = params.has('button');
+// ?hold: hold to talk on a plain button (the hook's holdProps).
+const holdToTalk = params.has('hold');
 
 function Recorder() {
   const note = useVoiceNote({ tokenEndpoint, apiBaseUrl: api, maxDuration: 30 });
@@ -32,6 +34,17 @@ function Recorder() {
   );
 }
 
+function HoldToTalk() {
+  const note = useVoiceNote({ tokenEndpoint, apiBaseUrl: api, maxDuration: 30 });
+  return (
+    <section>
+      <button id="hold" type="button" {...note.holdProps}>{note.gesture === 'idle' ? 'Hold to record' : note.gesture}</button>
+      <p>State: <span id="state">{note.state}</span> · <span id="duration">{note.duration.toFixed(1)}</span> s</p>
+      <p>Uploaded: <span id="result">{note.result ? note.result.voicenote_id : ''}</span></p>
+    </section>
+  );
+}
+
 function App() {
   const [shown, setShown] = useState(true);
   return (
@@ -39,8 +52,9 @@ function App() {
       <h1>Voice note (React)</h1>
       <button id="toggle" type="button" onClick={() => setShown((s) => !s)}>{shown ? 'Unmount' : 'Mount'}</button>
       {!shown ? <p id="unmounted">Recorder unmounted</p>
-        : readyMade ? <VoiceNoteButton tokenEndpoint={tokenEndpoint} apiBaseUrl={api} maxDuration={30} className="voice-note" />
-          : <Recorder />}
+        : holdToTalk ? <HoldToTalk />
+          : readyMade ? <VoiceNoteButton tokenEndpoint={tokenEndpoint} apiBaseUrl={api} maxDuration={30} className="voice-note" />
+            : <Recorder />}
     </main>
   );
 }
