@@ -4,7 +4,7 @@
 import { getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, readonly, shallowRef, toValue } from 'vue';
 import { VoiceNote } from './voice-note.js';
 
-const FIELDS = ['state', 'duration', 'level', 'uploadProgress', 'error', 'recording', 'result', 'inputStatus', 'supported'];
+const FIELDS = ['state', 'duration', 'level', 'uploadProgress', 'error', 'recording', 'result', 'inputStatus', 'networkStatus', 'supported'];
 
 /**
  * `options`: a plain object, a ref or a getter (read again before each action). Returns the
