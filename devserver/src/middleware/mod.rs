@@ -22,7 +22,7 @@ pub fn with_layers(router: Router, app: &Arc<App>, origin: Origin) -> Router {
         .layer(middleware::from_fn_with_state((app.clone(), origin), inject::inject))
         .layer(middleware::from_fn_with_state((app.clone(), origin), access::guard))
         .layer(middleware::from_fn_with_state(origin, documented::documented))
-        .layer(access::cors(&app.access))
+        .layer(access::cors(app, origin))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(middleware::from_fn_with_state((app.clone(), origin), record::record))
 }

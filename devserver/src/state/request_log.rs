@@ -36,6 +36,10 @@ pub struct Notes {
     pub voicenote_id: Option<String>,
     /// The part a storage `PUT` carried.
     pub part_number: Option<u32>,
+    /// A presign answered while the storage origin refuses this page's origin (`no_cors`) or
+    /// every connection (`down`): the page's origin, which the upload's `PUT`s will fail from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_refuses_origin: Option<String>,
 }
 
 impl Slot {
