@@ -56,6 +56,10 @@ async fn storage_without_cors_answers_but_not_to_the_page() {
     assert!(preflight.headers().get("access-control-allow-origin").is_none(), "{:?}", preflight.headers());
     let put = dev.http.put(&url).header("origin", ORIGIN).header("content-type", "audio/webm").body(pattern(100)).send().await.unwrap();
     assert!(put.headers().get("access-control-allow-origin").is_none());
+    // Yet it answers, and lets a cross-origin-isolated page see that it does (opaquely).
+    let root = dev.http.get(format!("{}/", dev.server.storage_url())).header("origin", ORIGIN).send().await.unwrap();
+    assert!(root.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(root.headers()["cross-origin-resource-policy"], "cross-origin");
     // The API origin still answers the page.
     let info = dev.http.get(dev.api("/__dev/info")).header("origin", ORIGIN).send().await.unwrap();
     assert_eq!(info.headers()["access-control-allow-origin"], ORIGIN);

@@ -120,8 +120,8 @@ impl NetworkNotice {
             Reason::Unreachable => (
                 format!("We can't reach {host} right now. Your voice note is saved and will upload when it can."),
                 format!(
-                    "nothing answered at {}: check the URL (apiBaseUrl for the API), that the server is up, that its port is not blocked by a firewall or proxy, and that an https page does not call an http URL (mixed content)",
-                    self.origin
+                    "nothing answered at {}: check the URL (apiBaseUrl for the API), that the server is up, that its port is not blocked by a firewall or proxy, that an https page does not call an http URL (mixed content), and, where the browser could not tell (a cross-origin-isolated page), that its CORS rules allow the origin {}",
+                    self.origin, self.page
                 ),
             ),
             Reason::Cors => (

@@ -187,7 +187,9 @@ pub fn route_name(origin: Origin, method: &Method, path: &str) -> &'static str {
         return "preflight";
     }
     match origin {
-        Origin::Storage => "storage",
+        Origin::Storage if path.starts_with("/storage/") => "storage",
+        // Not an upload: a browser probing whether the origin answers at all.
+        Origin::Storage => "other",
         Origin::Api if path == "/api/token" => "token",
         Origin::Api if path == "/upload" => "upload",
         Origin::Api if path == "/voicenotes" || path.starts_with("/voicenotes/") => "voicenotes",
