@@ -283,8 +283,8 @@ pub enum Effect {
     Discard,
     /// They go from memory; the stored copy stays pending (`sdk.pendingRecordings()`).
     Forget,
-    /// Upload the kept recording (answered by `Uploaded` or `UploadFailed`, with `Offline` and
-    /// `Online` in between).
+    /// Upload the kept recording (answered by `Uploaded` or `UploadFailed`, with `Offline`,
+    /// `Online` and `Unreachable` in between).
     Upload,
     /// The upload in flight is aborted.
     AbortUpload,

@@ -80,17 +80,22 @@ pub fn classify(p: Probes) -> Reason {
     }
 }
 
+/// Where the host starts in `url` (after `://`). Byte-wise: a `str` pattern search would pull
+/// the two-way searcher into the wasm for this one use.
+fn host_start(url: &str) -> Option<usize> {
+    url.as_bytes().windows(3).position(|w| w == b"://").map(|i| i + 3)
+}
+
 /// `scheme://host[:port]` of `url`, or `url` itself when it has no scheme (a relative URL).
 pub fn origin_of(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else { return url.to_string() };
-    let rest = &url[scheme_end + 3..];
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    format!("{}{}", &url[..scheme_end + 3], &rest[..end])
+    let Some(start) = host_start(url) else { return url.to_string() };
+    let len = url.as_bytes()[start..].iter().position(|c| matches!(c, b'/' | b'?' | b'#')).unwrap_or(url.len() - start);
+    url.get(..start + len).unwrap_or(url).to_string()
 }
 
 /// The host (and port) of `origin`, for messages a person reads.
 fn host_of(origin: &str) -> &str {
-    origin.split_once("://").map_or(origin, |(_, h)| h)
+    host_start(origin).and_then(|start| origin.get(start..)).unwrap_or(origin)
 }
 
 /// The notice: `reason` for `origin` (the failing request's), after `attempts` tries, as this
@@ -110,30 +115,40 @@ pub struct NetworkNotice {
 impl NetworkNotice {
     /// `NETWORK_ERROR` (retryable) with `details: { reason, origin, attempts }`, a `userMessage`
     /// naming the host, and a technical message saying what to check.
+    // One format for every reason (static pieces around the host and the page): each
+    // `format!` is code in the wasm.
+    #[inline(never)]
     pub fn error(&self) -> SdkError {
-        let host = host_of(&self.origin);
-        let (user, check) = match self.reason {
+        // (before, after) the host for the userMessage, and the page's origin for the message.
+        let ((user_before, user_after), (check_before, check_after), named) = match self.reason {
             Reason::Offline => (
-                "You're offline. Your voice note is saved and will upload when you're back online.".to_string(),
-                "the browser says it is offline".to_string(),
+                ("You're offline. Your voice note is saved and will upload when you're back online.", ""),
+                ("the browser says it is offline", ""),
+                false,
             ),
             Reason::Unreachable => (
-                format!("We can't reach {host} right now. Your voice note is saved and will upload when it can."),
-                format!(
-                    "nothing answered at {}: check the URL (apiBaseUrl for the API), that the server is up, that its port is not blocked by a firewall or proxy, that an https page does not call an http URL (mixed content), and, where the browser could not tell (a cross-origin-isolated page), that its CORS rules allow the origin {}",
-                    self.origin, self.page
+                ("We can't reach ", " right now. Your voice note is saved and will upload when it can."),
+                (
+                    "nothing answered: check the URL (apiBaseUrl for the API), that the server is up, that its port is not blocked by a firewall or proxy, that an https page does not call an http URL (mixed content), and, where the browser could not tell (a cross-origin-isolated page), that its CORS rules allow the origin ",
+                    "",
                 ),
+                true,
             ),
             Reason::Cors => (
-                format!("{host} is refusing uploads from this page. Your voice note is saved and will upload once this is fixed."),
-                format!(
-                    "{} answers, but not to this page: its CORS rules must allow the origin {} (for storage: AllowedOrigins with it, AllowedMethods PUT, AllowedHeaders Content-Type, ExposeHeaders ETag)",
-                    self.origin, self.page
+                ("", " is refusing uploads from this page. Your voice note is saved and will upload once this is fixed."),
+                (
+                    "it answers, but not to this page: its CORS rules must allow the origin ",
+                    " (for storage: AllowedOrigins with it, AllowedMethods PUT, AllowedHeaders Content-Type, ExposeHeaders ETag)",
                 ),
+                true,
             ),
         };
-        let message =
-            format!("requests to {} failed {} times while the browser is online; {check}; the upload keeps waiting and retrying", self.origin, self.attempts);
+        let (host, page) = if named { (host_of(&self.origin), self.page.as_str()) } else { ("", "") };
+        let user = format!("{user_before}{host}{user_after}");
+        let message = format!(
+            "requests to {} failed {} times while the browser is online; {check_before}{page}{check_after}; the upload keeps waiting and retrying",
+            self.origin, self.attempts
+        );
         let mut e = SdkError::new(ErrorCode::NetworkError, message).with_details(object([
             ("reason", self.reason.as_str().into()),
             ("origin", self.origin.as_str().into()),

@@ -133,8 +133,13 @@ impl Watch {
     /// A request to `url` ended: any HTTP answer means the network is there; a network error
     /// counts against its origin.
     fn answered<T>(&self, url: &str, result: Result<T, SdkError>) -> Result<T, SdkError> {
-        match &result {
-            Err(e) if e.status.is_none() && e.code == ErrorCode::NetworkError => {
+        self.ended(url, result.as_ref().err());
+        result
+    }
+    // Apart from `answered`, which is generic: one copy of this in the wasm.
+    fn ended(&self, url: &str, error: Option<&SdkError>) {
+        match error {
+            Some(e) if e.status.is_none() && e.code == ErrorCode::NetworkError => {
                 let origin = origin_of(url);
                 let mut failing = self.failing.borrow_mut();
                 match failing.as_mut() {
@@ -142,13 +147,12 @@ impl Watch {
                     _ => *failing = Some((origin, 1)),
                 }
             }
-            Err(e) if e.status.is_none() => {}
+            Some(e) if e.status.is_none() => {}
             _ => {
                 self.failing.replace(None);
                 self.observer.waiting(false);
             }
         }
-        result
     }
     fn lost(&self) {
         self.observer.waiting(true);
