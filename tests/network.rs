@@ -131,3 +131,19 @@ async fn storage_without_cors_ends_in_the_cors_notice_and_uploads_once_it_is_fix
     assert_eq!(rec.network_status(), "ok");
     rec.destroy();
 }
+
+#[wasm_bindgen_test]
+async fn an_unreachable_token_endpoint_while_uploading_ends_in_the_notice_too() {
+    reset_dev().await;
+    let closed = "http://127.0.0.1:9";
+    let config = quick(&[("tokenEndpoint", format!("{closed}/token").into()), ("persist", JsValue::FALSE)]);
+    let sdk = VocaFuseSdk::new(sdk_config(&config)).unwrap();
+    let probe = Probe::new(&[]);
+    let (rec, upload) = record_and_stop(&sdk, &probe).await;
+    the_notice(&probe, &rec, "unreachable", closed).await;
+    assert!(log_of("upload").await.is_empty(), "no token, no presign");
+    ok(rec.cancel()).await;
+    assert_eq!(get_str(&rejection(upload).await, "code"), "ABORTED");
+    assert!(!rec.recording().is_null(), "cancel() keeps the recording");
+    rec.destroy();
+}

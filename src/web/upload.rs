@@ -75,7 +75,16 @@ async fn presign(ctx: &SdkContext, spec: &UploadSpec, signal: &AbortSignal, watc
             watch.answered(&url, send(builder, Some(body), signal, ctx.config.timeout_ms).await)
         }
     };
-    let mut token = ctx.tokens.get(&ctx.config, None).await?;
+    // The token endpoint counts as a request of the upload: retried alike, and named when
+    // unreachable.
+    let endpoint = &ctx.config.token_endpoint;
+    let fetch_token = |stale: Option<String>| {
+        with_retries(policy, signal, move || {
+            let stale = stale.clone();
+            async move { watch.answered(endpoint, ctx.tokens.get(&ctx.config, stale.as_deref()).await) }
+        })
+    };
+    let mut token = fetch_token(None).await?;
     let mut refreshed = false;
     let answer = loop {
         let t = token.clone();
@@ -85,7 +94,7 @@ async fn presign(ctx: &SdkContext, spec: &UploadSpec, signal: &AbortSignal, watc
             Ok(a) => break a,
             Err(e) if is_auth_refusal(&e) && !refreshed => {
                 refreshed = true;
-                token = ctx.tokens.get(&ctx.config, Some(&token)).await?;
+                token = fetch_token(Some(token)).await?;
             }
             Err(e) if is_auth_refusal(&e) => {
                 return Err(SdkError { code: ErrorCode::AuthenticationFailed, message: format!("the API refused a fresh token: {}", e.message), ..e })
@@ -140,7 +149,7 @@ impl Watch {
     fn ended(&self, url: &str, error: Option<&SdkError>) {
         match error {
             Some(e) if e.status.is_none() && e.code == ErrorCode::NetworkError => {
-                let origin = origin_of(url);
+                let origin = origin_of(&absolute(url));
                 let mut failing = self.failing.borrow_mut();
                 match failing.as_mut() {
                     Some((o, n)) if *o == origin => *n += 1,
@@ -170,6 +179,13 @@ impl Watch {
         let reason = classify(Probes { online: online(), cors_answered, opaque_answered });
         self.observer.unreachable(NetworkNotice { reason, origin, attempts, page: page_origin() });
     }
+}
+
+/// `url` resolved against the page (a relative `apiBaseUrl` or token endpoint is the page's
+/// origin's).
+fn absolute(url: &str) -> String {
+    let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    web_sys::Url::new_with_base(url, &base).map_or_else(|_| url.to_string(), |u| u.href())
 }
 
 /// Writes a journal's every change somewhere (IndexedDB, for stored recordings).
