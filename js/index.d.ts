@@ -149,6 +149,8 @@ export interface MicrophoneInfo {
 }
 
 export type InputStatus = 'ok' | 'muted' | 'silent';
+/** How the upload in flight reaches the network ('ok' when none is in flight). */
+export type NetworkStatus = 'ok' | 'offline' | 'unreachable';
 
 export interface UploadResult {
   voicenote_id: string;
@@ -236,6 +238,8 @@ export declare class VoiceRecorder {
   setDevice(deviceId: string | null): void;
   /** Whether the microphone delivers anything: 'muted' (the track is) or 'silent' (for silenceTimeout). */
   readonly inputStatus: InputStatus;
+  /** 'offline' (the browser says so) or 'unreachable' (online, but the API or storage does not answer this page: onError had NETWORK_ERROR with details.reason) while uploading or waiting. */
+  readonly networkStatus: NetworkStatus;
   readonly state: RecorderState;
   readonly duration: number;
   readonly isRecording: boolean;

@@ -23,6 +23,8 @@ export interface VoiceNoteState {
   result: UploadResult | null;
   /** The recorder's inputStatus where the SDK reports it, else 'ok'. */
   inputStatus: 'ok' | 'muted' | 'silent';
+  /** The recorder's networkStatus where the SDK reports it, else 'ok'. */
+  networkStatus: 'ok' | 'offline' | 'unreachable';
   /** Can this browser record? null until known (on the server, and before mounting). */
   supported: boolean | null;
   /** The hold gesture's phase (holdProps, the element's mode="hold"); 'idle' otherwise. */

@@ -15,7 +15,7 @@ const CALLBACKS = ['onStateChange', 'onRecordProgress', 'onLevel', 'onUploadProg
 
 const INITIAL = Object.freeze({
   state: 'idle', duration: 0, level: 0, uploadProgress: 0, error: null, recording: null,
-  result: null, inputStatus: 'ok', supported: null, gesture: 'idle',
+  result: null, inputStatus: 'ok', networkStatus: 'ok', supported: null, gesture: 'idle',
 });
 
 let entry = null;
@@ -249,7 +249,8 @@ export class VoiceNote {
     // back to 'ok' with the progress): read from the recorder with every report.
     const input = () => {
       const held = this.recorder && this.recorder.recorder;
-      return held && held.inputStatus !== undefined ? { inputStatus: held.inputStatus } : {};
+      // networkStatus likewise (NETWORK_ERROR's notice comes through onError, 'ok' with the state).
+      return held && held.inputStatus !== undefined ? { inputStatus: held.inputStatus, networkStatus: held.networkStatus || 'ok' } : {};
     };
     const forward = (name, value) => {
       const fn = this.options[name];
@@ -261,6 +262,8 @@ export class VoiceNote {
         const held = this.recorder && this.recorder.recorder;
         const patch = { state, level: state === 'recording' ? this.snapshot.level : 0 };
         if (state === 'requesting') Object.assign(patch, { duration: 0, uploadProgress: 0, error: null, result: null, recording: null });
+        // The network notice is shown while the upload waits, and goes once the upload got through.
+        if (state === 'uploaded' && this.snapshot.error && this.snapshot.error.details && this.snapshot.error.details.reason) patch.error = null;
         if (held && (state === 'stopped' || state === 'uploading' || state === 'uploaded' || state === 'idle' || state === 'error')) {
           patch.recording = held.recording;
           patch.duration = held.duration;

@@ -5,7 +5,7 @@ import { computed, getCurrentInstance, getCurrentScope, onMounted, onScopeDispos
 import { VoiceNote } from './voice-note.js';
 import { Hold, VUE_EVENTS } from './hold.js';
 
-const FIELDS = ['state', 'duration', 'level', 'uploadProgress', 'error', 'recording', 'result', 'inputStatus', 'supported', 'gesture'];
+const FIELDS = ['state', 'duration', 'level', 'uploadProgress', 'error', 'recording', 'result', 'inputStatus', 'networkStatus', 'supported', 'gesture'];
 
 /**
  * `options`: a plain object, a ref or a getter (read again before each action). Returns the

@@ -26,7 +26,7 @@ say "the dev server's backend API with the official VocaFuse Python SDK (vocafus
 scripts/python-sdk.sh
 
 # The browser suites, in the order they run.
-SUITES=(recording upload wav durability microphone microphone_events panic)
+SUITES=(recording upload wav durability network microphone microphone_events panic)
 
 # The tests a suite holds, as its test binary lists them (wasm-bindgen-test-runner --list: no
 # browser starts), one name a line. Not a grep of the source: attributes, cfgs and macros count.

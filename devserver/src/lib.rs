@@ -31,7 +31,7 @@ use tokio::task::JoinHandle;
 use crate::base::keys::Secret;
 use crate::base::origins::Access;
 use crate::routes::{api_router, storage_router};
-use crate::state::{deliveries::Deliveries, faults::Faults, presign::Signer, settings::Settings, store::Store, transcriber::Transcriber, webhooks::Webhooks};
+use crate::state::{deliveries::Deliveries, faults::Faults, outage::StorageSwitch, presign::Signer, settings::Settings, store::Store, transcriber::Transcriber, webhooks::Webhooks};
 
 pub use crate::base::connection::{Gate, Timeouts};
 pub use crate::config::{Command, Config, Lifetimes};
@@ -97,6 +97,7 @@ pub async fn start(config: Config) -> io::Result<Server> {
         signer: Signer::new(secret.derive("presign")),
         store,
         faults: Faults::default(),
+        storage_mode: Arc::new(StorageSwitch::default()),
         log: RequestLog::new(config.quiet),
         api_base: format!("http://{api_addr}"),
         storage_base: format!("http://{storage_addr}"),
@@ -116,7 +117,7 @@ pub async fn start(config: Config) -> io::Result<Server> {
     let (shutdown, stop) = watch::channel(false);
     let tasks = vec![
         tokio::spawn(serve::serve(api_listener, api_router(&app, &config), app.gate.clone(), app.timeouts, stop.clone())),
-        tokio::spawn(serve::serve(storage_listener, storage_router(&app), app.gate.clone(), app.timeouts, stop)),
+        tokio::spawn(serve::serve_switched(storage_listener, Some(app.storage_mode.clone()), storage_router(&app), app.gate.clone(), app.timeouts, stop)),
     ];
     Ok(Server { api_addr, storage_addr, app, shutdown, tasks })
 }

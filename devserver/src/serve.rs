@@ -34,14 +34,41 @@ use tower::ServiceExt;
 
 use crate::base::connection::{Connection, Gate, Ticket, Timeouts};
 use crate::base::head::{self, Head, HeadRefusal};
+use crate::state::outage::{StorageMode, StorageSwitch};
 
 /// Serves `router` on `listener` until `shutdown` turns true, then lets open connections finish
 /// for up to 2 s.
-pub async fn serve(listener: TcpListener, router: Router, gate: Arc<Gate>, timeouts: Timeouts, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(listener: TcpListener, router: Router, gate: Arc<Gate>, timeouts: Timeouts, shutdown: watch::Receiver<bool>) {
+    serve_switched(listener, None, router, gate, timeouts, shutdown).await;
+}
+
+/// `serve`, for an origin `switch` can take down: while it says `Down` the listener is closed,
+/// so connections are refused as by a host that is down; it is bound again, at the same
+/// address, when the switch changes. The switch hears when each change is in force.
+pub async fn serve_switched(listener: TcpListener, switch: Option<Arc<StorageSwitch>>, router: Router, gate: Arc<Gate>, timeouts: Timeouts, mut shutdown: watch::Receiver<bool>) {
     let mut connections = JoinSet::new();
+    let addr = listener.local_addr().ok();
+    let mut listener = Some(listener);
+    let mut changes = switch.as_ref().map(|s| s.watch());
     loop {
+        if let (Some(switch), Some(addr)) = (&switch, addr) {
+            let mode = switch.get();
+            if mode == StorageMode::Down {
+                listener = None;
+            } else if listener.is_none() {
+                match TcpListener::bind(addr).await {
+                    Ok(l) => listener = Some(l),
+                    // Someone else took the port meanwhile: try again shortly.
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                }
+            }
+            switch.applied(mode);
+        }
         tokio::select! {
-            accepted = listener.accept() => {
+            accepted = accept(listener.as_ref()) => {
                 let Ok((stream, _)) = accepted else {
                     // Out of file descriptors and the like: back off instead of spinning.
                     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -52,6 +79,7 @@ pub async fn serve(listener: TcpListener, router: Router, gate: Arc<Gate>, timeo
                 let _ = stream.set_nodelay(true);
                 connections.spawn(connection(stream, router.clone(), ticket, evict, timeouts, shutdown.clone()));
             }
+            _ = changed(changes.as_mut()) => {}
             _ = stopped(&mut shutdown) => break,
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
@@ -215,6 +243,25 @@ impl AsyncWrite for Prefixed {
 
     fn is_write_vectored(&self) -> bool {
         self.inner.is_write_vectored()
+    }
+}
+
+/// The next connection; never, while the listener is closed.
+async fn accept(listener: Option<&TcpListener>) -> io::Result<(TcpStream, std::net::SocketAddr)> {
+    match listener {
+        Some(l) => l.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Resolves when the switch changes; never, without one (or once it is gone).
+async fn changed(changes: Option<&mut watch::Receiver<StorageMode>>) {
+    let gone = match changes {
+        Some(rx) => rx.changed().await.is_err(),
+        None => true,
+    };
+    if gone {
+        std::future::pending::<()>().await;
     }
 }
 

@@ -229,12 +229,15 @@ pub struct SdkError {
     pub server_code: Option<i64>,
     /// Seconds the server asked us to wait.
     pub retry_after: Option<f64>,
+    /// This error's own `userMessage` (one naming a host), used where the app's `messages`
+    /// has no override for the code.
+    pub user_message: Option<String>,
 }
 
 impl SdkError {
     /// An error with a code and a technical message, nothing else.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        SdkError { code, message: message.into(), details: None, status: None, server_code: None, retry_after: None }
+        SdkError { code, message: message.into(), details: None, status: None, server_code: None, retry_after: None, user_message: None }
     }
     /// The same error with `details`.
     pub fn with_details(mut self, details: Value) -> Self {
@@ -271,6 +274,16 @@ impl Messages {
     /// The override for `code`, else the table's default `userMessage`.
     pub fn user_message(&self, code: ErrorCode) -> &str {
         self.0.iter().find(|(k, _)| k == code.name()).map_or(code.info().user_message, |(_, v)| v.as_str())
+    }
+
+    /// The `userMessage` of `err`: the app's override for its code, else the error's own, else
+    /// the table's default.
+    pub fn for_error<'a>(&'a self, err: &'a SdkError) -> &'a str {
+        match (self.0.iter().find(|(k, _)| k == err.code.name()), &err.user_message) {
+            (Some((_, v)), _) => v,
+            (None, Some(own)) => own,
+            (None, None) => err.code.info().user_message,
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 
 use super::errors::{ErrorCode, SdkError};
 use super::level::no_audio_notice;
+use super::network::{NetworkNotice, NetworkStatus};
 
 /// The states an app sees (`recorder.state`, `onStateChange`), as API.md names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,13 +87,15 @@ impl InputStatus {
     }
 }
 
-/// What the app sees of a recorder: its state and its input's status.
+/// What the app sees of a recorder: its state, its input's status and its upload's network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Seen {
     /// The recorder's state.
     pub state: RecorderState,
     /// Its input's status.
     pub input: InputStatus,
+    /// `networkStatus`: `Ok` outside `uploading` and `waiting`.
+    pub network: NetworkStatus,
 }
 
 /// Where a recorder is. `Stopping` and `Finishing` are not shown to the app (it keeps seeing
@@ -253,6 +256,9 @@ pub enum Event {
     Offline,
     /// The network is back.
     Online,
+    /// The upload's retries were spent on network errors while the browser says it is online
+    /// (`NETWORK_ERROR`, a notice); the upload keeps waiting and probing.
+    Unreachable(NetworkNotice),
     /// The service confirmed the upload.
     Uploaded,
     /// The upload failed for good.
@@ -322,8 +328,8 @@ pub enum Effect {
     Discard,
     /// They go from memory; the stored copy stays pending (`sdk.pendingRecordings()`).
     Forget,
-    /// Upload the kept recording (answered by `Uploaded` or `UploadFailed`, with `Offline` and
-    /// `Online` in between).
+    /// Upload the kept recording (answered by `Uploaded` or `UploadFailed`, with `Offline`,
+    /// `Online` and `Unreachable` in between).
     Upload,
     /// The upload in flight is aborted.
     AbortUpload,
@@ -358,9 +364,27 @@ fn upload_cancelled() -> SdkError {
 /// own: a change to muted or silent comes with a `Report` of `NO_AUDIO_INPUT`); `auto_upload`
 /// is the recorder's option; `device` the microphone the next take opens.
 pub fn transition(phase: Phase, seen: Seen, device: Option<&str>, event: Event, auto_upload: bool) -> Result<(Phase, Seen, Vec<Effect>), SdkError> {
+    let network = network_after(phase, seen.network, &event);
     let (phase, input, effects) = table(phase, seen, device, event, auto_upload)?;
     let state = effects.iter().rev().find_map(|e| if let Effect::Notify(s) = e { Some(*s) } else { None }).unwrap_or(seen.state);
-    Ok((phase, Seen { state, input }, effects))
+    // The status describes the upload in flight: none, nothing to say.
+    let network = if matches!(phase, Phase::Uploading | Phase::Waiting) { network } else { NetworkStatus::Ok };
+    Ok((phase, Seen { state, input, network }, effects))
+}
+
+/// `networkStatus` after `event` while uploading: offline when the upload lost the network
+/// (unless it is already known to be unreachable, which says more), what a notice says, and
+/// `ok` once a request is answered.
+fn network_after(phase: Phase, network: NetworkStatus, event: &Event) -> NetworkStatus {
+    if !matches!(phase, Phase::Uploading | Phase::Waiting) {
+        return network;
+    }
+    match event {
+        Event::Offline if network == NetworkStatus::Ok => NetworkStatus::Offline,
+        Event::Unreachable(notice) => notice.reason.status(),
+        Event::Online => NetworkStatus::Ok,
+        _ => network,
+    }
 }
 
 /// `transition` without the seen state: the next phase, `inputStatus`, and what to do.
@@ -479,6 +503,8 @@ fn table(phase: Phase, seen: Seen, device: Option<&str>, event: Event, auto_uplo
         (P::Uploaded, E::Stop) => to(P::Uploaded, vec![F::Settle(Call::Stop, Outcome::Result)]),
         (P::Uploading, E::Offline) => with(P::Waiting, vec![], vec![]),
         (P::Waiting, E::Online) => with(P::Uploading, vec![], vec![]),
+        // Once per stretch: the next notice comes after an answer (`Online`) and a new failure.
+        (P::Uploading | P::Waiting, E::Unreachable(notice)) if seen.network != notice.reason.status() => to(phase, vec![F::Report(notice.error())]),
         (P::Uploading | P::Waiting, E::Uploaded) => {
             let mut effects = Vec::new();
             if phase == P::Waiting {
@@ -527,7 +553,8 @@ pub struct Lifecycle {
 impl Lifecycle {
     /// A recorder's lifecycle, `Idle`; `auto_upload`: a stopped take uploads by itself.
     pub fn new(auto_upload: bool) -> Lifecycle {
-        Lifecycle { phase: Phase::Idle, seen: Seen { state: RecorderState::Idle, input: InputStatus::Ok }, device: None, auto_upload }
+        let seen = Seen { state: RecorderState::Idle, input: InputStatus::Ok, network: NetworkStatus::Ok };
+        Lifecycle { phase: Phase::Idle, seen, device: None, auto_upload }
     }
 
     /// The same, opening microphone `device` (the `deviceId` option) until `setDevice()`.
@@ -548,6 +575,11 @@ impl Lifecycle {
     /// `inputStatus`.
     pub fn input(&self) -> InputStatus {
         self.seen.input
+    }
+
+    /// `networkStatus`.
+    pub fn network(&self) -> NetworkStatus {
+        self.seen.network
     }
 
     /// Applies `event`: the effects to carry out, or `INVALID_STATE` (nothing changed).

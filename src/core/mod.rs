@@ -11,6 +11,7 @@ pub mod json;
 pub mod level;
 pub mod lifecycle;
 pub mod limits;
+pub mod network;
 pub mod protocol;
 pub mod response;
 pub mod retry;

@@ -39,7 +39,7 @@ pub fn error_to_js(err: &SdkError, messages: &Messages) -> JsValue {
     let o = Object::new();
     set(&o, "code", &err.code.name().into());
     set(&o, "message", &err.message.as_str().into());
-    set(&o, "userMessage", &messages.user_message(err.code).into());
+    set(&o, "userMessage", &messages.for_error(err).into());
     if let Some(d) = &err.details {
         set(&o, "details", &json_to_js(d));
     }

@@ -437,6 +437,12 @@ impl VoiceRecorder {
         self.rec.input_status().as_str().to_string()
     }
 
+    /// `'ok'`, `'offline'` or `'unreachable'`: how the upload in flight reaches the network.
+    #[wasm_bindgen(getter, js_name = networkStatus)]
+    pub fn network_status(&self) -> String {
+        self.rec.network_status().as_str().to_string()
+    }
+
     /// The recorder's state (API.md's `RecorderState`).
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> String {

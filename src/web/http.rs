@@ -10,7 +10,7 @@ use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortSignal, Blob, Headers, RequestCredentials, RequestInit, Response, XmlHttpRequest};
+use web_sys::{AbortSignal, Blob, Headers, RequestCredentials, RequestInit, RequestMode, Response, XmlHttpRequest};
 
 use super::abort::{aborted, Child};
 use super::js::exception_parts;
@@ -145,6 +145,27 @@ pub async fn receive(started: Started, signal: &AbortSignal, timeout_ms: f64) ->
         return Ok(Answer { status, body: text });
     }
     Err(error_from_response(status, &text, &header_pairs(&response.headers()), now()))
+}
+
+/// Whether `origin` answers a `GET` of its root within `timeout_ms`, as a CORS request
+/// (`cors`: an answer this page may read) or a `no-cors` one (any answer, opaque). What the
+/// answers mean is `core::network::classify`'s call.
+pub async fn probe(origin: &str, cors: bool, signal: &AbortSignal, timeout_ms: f64) -> bool {
+    let Ok(child) = Child::of(signal) else { return false };
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_mode(if cors { RequestMode::Cors } else { RequestMode::NoCors });
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_signal(Some(&child.signal()));
+    let (Some(window), Ok(request)) = (web_sys::window(), web_sys::Request::new_with_str_and_init(&format!("{origin}/"), &init)) else { return false };
+    let c = child.controller.clone();
+    let _timer = Timeout::new(timeout_ms as u32, move || c.abort());
+    JsFuture::from(window.fetch_with_request(&request)).await.is_ok()
+}
+
+/// `location.origin`, for messages about CORS rules.
+pub fn page_origin() -> String {
+    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
 
 /// `PUT`s `body` to a presigned URL. Fails with `NETWORK_ERROR` if no byte moves for

@@ -2,7 +2,7 @@
 //! retries, backoff, stall detection and cancellation. The recording stays a `Blob`: parts are
 //! `Blob.slice`s, so no audio byte is copied into wasm memory.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
@@ -11,11 +11,12 @@ use futures_channel::oneshot;
 use web_sys::{AbortSignal, Blob};
 
 use super::abort::{aborted, sleep, Child};
-use super::http::{put, send, Post};
+use super::http::{page_origin, probe, put, send, Post};
 use super::network::online;
 use super::sdk::SdkContext;
 use crate::core::durable::{probe_delay_ms, UploadJournal};
 use crate::core::errors::{ErrorCode, SdkError};
+use crate::core::network::{classify, origin_of, NetworkNotice, Probes};
 use crate::core::protocol::{PartInfo, UploadGrant};
 use crate::core::retry::RetryPolicy;
 use crate::core::upload::{preflight, upload_request, Progress, UploadResult, UploadSpec};
@@ -24,6 +25,8 @@ use crate::core::upload::{preflight, upload_request, Progress, UploadResult, Upl
 const PART_CONCURRENCY: usize = 3;
 /// New presigns after storage refused expired URLs.
 const MAX_PRESIGNS: u32 = 3;
+/// The longest a probe of an unreachable origin waits for an answer.
+const PROBE_TIMEOUT_MS: f64 = 5_000.0;
 
 fn now() -> f64 {
     js_sys::Date::now()
@@ -61,7 +64,7 @@ fn is_auth_refusal(e: &SdkError) -> bool {
 }
 
 /// `POST /upload`, refreshing the token once if the API refuses it.
-async fn presign(ctx: &SdkContext, spec: &UploadSpec, signal: &AbortSignal) -> Result<UploadGrant, SdkError> {
+async fn presign(ctx: &SdkContext, spec: &UploadSpec, signal: &AbortSignal, watch: &Watch) -> Result<UploadGrant, SdkError> {
     let body = upload_request(spec).to_json();
     let url = format!("{}/upload", ctx.config.api_base_url);
     let policy = RetryPolicy::new(ctx.config.retries);
@@ -69,10 +72,19 @@ async fn presign(ctx: &SdkContext, spec: &UploadSpec, signal: &AbortSignal) -> R
         let (body, url) = (body.clone(), url.clone());
         async move {
             let builder = Post::new(&url).header("Authorization", &format!("Bearer {token}"));
-            send(builder, Some(body), signal, ctx.config.timeout_ms).await
+            watch.answered(&url, send(builder, Some(body), signal, ctx.config.timeout_ms).await)
         }
     };
-    let mut token = ctx.tokens.get(&ctx.config, None).await?;
+    // The token endpoint counts as a request of the upload: retried alike, and named when
+    // unreachable.
+    let endpoint = &ctx.config.token_endpoint;
+    let fetch_token = |stale: Option<String>| {
+        with_retries(policy, signal, move || {
+            let stale = stale.clone();
+            async move { watch.answered(endpoint, ctx.tokens.get(&ctx.config, stale.as_deref()).await) }
+        })
+    };
+    let mut token = fetch_token(None).await?;
     let mut refreshed = false;
     let answer = loop {
         let t = token.clone();
@@ -82,7 +94,7 @@ async fn presign(ctx: &SdkContext, spec: &UploadSpec, signal: &AbortSignal) -> R
             Ok(a) => break a,
             Err(e) if is_auth_refusal(&e) && !refreshed => {
                 refreshed = true;
-                token = ctx.tokens.get(&ctx.config, Some(&token)).await?;
+                token = fetch_token(Some(token)).await?;
             }
             Err(e) if is_auth_refusal(&e) => {
                 return Err(SdkError { code: ErrorCode::AuthenticationFailed, message: format!("the API refused a fresh token: {}", e.message), ..e })
@@ -105,38 +117,75 @@ fn url_expired(e: &SdkError) -> bool {
 pub trait UploadObserver {
     /// The percentage sent so far; it never goes down, and stops at 99 until confirmed.
     fn progress(&self, percent: f64);
-    /// The upload waits for the network (`true`), or has reached it again (`false`).
+    /// The upload lost the network (`true`), or a server answered (`false`); said on every
+    /// request, so the observer keeps what changed.
     fn waiting(&self, _waiting: bool) {}
+    /// The retries were spent on network errors while the browser says it is online.
+    fn unreachable(&self, _notice: NetworkNotice) {}
 }
 
-/// Tells the observer about waiting only when it changes.
+/// Tells the observer what the requests meet. Whether that changes anything (waiting, a
+/// notice) is the lifecycle's call, which keeps the state; this keeps only which origin the
+/// requests have failed to reach, and how often in a row.
 struct Watch {
     observer: Rc<dyn UploadObserver>,
-    waiting: Cell<bool>,
+    failing: RefCell<Option<(String, u32)>>,
 }
 
 impl Watch {
+    fn new(observer: Rc<dyn UploadObserver>) -> Watch {
+        Watch { observer, failing: RefCell::new(None) }
+    }
     fn progress(&self, percent: f64) {
         self.observer.progress(percent);
     }
-    /// A server answered: the network is back.
-    fn reached(&self) {
-        if self.waiting.replace(false) {
-            self.observer.waiting(false);
-        }
-    }
-    /// A storage `PUT` ended: any HTTP answer means the network is there.
-    fn answered<T>(&self, result: Result<T, SdkError>) -> Result<T, SdkError> {
-        if result.as_ref().map_or_else(|e| e.status.is_some(), |_| true) {
-            self.reached();
-        }
+    /// A request to `url` ended: any HTTP answer means the network is there; a network error
+    /// counts against its origin.
+    fn answered<T>(&self, url: &str, result: Result<T, SdkError>) -> Result<T, SdkError> {
+        self.ended(url, result.as_ref().err());
         result
     }
-    fn lost(&self) {
-        if !self.waiting.replace(true) {
-            self.observer.waiting(true);
+    // Apart from `answered`, which is generic: one copy of this in the wasm.
+    fn ended(&self, url: &str, error: Option<&SdkError>) {
+        match error {
+            Some(e) if e.status.is_none() && e.code == ErrorCode::NetworkError => {
+                let origin = origin_of(&absolute(url));
+                let mut failing = self.failing.borrow_mut();
+                match failing.as_mut() {
+                    Some((o, n)) if *o == origin => *n += 1,
+                    _ => *failing = Some((origin, 1)),
+                }
+            }
+            Some(e) if e.status.is_none() => {}
+            _ => {
+                self.failing.replace(None);
+                self.observer.waiting(false);
+            }
         }
     }
+    fn lost(&self) {
+        self.observer.waiting(true);
+    }
+    /// The browser says it is online, yet the requests failed: probes the origin they failed
+    /// to reach and tells the observer what the core makes of it.
+    async fn diagnose(&self, ctx: &SdkContext, signal: &AbortSignal) {
+        let Some((origin, attempts)) = self.failing.borrow().clone() else { return };
+        let within = ctx.config.timeout_ms.min(PROBE_TIMEOUT_MS);
+        let cors_answered = probe(&origin, true, signal, within).await;
+        let opaque_answered = !cors_answered && probe(&origin, false, signal, within).await;
+        if signal.aborted() {
+            return;
+        }
+        let reason = classify(Probes { online: online(), cors_answered, opaque_answered });
+        self.observer.unreachable(NetworkNotice { reason, origin, attempts, page: page_origin() });
+    }
+}
+
+/// `url` resolved against the page (a relative `apiBaseUrl` or token endpoint is the page's
+/// origin's).
+fn absolute(url: &str) -> String {
+    let base = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    web_sys::Url::new_with_base(url, &base).map_or_else(|_| url.to_string(), |u| u.href())
 }
 
 /// Writes a journal's every change somewhere (IndexedDB, for stored recordings).
@@ -204,7 +253,7 @@ pub async fn upload_resumable(
     journal: &Rc<Journal>,
 ) -> Result<UploadResult, SdkError> {
     preflight(spec)?;
-    let watch = Rc::new(Watch { observer, waiting: Cell::new(false) });
+    let watch = Rc::new(Watch::new(observer));
     let deadline = now() + ctx.config.offline_wait_ms;
     let mut waits = 0;
     loop {
@@ -213,6 +262,9 @@ pub async fn upload_resumable(
                 let Some(delay) = probe_delay_ms(waits, now(), deadline) else { return Err(e) };
                 waits += 1;
                 watch.lost();
+                if online() {
+                    watch.diagnose(ctx, signal).await;
+                }
                 // Back when the browser says it is online, or at the next probe.
                 sleep(delay, Some("online"), signal).await?;
             }
@@ -236,8 +288,7 @@ async fn attempt(
             Some(grant) => grant,
             None => {
                 presigns += 1;
-                let grant = presign(ctx, spec, signal).await?;
-                watch.reached();
+                let grant = presign(ctx, spec, signal, watch).await?;
                 journal.update(|j| j.granted(grant.clone(), now()));
                 grant
             }
@@ -269,7 +320,7 @@ async fn send_single(ctx: &SdkContext, blob: &Blob, mime: &str, grant: &UploadGr
         }
     });
     with_retries(RetryPolicy::new(ctx.config.retries), signal, || async {
-        watch.answered(put(&url, blob, mime, signal, ctx.config.timeout_ms, report.clone()).await)
+        watch.answered(&url, put(&url, blob, mime, signal, ctx.config.timeout_ms, report.clone()).await)
     })
     .await
 }
@@ -365,7 +416,7 @@ impl PartJob {
                 }
             });
             with_retries(self.policy, &self.signal, || async {
-                self.watch.answered(put(&part.presigned_url, &slice, &self.mime, &self.signal, self.stall_ms, report.clone()).await)
+                self.watch.answered(&part.presigned_url, put(&part.presigned_url, &slice, &self.mime, &self.signal, self.stall_ms, report.clone()).await)
             })
             .await?;
             self.journal.update(|j| j.part_done(part.part_number));

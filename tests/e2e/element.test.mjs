@@ -145,6 +145,33 @@ describe('<vocafuse-recorder> with no build step', () => {
     }
   });
 
+  it('storage refusing the page: the notice shows while it waits, and goes when the upload gets through', async () => {
+    await server.dev('POST', '/__dev/storage', { mode: 'no_cors' });
+    const { context, page, watch } = await openPage();
+    try {
+      await page.click('#en button');
+      await explain(waitState(page, 'en', 'recording'), page, watch, server);
+      await sleep(RECORD_MS);
+      await page.click('#en button');
+      await explain(page.waitForFunction(() => window.__events.some((e) => e.id === 'en' && e.type === 'error'), null, { timeout: 2 * WAIT }), page, watch, server);
+      await waitState(page, 'en', 'waiting');
+      const ui = await readUi(page, 'en');
+      assert.equal(ui.code, 'NETWORK_ERROR');
+      const host = new URL(server.storage).host;
+      assert.ok(ui.message.includes(host), `the userMessage names the storage host: ${ui.message}`);
+      assert.equal(ui.label, 'Waiting for the network…');
+      // The bucket's CORS rule is fixed: the upload finishes by itself and the notice goes.
+      await server.dev('POST', '/__dev/storage', { mode: 'up' });
+      await explain(waitState(page, 'en', 'uploaded', 2 * WAIT), page, watch, server);
+      assert.equal((await readUi(page, 'en')).message, '');
+      const id = await page.evaluate(() => window.__events.find((e) => e.type === 'complete')?.detail);
+      await assertStored(server, id);
+    } finally {
+      await server.dev('POST', '/__dev/storage', { mode: 'up' });
+      await context.close();
+    }
+  });
+
   it('removing the element mid-recording ends every microphone track', async () => {
     const { context, page, watch } = await openPage();
     try {

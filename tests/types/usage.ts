@@ -246,6 +246,8 @@ export async function microphones(sdk2: VocaFuseSDK): Promise<string> {
   const rec = sdk2.createRecorder({ audio: { echoCancellation: false, channelCount: 1 }, silenceTimeout: 0 });
   rec.setDevice(mics.find((m) => !m.isDefault)?.deviceId ?? null);
   const status: 'ok' | 'muted' | 'silent' = rec.inputStatus;
+  const network: 'ok' | 'offline' | 'unreachable' = rec.networkStatus;
+  void network;
   const kept = rec.recording;
   return `${status} ${kept?.settings?.deviceId ?? ''}`;
 }

@@ -142,7 +142,7 @@ pub fn next_state(phase: u8, event: u8, auto_upload: bool) -> String {
         return String::new();
     };
     let shown = p.shown().unwrap_or(lifecycle::RecorderState::Recording);
-    let seen = lifecycle::Seen { state: shown, input: lifecycle::InputStatus::Ok };
+    let seen = lifecycle::Seen { state: shown, input: lifecycle::InputStatus::Ok, network: vocafuse_wasm::core::network::NetworkStatus::Ok };
     res(lifecycle::transition(*p, seen, None, e.clone(), auto_upload), |(next, _, effects)| format!("{:?} {}", next, effects.len()))
 }
 /// `core::retry::RetryPolicy::delay_ms` for an error of a code's name.

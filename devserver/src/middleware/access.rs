@@ -17,21 +17,27 @@ use tower_http::cors::{AllowCredentials, AllowHeaders, AllowOrigin, AllowPrivate
 
 use crate::base::body::drain;
 use crate::base::head::HeadRefusal;
-use crate::base::origins::{Access, Origin};
+use crate::base::origins::Origin;
 use crate::base::replies::error_reply;
+use crate::state::outage::StorageMode;
 use crate::state::App;
 
 /// CORS for allowed origins only; nothing at all for the others, so their pages cannot read
-/// an answer. `Vary: Origin` keeps caches from mixing the two.
-pub fn cors(access: &Arc<Access>) -> CorsLayer {
-    let (a, b, c) = (access.clone(), access.clone(), access.clone());
+/// an answer. `Vary: Origin` keeps caches from mixing the two. The storage origin switched to
+/// `no_cors` answers no page at all, as a bucket whose CORS rules leave the page out.
+pub fn cors(app: &Arc<App>, served: Origin) -> CorsLayer {
+    let allowed = {
+        let app = app.clone();
+        move |origin: &HeaderValue| app.access.origin_allowed(origin.as_bytes()) && !(served == Origin::Storage && app.storage_mode.get() == StorageMode::NoCors)
+    };
+    let (a, b, c) = (allowed.clone(), allowed.clone(), allowed);
     CorsLayer::new()
-        .allow_origin(AllowOrigin::predicate(move |origin, _| a.origin_allowed(origin.as_bytes())))
-        .allow_credentials(AllowCredentials::predicate(move |origin, _| c.origin_allowed(origin.as_bytes())))
+        .allow_origin(AllowOrigin::predicate(move |origin, _| a(origin)))
+        .allow_credentials(AllowCredentials::predicate(move |origin, _| c(origin)))
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS])
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([header::RETRY_AFTER, header::ETAG, header::CONTENT_LENGTH, HeaderName::from_static("x-request-id")])
-        .allow_private_network(AllowPrivateNetwork::predicate(move |origin, _| b.origin_allowed(origin.as_bytes())))
+        .allow_private_network(AllowPrivateNetwork::predicate(move |origin, _| b(origin)))
 }
 
 /// Inside CORS and outside the faults: refuses a request whose head the server could not take

@@ -16,6 +16,7 @@ use vocafuse_wasm::core::errors::ErrorCode;
 use crate::base::replies::{bad_control_request, json_reply, vocafuse_error};
 use crate::routes::ids::voicenote_id;
 use crate::state::faults::{FaultRoute, FaultSpec};
+use crate::state::outage::StorageMode;
 use crate::state::transcriber::TranscriptionFault;
 use crate::state::App;
 
@@ -99,6 +100,28 @@ pub async fn chaos(State(app): State<Arc<App>>, body: Bytes) -> Response {
     json_reply(StatusCode::OK, &app.faults.set_chaos(req.enabled, req.rate, req.seed))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StorageRequest {
+    mode: StorageMode,
+}
+
+/// `POST /__dev/storage` `{"mode": "up" | "down" | "no_cors"}` → `{"mode"}`: storage refusing
+/// connections, or answering without CORS headers for pages, until it is `up` again.
+pub async fn storage(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let req: StorageRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(resp) => return resp,
+    };
+    app.storage_mode.set(req.mode).await;
+    json_reply(StatusCode::OK, &json!({"mode": req.mode}))
+}
+
+/// `GET /__dev/storage` → `{"mode"}`
+pub async fn storage_mode(State(app): State<Arc<App>>) -> Response {
+    json_reply(StatusCode::OK, &json!({"mode": app.storage_mode.get()}))
+}
+
 /// `GET /__dev/log` → `[LogLine…]`, oldest first.
 pub async fn log(State(app): State<Arc<App>>) -> Response {
     json_reply(StatusCode::OK, &app.log.lines())
@@ -159,9 +182,11 @@ pub async fn voicenote(State(app): State<Arc<App>>, uri: Uri, id: Result<Path<St
     }
 }
 
-/// `POST /__dev/reset`: faults, chaos, the log and the lifetimes; stored voice notes stay.
+/// `POST /__dev/reset`: faults, chaos, the storage switch, the log and the lifetimes; stored
+/// voice notes stay.
 pub async fn reset(State(app): State<Arc<App>>) -> Response {
     app.faults.reset();
+    app.storage_mode.set(StorageMode::Up).await;
     app.transcriber.clear();
     app.deliveries.clear();
     app.log.clear();
@@ -179,6 +204,7 @@ pub async fn info(State(app): State<Arc<App>>) -> Response {
             "token_endpoint": format!("{}/api/token", app.api_base),
             "data_dir": app.store.dir(),
             "part_size": app.part_size,
+            "storage_mode": app.storage_mode.get(),
             "config": app.settings.get(),
         }),
     )

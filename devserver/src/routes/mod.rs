@@ -43,6 +43,7 @@ pub fn api_router(app: &Arc<App>, config: &Config) -> Router {
         .route("/__dev/webhooks/deliveries", get(control::deliveries).delete(control::clear_deliveries))
         .route("/__dev/faults", post(control::script_faults).get(control::show_faults).delete(control::clear_faults))
         .route("/__dev/chaos", post(control::chaos))
+        .route("/__dev/storage", post(control::storage).get(control::storage_mode))
         .route("/__dev/log", get(control::log).delete(control::clear_log))
         .route("/__dev/config", post(control::set_config).get(control::get_config))
         .route("/__dev/voicenotes/{id}", get(control::voicenote))
@@ -82,4 +83,4 @@ const INDEX: &str = "<!doctype html><meta charset=utf-8><title>vocafuse-devserve
 <p>A local VocaFuse API. Start it with <code>--www DIR</code> to serve a page here and
 <code>--pkg DIR</code> to serve the SDK at <code>/pkg/</code>.</p>
 <ul><li><code>POST /api/token</code><li><code>POST /upload</code><li><code>GET /voicenotes</code>
-<li><code>GET /__dev/log</code>, <code>POST /__dev/faults</code>, <code>POST /__dev/chaos</code>, <code>GET /__dev/info</code></ul>";
+<li><code>GET /__dev/log</code>, <code>POST /__dev/faults</code>, <code>POST /__dev/chaos</code>, <code>POST /__dev/storage</code>, <code>GET /__dev/info</code></ul>";

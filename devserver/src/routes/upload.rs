@@ -21,6 +21,7 @@ use crate::base::clock::now_ms;
 use crate::base::origins::Origin;
 use crate::base::replies::{envelope, error_reply, unsupported_format_details, vocafuse_error};
 use crate::routes::auth::{authorize, require_scope};
+use crate::state::outage::StorageMode;
 use crate::state::request_log::{RequestId, Slot};
 use crate::state::store::NewNote;
 use crate::state::App;
@@ -165,7 +166,13 @@ pub async fn upload(State(app): State<Arc<App>>, Extension(rid): Extension<Reque
         Err(r) => return vocafuse_error(r.code, r.details),
     };
     let id = uuid::Uuid::new_v4().to_string();
-    slot.note(|n| n.voicenote_id = Some(id.clone()));
+    // The page will not reach storage with the URLs it gets: the log says from which origin.
+    let refused =
+        (app.storage_mode.get() != StorageMode::Up).then(|| headers.get(header::ORIGIN).map_or_else(|| "(no Origin header)".to_string(), |o| String::from_utf8_lossy(o.as_bytes()).into_owned()));
+    slot.note(|n| {
+        n.voicenote_id = Some(id.clone());
+        n.storage_refuses_origin = refused;
+    });
     let s3_key = format!("voicenotes/{}/{id}.{}", claims.tenant_id, checked.audio_format);
     let path = format!("/storage/{s3_key}");
     let url_ttl = app.settings.get().url_ttl;

@@ -5,6 +5,7 @@ pub mod credentials;
 pub mod deliveries;
 pub mod faults;
 pub mod listing;
+pub mod outage;
 pub mod presign;
 pub mod request_log;
 pub mod settings;
@@ -26,6 +27,8 @@ pub struct App {
     pub(crate) signer: presign::Signer,
     pub(crate) store: store::Store,
     pub(crate) faults: faults::Faults,
+    /// Storage up, down or without CORS (`POST /__dev/storage`).
+    pub(crate) storage_mode: Arc<outage::StorageSwitch>,
     /// What `GET /__dev/log` reads.
     pub log: request_log::RequestLog,
     /// `http://127.0.0.1:8787`

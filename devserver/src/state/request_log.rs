@@ -36,6 +36,10 @@ pub struct Notes {
     pub voicenote_id: Option<String>,
     /// The part a storage `PUT` carried.
     pub part_number: Option<u32>,
+    /// A presign answered while the storage origin refuses this page's origin (`no_cors`) or
+    /// every connection (`down`): the page's origin, which the upload's `PUT`s will fail from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_refuses_origin: Option<String>,
 }
 
 impl Slot {
@@ -183,7 +187,9 @@ pub fn route_name(origin: Origin, method: &Method, path: &str) -> &'static str {
         return "preflight";
     }
     match origin {
-        Origin::Storage => "storage",
+        Origin::Storage if path.starts_with("/storage/") => "storage",
+        // Not an upload: a browser probing whether the origin answers at all.
+        Origin::Storage => "other",
         Origin::Api if path == "/api/token" => "token",
         Origin::Api if path == "/upload" => "upload",
         Origin::Api if path == "/voicenotes" || path.starts_with("/voicenotes/") => "voicenotes",

@@ -1,4 +1,5 @@
 use super::*;
+use crate::core::network::Reason;
 use Effect as F;
 use Event as E;
 use Phase as P;
@@ -6,6 +7,10 @@ use RecorderState as S;
 
 fn notice(code: ErrorCode) -> SdkError {
     SdkError::new(code, "test")
+}
+
+fn unreachable(reason: Reason) -> NetworkNotice {
+    NetworkNotice { reason, origin: "http://127.0.0.1:1".into(), attempts: 3, page: "http://127.0.0.1:8000".into() }
 }
 
 const PHASES: [(char, Phase); 15] = [
@@ -48,6 +53,7 @@ fn events() -> Vec<Event> {
         E::Online,
         E::Uploaded,
         E::UploadFailed(notice(ErrorCode::NetworkError)),
+        E::Unreachable(unreachable(Reason::Unreachable)),
         E::Muted { seconds: 1.0 },
         E::Unmuted,
         E::Silent { seconds: 3.0 },
@@ -59,24 +65,24 @@ fn events() -> Vec<Event> {
 /// Every (phase, event) pair, with autoUpload on: the next phase by its letter in `PHASES`,
 /// `.` for the same phase, `!` for `INVALID_STATE`. Columns in the order of `events()`:
 /// Start Stop Pause Resume Cancel Upload Destroy | Opened OpenFailed Limit TrackEnded
-/// PageHidden EncoderFailed Flushed Kept KeepFailed | Offline Online Uploaded UploadFailed |
-/// Muted Unmuted Silent Sound | SetDevice.
+/// PageHidden EncoderFailed Flushed Kept KeepFailed | Offline Online Uploaded UploadFailed
+/// Unreachable | Muted Unmuted Silent Sound | SetDevice.
 const TABLE: [(char, &str); 15] = [
-    ('I', "Q!!!!!X.................."),
-    ('Q', "!!!!I!XRE...............!"),
-    ('R', "!SP!I!X..SSsE...........!"),
-    ('P', "!S!RI!X..SSsE...........!"),
-    ('S', "!S!!I!X.....EF..........!"),
-    ('s', "!S!!I!X.....Ef..........!"),
-    ('F', "!F!!I!X.......UE........!"),
-    ('f', "!F!!I!X.......TE........!"),
-    ('T', "QU!!IUX.................."),
-    ('U', "!.!!T!X.........W.DK....!"),
-    ('W', "!.!!T!X..........UDK....!"),
-    ('D', "Q.!!!!X.................."),
-    ('E', "Q!!!I!X.................."),
-    ('K', "Q!!!IUX.................."),
-    ('X', "!!!!!!..................!"),
+    ('I', "Q!!!!!X..................."),
+    ('Q', "!!!!I!XRE................!"),
+    ('R', "!SP!I!X..SSsE............!"),
+    ('P', "!S!RI!X..SSsE............!"),
+    ('S', "!S!!I!X.....EF...........!"),
+    ('s', "!S!!I!X.....Ef...........!"),
+    ('F', "!F!!I!X.......UE.........!"),
+    ('f', "!F!!I!X.......TE.........!"),
+    ('T', "QU!!IUX..................."),
+    ('U', "!.!!T!X.........W.DK.....!"),
+    ('W', "!.!!T!X..........UDK.....!"),
+    ('D', "Q.!!!!X..................."),
+    ('E', "Q!!!I!X..................."),
+    ('K', "Q!!!IUX..................."),
+    ('X', "!!!!!!...................!"),
 ];
 
 /// The microphone may be open in these phases: every way out of them must release it.
@@ -90,7 +96,7 @@ fn phase_of(letter: char) -> Phase {
 
 /// The state an app would be seeing in `phase` (the one before for hidden phases).
 fn shown_in(phase: Phase) -> Seen {
-    Seen { state: phase.shown().unwrap_or(S::Recording), input: InputStatus::Ok }
+    Seen { state: phase.shown().unwrap_or(S::Recording), input: InputStatus::Ok, network: NetworkStatus::Ok }
 }
 
 #[test]
@@ -448,4 +454,69 @@ fn speech_ended_stops_a_recording_take_as_stop_would_and_nothing_else() {
     assert_eq!(seen, ["requesting", "recording", "stopped", "uploading"]);
     assert_eq!(life.phase(), P::Uploading);
     assert!(effects.contains(&F::Upload));
+}
+
+fn reports(effects: &[Effect]) -> Vec<SdkError> {
+    effects.iter().filter_map(|e| if let F::Report(r) = e { Some(r.clone()) } else { None }).collect()
+}
+
+const UPLOADING: [Event; 7] = [E::Start, E::Opened, E::Stop, E::Flushed, E::Kept, E::Offline, E::Online];
+
+#[test]
+fn unreachable_is_a_notice_once_per_stretch_and_changes_no_phase() {
+    let mut life = Lifecycle::new(true);
+    for e in UPLOADING {
+        life.step(e).unwrap();
+    }
+    assert_eq!((life.phase(), life.network()), (P::Uploading, NetworkStatus::Ok));
+    // Lost: waiting, offline as far as anyone knows; then the retries say it is unreachable.
+    life.step(E::Offline).unwrap();
+    assert_eq!((life.phase(), life.network()), (P::Waiting, NetworkStatus::Offline));
+    let effects = life.step(E::Unreachable(unreachable(Reason::Cors))).unwrap();
+    let r = reports(&effects);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].code, ErrorCode::NetworkError);
+    assert_eq!(r[0].details.as_ref().unwrap().get("reason").and_then(|v| v.as_str()), Some("cors"));
+    assert!(!effects.iter().any(|e| matches!(e, F::Notify(_) | F::Settle(..))), "a notice: {effects:?}");
+    assert_eq!((life.phase(), life.state(), life.network()), (P::Waiting, S::Waiting, NetworkStatus::Unreachable));
+    // Probing on: more failures say nothing new, and losing the network again does not hide it.
+    assert!(reports(&life.step(E::Unreachable(unreachable(Reason::Cors))).unwrap()).is_empty());
+    assert!(reports(&life.step(E::Unreachable(unreachable(Reason::Unreachable))).unwrap()).is_empty());
+    life.step(E::Offline).unwrap();
+    assert_eq!(life.network(), NetworkStatus::Unreachable);
+    // An answer ends the stretch; the next failure is a new notice.
+    life.step(E::Online).unwrap();
+    assert_eq!((life.phase(), life.network()), (P::Uploading, NetworkStatus::Ok));
+    assert_eq!(reports(&life.step(E::Unreachable(unreachable(Reason::Unreachable))).unwrap()).len(), 1);
+    assert_eq!((life.phase(), life.network()), (P::Uploading, NetworkStatus::Unreachable));
+    life.step(E::Uploaded).unwrap();
+    assert_eq!((life.state(), life.network()), (S::Uploaded, NetworkStatus::Ok), "no upload, nothing to say");
+}
+
+#[test]
+fn an_offline_reason_is_the_offline_status_and_says_nothing_new() {
+    let mut life = Lifecycle::new(true);
+    for e in UPLOADING {
+        life.step(e).unwrap();
+    }
+    life.step(E::Offline).unwrap();
+    assert!(reports(&life.step(E::Unreachable(unreachable(Reason::Offline))).unwrap()).is_empty(), "waiting offline stays silent");
+    assert_eq!(life.network(), NetworkStatus::Offline);
+}
+
+#[test]
+fn the_network_status_resets_when_the_upload_ends_and_notices_outside_an_upload_are_dropped() {
+    for end in [E::Cancel, E::UploadFailed(notice(ErrorCode::NetworkError)), E::Destroy] {
+        let mut life = Lifecycle::new(true);
+        for e in UPLOADING {
+            life.step(e).unwrap();
+        }
+        life.step(E::Unreachable(unreachable(Reason::Unreachable))).unwrap();
+        assert_eq!(life.network(), NetworkStatus::Unreachable);
+        life.step(end.clone()).unwrap();
+        assert_eq!(life.network(), NetworkStatus::Ok, "{end:?}");
+        // A late notice from the aborted upload changes nothing and reports nothing.
+        assert!(reports(&life.step(E::Unreachable(unreachable(Reason::Unreachable))).unwrap()).is_empty());
+        assert_eq!(life.network(), NetworkStatus::Ok);
+    }
 }

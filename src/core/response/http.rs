@@ -45,7 +45,7 @@ pub fn error_from_response(status: u16, body: &str, headers: &[(String, String)]
         .fold(None, |acc, wait| max_wait(acc, Some(wait)));
     let retry_after = max_wait(header_wait, details.as_ref().and_then(details_retry_after));
 
-    SdkError { code, message, details, status: (status != 0).then_some(status), server_code, retry_after }
+    SdkError { code, message, details, status: (status != 0).then_some(status), server_code, retry_after, user_message: None }
 }
 
 /// Retry-After header value: delta-seconds ("120") or an HTTP date (IMF-fixdate, RFC 850, asctime). Returns seconds from now, >= 0; None when unparseable.

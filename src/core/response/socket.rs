@@ -40,7 +40,7 @@ pub fn error_from_socket_message(data: &str) -> Option<SdkError> {
     let message = text.as_deref().and_then(|t| compose("", t)).unwrap_or_else(|| "The server sent an error message without a description".to_string());
     let details = take_details(&mut obj).or_else(|| nested.as_mut().and_then(take_details)).or_else(|| details_from_message(code, text.as_deref()));
     let retry_after = details.as_ref().and_then(details_retry_after);
-    Some(SdkError { code, message, details, status: None, server_code: number, retry_after })
+    Some(SdkError { code, message, details, status: None, server_code: number, retry_after, user_message: None })
 }
 
 /// Words in a socket error's text and what they mean, checked in order (auth before validation:

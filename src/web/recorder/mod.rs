@@ -47,6 +47,7 @@ use crate::core::format::{AudioFormat, FormatPreference, RecordingPlan};
 use crate::core::level::{Heard, SilenceWatch};
 use crate::core::lifecycle::{Call, Effect, Event, Holds, InputStatus, Lifecycle, Outcome, Phase, RecorderState};
 use crate::core::limits::{duration_notice, size_notice, track_ended_notice, ChunkVerdict, RecorderLimits, SizeGuard};
+use crate::core::network::{NetworkNotice, NetworkStatus};
 use crate::core::resample;
 use crate::core::silence::SilenceStop;
 use crate::core::upload::{UploadResult, UploadSpec};
@@ -313,6 +314,11 @@ impl Recorder {
     /// `inputStatus`: whether the microphone delivers anything.
     pub fn input_status(&self) -> InputStatus {
         self.phased.borrow().life.input()
+    }
+
+    /// `networkStatus`: how the upload in flight reaches the network.
+    pub fn network_status(&self) -> NetworkStatus {
+        self.phased.borrow().life.network()
     }
 
     /// Recorded seconds: live while recording, else those of the kept recording.

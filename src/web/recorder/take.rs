@@ -179,6 +179,11 @@ impl UploadObserver for UploadEvents {
             let _ = r.dispatch(if waiting { Event::Offline } else { Event::Online });
         }
     }
+    fn unreachable(&self, notice: NetworkNotice) {
+        if let (Some(r), true) = (self.recorder.upgrade(), self.task.strong_count() > 0) {
+            let _ = r.dispatch(Event::Unreachable(notice));
+        }
+    }
 }
 
 /// Ends a WAV take: the encoder's last data (if it fits), then the header, sized for exactly
