@@ -2,7 +2,7 @@
 // Importing it registers the element, in a browser only (the package's one side effect); the SDK
 // and its wasm load once it is connected, at idle time (at once on pointer over or focus), the
 // locale when `lang` asks for one.
-import { VoiceNote } from './voice-note.js';
+import { LABELS, VoiceNote } from './voice-note.js';
 
 const LOCALES = {
   ar: () => import('./locales/ar.js'),
@@ -11,10 +11,9 @@ const LOCALES = {
   fr: () => import('./locales/fr.js'),
 };
 const RIGHT_TO_LEFT = new Set(['ar']);
+// The toggle's texts are the entries' one set; the rest name the element's other parts.
 const ENGLISH = {
-  record: 'Record', stop: 'Stop', starting: 'Starting…', sending: 'Sending…',
-  waiting: 'Waiting for the network…', sent: 'Sent', level: 'Input level', progress: 'Upload progress',
-  timer: 'Recorded time', player: 'Your voice note',
+  ...LABELS, level: 'Input level', progress: 'Upload progress', timer: 'Recorded time', player: 'Your voice note',
 };
 
 const STYLE = `
@@ -43,7 +42,7 @@ button[aria-disabled="true"] { opacity: .6; cursor: progress; }
 
 const TEMPLATE = `
 <div class="root" part="root">
-  <button part="button" type="button" data-state="idle"><span class="dot" aria-hidden="true"></span><span class="label"></span></button>
+  <button part="button" type="button" data-state="idle" aria-pressed="false"><span class="dot" aria-hidden="true"></span><span class="label"></span></button>
   <span part="timer" role="timer">0:00</span>
   <div part="level" role="meter" aria-valuemin="0" aria-valuemax="100" aria-valuenow="0"><div class="bar"></div></div>
   <progress part="progress" max="100" value="0" hidden></progress>
@@ -52,8 +51,9 @@ const TEMPLATE = `
 </div>`;
 
 const ATTRIBUTES = ['token-endpoint', 'api-base-url', 'max-duration', 'format', 'auto-upload', 'lang'];
-const CAPTURING = new Set(['recording', 'paused']);
-const BUSY = new Set(['requesting', 'uploading', 'waiting']);
+
+// The labels under which the upload's progress shows (the recorder picks the label).
+const SENDING = new Set(['sending', 'waiting', 'sent']);
 
 const clock = (seconds) => {
   const s = Math.floor(seconds);
@@ -133,11 +133,12 @@ function defineElement() {
     stop() { return this.note.stop(); }
     cancel() { return this.note.cancel(); }
 
+    /** What a press of the button does, as the recorder says (`press`); nothing while busy. */
     toggle() {
-      const { state } = this.note.getSnapshot();
-      if (BUSY.has(state)) return;
+      const { press } = this.note.getSnapshot();
       // Rejections are already shown in the message part and sent as `error` events.
-      (CAPTURING.has(state) ? this.stop() : this.start()).catch(() => {});
+      if (press === 'start') this.start().catch(() => {});
+      else if (press === 'stop') this.stop().catch(() => {});
     }
 
     options() {
@@ -183,24 +184,21 @@ function defineElement() {
       const { ui } = this;
       const text = this.locale.labels;
       ui.button.dataset.state = s.state;
-      ui.button.setAttribute('aria-disabled', String(BUSY.has(s.state) || s.supported === false));
-      ui.label.textContent = CAPTURING.has(s.state) ? text.stop
-        : s.state === 'requesting' ? text.starting
-          : s.state === 'waiting' ? text.waiting
-            : s.state === 'uploading' ? text.sending : text.record;
+      ui.button.setAttribute('aria-pressed', String(s.capturing));
+      ui.button.setAttribute('aria-disabled', String(s.busy || s.supported === false));
+      ui.label.textContent = text[s.label];
       ui.timer.textContent = clock(s.duration);
       ui.timer.setAttribute('aria-label', text.timer);
       ui.level.setAttribute('aria-label', text.level);
       ui.level.setAttribute('aria-valuenow', String(Math.round(s.level * 100)));
       ui.level.style.setProperty('--level', String(s.level));
-      const sending = s.state === 'uploading' || s.state === 'waiting' || s.state === 'uploaded';
-      ui.progress.hidden = !sending;
+      ui.progress.hidden = !SENDING.has(s.label);
       ui.progress.value = s.uploadProgress;
-      ui.progress.setAttribute('aria-label', s.state === 'uploaded' ? text.sent : text.progress);
+      ui.progress.setAttribute('aria-label', s.result ? text.sent : text.progress);
       ui.message.textContent = s.error ? (s.error.userMessage || s.error.message) : '';
       if (s.error) ui.message.dataset.code = s.error.code; else delete ui.message.dataset.code;
       ui.player.setAttribute('aria-label', text.player);
-      this.setPlayer(CAPTURING.has(s.state) || s.state === 'requesting' ? null : s.recording);
+      this.setPlayer(s.recording); // null from the start of a take until it is kept
     }
 
     /** Plays the kept note from an object URL, revoked when the note changes or the element goes. */

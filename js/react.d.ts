@@ -1,7 +1,7 @@
 import type { ReactElement, ReactNode } from 'react';
-import type { VoiceNoteActions, VoiceNoteOptions, VoiceNoteState } from './voice-note.js';
+import type { VoiceNoteActions, VoiceNoteLabel, VoiceNoteOptions, VoiceNoteState } from './voice-note.js';
 
-export type { VoiceNoteActions, VoiceNoteOptions, VoiceNoteState };
+export type { VoiceNoteActions, VoiceNoteLabel, VoiceNoteOptions, VoiceNoteState };
 
 /**
  * The recorder for a component: its state (re-rendered at most once per animation frame for level
@@ -11,8 +11,12 @@ export type { VoiceNoteActions, VoiceNoteOptions, VoiceNoteState };
 export function useVoiceNote(options?: VoiceNoteOptions): VoiceNoteState & VoiceNoteActions;
 
 export type VoiceNoteButtonProps = VoiceNoteOptions & {
-  /** Texts for the button: record, stop, starting, uploading, and sent (after an upload, until the next take). */
-  labels?: Partial<Record<'record' | 'stop' | 'starting' | 'uploading' | 'sent', string>>;
+  /**
+   * Texts for the button, by the snapshot's `label`: record, stop, starting, sending, waiting (for
+   * the network), and sent (after an upload, until the next take). `uploading` is the older name of
+   * `sending`.
+   */
+  labels?: Partial<Record<VoiceNoteLabel | 'uploading', string>>;
   className?: string;
   /** Shown instead of the label. */
   children?: ReactNode;

@@ -10,11 +10,13 @@ pub mod json;
 pub mod level;
 pub mod lifecycle;
 pub mod limits;
+pub mod options;
 pub mod protocol;
 pub mod response;
 pub mod retry;
 pub mod text;
 pub mod upload;
+pub mod view;
 pub mod webm;
 
 /// The resampler and the WAV encoder live in their own `no_std` crate (`dsp/`), shared with the

@@ -249,3 +249,20 @@ export async function microphones(sdk2: VocaFuseSDK): Promise<string> {
 }
 // @ts-expect-error channelCount is 1 or 2
 sdk.createRecorder({ audio: { channelCount: 6 } });
+
+// The framework entries' one snapshot (API.md, "Framework entries") and the review actions.
+import type { VoiceNoteActions, VoiceNoteState } from 'vocafuse-wasm/voice-note';
+declare const note: VoiceNoteState & VoiceNoteActions;
+{
+  const flags: boolean[] = [note.capturing, note.busy, note.hasRecording];
+  const peaks: readonly number[] = note.waveform;
+  const phase: 'idle' | 'holding' | 'locked' | 'cancelling' = note.gesture;
+  const sent: Promise<UploadResult> = note.send();
+  const dropped: Promise<void> = note.discard();
+  void [flags, peaks, phase, sent, dropped, note.inputStatus, note.label, note.press];
+  // @ts-expect-error the gesture is one of four phases
+  const wrong: VoiceNoteState['gesture'] = 'dragging';
+  // @ts-expect-error the waveform is read-only
+  note.waveform.push(1);
+  void wrong;
+}
