@@ -4,13 +4,35 @@
 
 use std::cell::{Cell, RefCell};
 
-use js_sys::{Array, Object, Reflect};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
-use super::convert::{recording_to_js, set};
+use super::convert::recording_to_js;
 use crate::core::lifecycle::RecorderState;
 use crate::core::view::{label, Press};
 use crate::web::recorder::Recorder;
+
+#[wasm_bindgen(module = "/js/snapshot.js")]
+extern "C" {
+    /// The frozen snapshot object from the values, in API.md's order (the names stay in JS).
+    #[wasm_bindgen(js_name = snapshot)]
+    #[allow(clippy::too_many_arguments)]
+    fn make(
+        state: &str,
+        capturing: bool,
+        busy: bool,
+        has_recording: bool,
+        duration: f64,
+        level: f64,
+        upload_progress: f64,
+        input_status: &str,
+        error: &JsValue,
+        recording: &JsValue,
+        result: &JsValue,
+        supported: bool,
+        press: &str,
+        label: &str,
+    ) -> JsValue;
+}
 
 /// What the observer heard since the take began, and the kept recording's JS object (the same
 /// object for as long as the same recording is kept, so renderers can compare by identity).
@@ -22,8 +44,6 @@ pub struct View {
     /// The kept recording's `Blob` and its `VoicenoteResult`.
     recording: RefCell<Option<(JsValue, JsValue)>>,
     supported: bool,
-    /// The waveform of no recording: one array, so that it compares equal across snapshots.
-    no_waveform: JsValue,
 }
 
 impl View {
@@ -35,7 +55,6 @@ impl View {
             result: RefCell::new(JsValue::NULL),
             recording: RefCell::new(None),
             supported,
-            no_waveform: Array::new().into(),
         }
     }
 
@@ -87,25 +106,21 @@ impl View {
     pub fn snapshot(&self, rec: &Recorder) -> JsValue {
         let state = rec.state();
         let recording = self.recording(rec);
-        // The kept recording's peaks, once the recorder measures them (`[]` until then).
-        let waveform = if recording.is_null() { None } else { Reflect::get(&recording, &"waveform".into()).ok().filter(Array::is_array) };
-        let o = Object::new();
-        set(&o, "state", &state.as_str().into());
-        set(&o, "capturing", &state.capturing().into());
-        set(&o, "busy", &state.busy().into());
-        set(&o, "hasRecording", &(!recording.is_null()).into());
-        set(&o, "duration", &rec.duration().into());
-        set(&o, "level", &(if state == RecorderState::Recording { self.level.get() } else { 0.0 }).into());
-        set(&o, "uploadProgress", &self.upload_progress.get().into());
-        set(&o, "inputStatus", &rec.input_status().as_str().into());
-        set(&o, "waveform", &waveform.unwrap_or_else(|| self.no_waveform.clone()));
-        set(&o, "gesture", &"idle".into());
-        set(&o, "error", &self.error.borrow());
-        set(&o, "recording", &recording);
-        set(&o, "result", &self.result.borrow());
-        set(&o, "supported", &self.supported.into());
-        set(&o, "press", &Press::of(state).as_str().into());
-        set(&o, "label", &label(state).into());
-        Object::freeze(&o).into()
+        make(
+            state.as_str(),
+            state.capturing(),
+            state.busy(),
+            !recording.is_null(),
+            rec.duration(),
+            if state == RecorderState::Recording { self.level.get() } else { 0.0 },
+            self.upload_progress.get(),
+            rec.input_status().as_str(),
+            &self.error.borrow(),
+            &recording,
+            &self.result.borrow(),
+            self.supported,
+            Press::of(state).as_str(),
+            label(state),
+        )
     }
 }
