@@ -44,7 +44,6 @@ button[aria-disabled="true"] { opacity: .6; cursor: progress; }
 [part="discard"], [part="retake"], [part="player"] { background: var(--vocafuse-secondary, rgba(127, 127, 127, .18)); color: inherit; }
 [part="player"] { padding: .5em .8em; }
 .icon { width: 0; height: 0; border-style: solid; border-width: .35em 0 .35em .6em; border-color: transparent currentColor; }
-.root[dir="rtl"] .icon { transform: scaleX(-1); }
 [part="player"][data-playing] .icon { width: .2em; height: .7em; border-width: 0 .2em; }
 [part="waveform"] { position: relative; flex: 1 1 8em; min-width: 8em; height: 2em; cursor: pointer; touch-action: none;
   border-radius: .25em; --played: 0; }
