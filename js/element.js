@@ -2,7 +2,8 @@
 // Importing it registers the element, in a browser only (the package's one side effect); the SDK
 // and its wasm load once it is connected, at idle time (at once on pointer over or focus), the
 // locale when `lang` asks for one.
-import { VoiceNote } from './voice-note.js';
+import { Playback } from './playback.js';
+import { LABELS, VoiceNote } from './voice-note.js';
 import { Hold } from './hold.js';
 
 const LOCALES = {
@@ -12,10 +13,11 @@ const LOCALES = {
   fr: () => import('./locales/fr.js'),
 };
 const RIGHT_TO_LEFT = new Set(['ar']);
+// The toggle's texts are the entries' one set; the rest name the element's other parts.
 const ENGLISH = {
-  record: 'Record', stop: 'Stop', starting: 'Starting…', sending: 'Sending…',
-  waiting: 'Waiting for the network…', sent: 'Sent', level: 'Input level', progress: 'Upload progress',
-  timer: 'Recorded time', player: 'Your voice note',
+  ...LABELS, level: 'Input level', progress: 'Upload progress', timer: 'Recorded time', player: 'Your voice note',
+  play: 'Play', pause: 'Pause', waveform: 'Playback position', send: 'Send', discard: 'Discard', retake: 'Record again',
+  recording: 'Recording', cancelled: 'Voice note discarded',
   hold: 'Hold to record', release: 'Release to send', cancelling: 'Release to cancel', lock: 'Lock',
 };
 
@@ -40,29 +42,56 @@ button[aria-disabled="true"] { opacity: .6; cursor: progress; }
 [part="progress"] { width: 6em; accent-color: var(--vocafuse-accent, #1a56db); }
 [part="message"] { flex-basis: 100%; margin: 0; color: var(--vocafuse-error, #c81e1e); }
 [part="message"]:empty, [hidden] { display: none; }
-[part="player"] { flex-basis: 100%; max-width: 100%; }
+[part="review"] { display: flex; flex-wrap: wrap; align-items: center; gap: var(--vocafuse-gap, .5em); flex-basis: 100%; }
+[part="discard"], [part="retake"], [part="player"] { background: var(--vocafuse-secondary, rgba(127, 127, 127, .18)); color: inherit; }
+[part="player"] { padding: .5em .8em; }
+.icon { width: 0; height: 0; border-style: solid; border-width: .35em 0 .35em .6em; border-color: transparent currentColor; }
+[part="player"][data-playing] .icon { width: .2em; height: .7em; border-width: 0 .2em; }
+[part="waveform"] { position: relative; flex: 1 1 8em; min-width: 8em; height: 2em; cursor: pointer; touch-action: none;
+  border-radius: .25em; --played: 0; }
+[part="waveform"]:focus-visible { outline: 3px solid var(--vocafuse-focus, #f59e0b); outline-offset: 2px; }
+.bars { position: absolute; inset: 0; display: flex; align-items: center; gap: 1px; color: var(--vocafuse-track, rgba(127, 127, 127, .45)); }
+.bars.played { color: var(--vocafuse-accent, #1a56db); clip-path: inset(0 calc(100% - var(--played) * 100%) 0 0); }
+.root[dir="rtl"] .bars.played { clip-path: inset(0 0 0 calc(100% - var(--played) * 100%)); }
+.bars > span { flex: 1; min-height: 2px; height: calc(var(--peak, 0) * 100%); background: currentColor; border-radius: 1px; }
+.bars:empty::before { content: ""; flex: 1; height: 3px; background: currentColor; border-radius: 2px; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+@media (prefers-reduced-motion: reduce) { * { transition: none !important; animation: none !important; } }
 :host([mode="hold"]) [part="button"] { touch-action: none; user-select: none; -webkit-user-select: none; -webkit-touch-callout: none; }
 [data-gesture="cancelling"] { background: var(--vocafuse-recording, #e02424); }
 [part="hint"] { flex-basis: 100%; margin: 0; }
+[hidden] { display: none !important; }
 `;
 
 const TEMPLATE = `
 <div class="root" part="root">
-  <button part="button" type="button" data-state="idle"><span class="dot" aria-hidden="true"></span><span class="label"></span></button>
+  <button part="button" type="button" data-state="idle" aria-pressed="false"><span class="dot" aria-hidden="true"></span><span class="label"></span></button>
   <span part="timer" role="timer">0:00</span>
   <div part="level" role="meter" aria-valuemin="0" aria-valuemax="100" aria-valuenow="0"><div class="bar"></div></div>
   <button part="lock" type="button" hidden></button>
   <progress part="progress" max="100" value="0" hidden></progress>
   <p part="hint" hidden></p>
+  <div part="review" hidden>
+    <button part="player" type="button"><span class="icon" aria-hidden="true"></span><span class="play-label"></span></button>
+    <div part="waveform" role="slider" tabindex="0" aria-valuemin="0" aria-valuemax="0" aria-valuenow="0">
+      <span class="bars" aria-hidden="true"></span><span class="bars played" aria-hidden="true"></span>
+    </div>
+    <button part="send" type="button"></button>
+    <button part="discard" type="button"></button>
+    <button part="retake" type="button"></button>
+  </div>
   <p part="message" role="alert"></p>
-  <audio part="player" controls preload="metadata" hidden></audio>
+  <span part="status" class="visually-hidden" role="status"></span>
 </div>`;
 
-const ATTRIBUTES = ['token-endpoint', 'api-base-url', 'max-duration', 'format', 'auto-upload', 'lang', 'mode'];
+const ATTRIBUTES = ['token-endpoint', 'api-base-url', 'max-duration', 'format', 'auto-upload', 'lang', 'dir', 'mode'];
 // The hold gesture's DOM events on the button (js/hold.js; mode="hold").
 const HOLD_EVENTS = ['pointerdown', 'pointermove', 'pointerup', 'pointercancel', 'keydown', 'keyup', 'click', 'contextmenu'];
-const CAPTURING = new Set(['recording', 'paused']);
-const BUSY = new Set(['requesting', 'uploading', 'waiting']);
+// Arrow keys on the waveform move by this many seconds (Page Up/Down by five times as much).
+const SEEK_STEP = 1;
+
+// The labels under which the upload's progress shows (the recorder picks the label).
+const SENDING = new Set(['sending', 'waiting', 'sent']);
 
 const clock = (seconds) => {
   const s = Math.floor(seconds);
@@ -100,24 +129,40 @@ function defineElement() {
         root.innerHTML = `<style>${STYLE}</style>${TEMPLATE}`;
       }
       const $ = (sel) => root.querySelector(sel);
+      const part = (name) => $(`[part="${name}"]`);
       this.ui = {
-        root: $('.root'), button: $('button'), label: $('.label'), timer: $('[part="timer"]'),
-        level: $('[part="level"]'), progress: $('[part="progress"]'), message: $('[part="message"]'),
-        player: $('[part="player"]'), lock: $('[part="lock"]'), hint: $('[part="hint"]'),
+        root: $('.root'), button: part('button'), label: $('.label'), timer: part('timer'),
+        level: part('level'), progress: part('progress'), message: part('message'), review: part('review'),
+        player: part('player'), playLabel: $('.play-label'), waveform: part('waveform'), bars: $('.bars'),
+        played: $('.bars.played'), send: part('send'), discard: part('discard'), retake: part('retake'),
+        status: part('status'), lock: part('lock'), hint: part('hint'),
       };
       this.locale = { lang: 'en', messages: undefined, labels: ENGLISH };
       this.localeReady = Promise.resolve();
-      this.playerUrl = null;
+      this.drawn = null; // the waveform the bars show
+      this.playback = new Playback(() => this.renderPlayback());
       this.note = new VoiceNote({}); // its options are set once connected (attributes may come later)
       this.note.subscribe((snapshot) => this.render(snapshot));
+      const { ui } = this;
       this.hold = null; // the gesture, made when mode="hold" is first used
       this.hinted = false;
-      this.ui.button.addEventListener('click', () => { if (!this.holding()) this.toggle(); });
+      ui.button.addEventListener('click', () => { if (!this.holding()) this.toggle(); });
       // mode="hold": a click without a pointer (a screen reader's) reaches the gesture too.
       for (const type of HOLD_EVENTS) {
-        this.ui.button.addEventListener(type, (e) => { if (this.holding()) this.gesture().handleEvent(e); });
+        ui.button.addEventListener(type, (e) => { if (this.holding()) this.gesture().handleEvent(e); });
       }
-      this.ui.lock.addEventListener('click', () => this.gesture().lockTap());
+      ui.lock.addEventListener('click', () => this.gesture().lockTap());
+      // Rejections are already shown in the message part and sent as `error` events.
+      ui.send.addEventListener('click', () => { this.send().catch(() => {}); });
+      ui.discard.addEventListener('click', () => { this.discard().catch(() => {}); });
+      ui.retake.addEventListener('click', () => { this.start().catch(() => {}); });
+      ui.player.addEventListener('click', () => { this.playback.toggle().catch(() => {}); });
+      ui.waveform.addEventListener('keydown', (e) => this.seekKey(e));
+      ui.waveform.addEventListener('pointerdown', (e) => {
+        ui.waveform.setPointerCapture(e.pointerId);
+        this.seekPointer(e);
+      });
+      ui.waveform.addEventListener('pointermove', (e) => { if (ui.waveform.hasPointerCapture(e.pointerId)) this.seekPointer(e); });
       // Intent: a pointer over the button or focus on it loads the SDK now, not at idle time.
       const warm = () => this.note.warm();
       this.ui.button.addEventListener('pointerenter', warm);
@@ -131,14 +176,14 @@ function defineElement() {
       this.render(this.note.getSnapshot());
     }
 
-    /** Disconnected: the microphone, the recorder, its uploads and the player's URL are released. */
+    /** Disconnected: the microphone, the recorder, its uploads and the player's AudioContext are released. */
     disconnectedCallback() {
       this.note.release();
-      this.setPlayer(null);
+      this.playback.close();
     }
 
     attributeChangedCallback(name) {
-      if (name === 'lang') this.applyLang();
+      if (name === 'lang' || name === 'dir') this.applyLang();
       this.note.setOptions(this.options());
     }
 
@@ -148,12 +193,17 @@ function defineElement() {
     start() { return this.localeReady.then(() => this.note.start()); }
     stop() { return this.note.stop(); }
     cancel() { return this.note.cancel(); }
+    /** Review: uploads the kept note. */
+    send() { return this.note.send(); }
+    /** Review: drops the kept note. */
+    discard() { return this.note.discard(); }
 
+    /** What a press of the button does, as the recorder says (`press`); nothing while busy. */
     toggle() {
-      const { state } = this.note.getSnapshot();
-      if (BUSY.has(state)) return;
+      const { press } = this.note.getSnapshot();
       // Rejections are already shown in the message part and sent as `error` events.
-      (CAPTURING.has(state) ? this.stop() : this.start()).catch(() => {});
+      if (press === 'start') this.start().catch(() => {});
+      else if (press === 'stop') this.stop().catch(() => {});
     }
 
     /** mode="hold": press and hold records (js/hold.js); else the button toggles. */
@@ -178,9 +228,14 @@ function defineElement() {
         format: attr('format'),
         autoUpload: autoUpload === undefined ? undefined : autoUpload !== 'false',
         messages: this.locale.messages,
-        onStateChange: (state) => this.emit('statechange', state),
-        onComplete: (result) => this.emit('complete', result),
-        onError: (error) => this.emit('error', error),
+        onStateChange: (state) => {
+          if (state === 'recording' && this.announced !== 'recording') this.announce('recording');
+          this.announced = state;
+          this.emit('statechange', state);
+        },
+        onComplete: (result) => { this.announce('sent'); this.emit('complete', result); },
+        onError: (error) => this.emit('error', error), // the message part is an alert: it is read out
+        onCancel: () => this.announce('cancelled'),
       };
     }
 
@@ -192,7 +247,9 @@ function defineElement() {
     applyLang() {
       const lang = (this.getAttribute('lang') || 'en').toLowerCase().split('-')[0];
       this.ui.root.setAttribute('lang', lang);
-      this.ui.root.setAttribute('dir', RIGHT_TO_LEFT.has(lang) ? 'rtl' : 'ltr');
+      // The page's `dir` on the element wins; else the language's own direction.
+      const dir = this.getAttribute('dir');
+      this.ui.root.setAttribute('dir', dir === 'rtl' || dir === 'ltr' ? dir : RIGHT_TO_LEFT.has(lang) ? 'rtl' : 'ltr');
       if (lang === this.locale.lang) return;
       const load = LOCALES[lang];
       const next = load
@@ -206,55 +263,112 @@ function defineElement() {
       }, () => {});
     }
 
+    /** Says `key`'s text in the live region (start, sent, cancel; errors are the message's alert). */
+    announce(key) {
+      const { status } = this.ui;
+      // Cleared first, so that the same words twice are read twice.
+      status.textContent = '';
+      requestAnimationFrame(() => { status.textContent = this.locale.labels[key]; });
+    }
+
     render(s) {
       const { ui } = this;
       const text = this.locale.labels;
+      // Review: a kept note that is neither on its way nor sent: Send, Discard, Record again.
+      const review = s.hasRecording && s.press === 'start' && s.result === null;
+      const buttonHadFocus = this.shadowRoot.activeElement === ui.button;
+      ui.button.hidden = review;
       ui.button.dataset.state = s.state;
-      ui.button.setAttribute('aria-disabled', String(BUSY.has(s.state) || s.supported === false));
+      ui.button.setAttribute('aria-pressed', String(s.capturing));
+      ui.button.setAttribute('aria-disabled', String(s.busy || s.supported === false));
       const hold = this.holding();
       ui.button.dataset.gesture = s.gesture;
       ui.label.textContent = hold && s.gesture === 'holding' ? text.release
         : hold && s.gesture === 'cancelling' ? text.cancelling
-          : hold && s.state !== 'requesting' && !CAPTURING.has(s.state) && !BUSY.has(s.state) ? text.hold
-            : CAPTURING.has(s.state) ? text.stop
-        : s.state === 'requesting' ? text.starting
-          : s.state === 'waiting' ? text.waiting
-            : s.state === 'uploading' ? text.sending : text.record;
+          : hold && s.press === 'start' ? text.hold : text[s.label];
       ui.timer.textContent = clock(s.duration);
       ui.timer.setAttribute('aria-label', text.timer);
+      ui.level.hidden = review;
       ui.level.setAttribute('aria-label', text.level);
       ui.level.setAttribute('aria-valuenow', String(Math.round(s.level * 100)));
       ui.level.style.setProperty('--level', String(s.level));
-      const sending = s.state === 'uploading' || s.state === 'waiting' || s.state === 'uploaded';
-      ui.progress.hidden = !sending;
+      ui.progress.hidden = !SENDING.has(s.label);
       ui.progress.value = s.uploadProgress;
-      ui.progress.setAttribute('aria-label', s.state === 'uploaded' ? text.sent : text.progress);
+      ui.progress.setAttribute('aria-label', s.result ? text.sent : text.progress);
       ui.message.textContent = s.error ? (s.error.userMessage || s.error.message) : '';
       if (s.error) ui.message.dataset.code = s.error.code; else delete ui.message.dataset.code;
-      ui.player.setAttribute('aria-label', text.player);
       // The lock control: a tap locks a hold (the single-tap alternative to sliding up), then stops.
       ui.lock.hidden = !hold || (s.gesture !== 'holding' && s.gesture !== 'locked');
       ui.lock.textContent = s.gesture === 'locked' ? text.stop : text.lock;
       ui.hint.hidden = !(hold && this.hinted);
       ui.hint.textContent = text.hold;
-      this.setPlayer(CAPTURING.has(s.state) || s.state === 'requesting' ? null : s.recording);
+
+      ui.review.hidden = !s.hasRecording;
+      for (const action of [ui.send, ui.discard, ui.retake]) action.hidden = !review;
+      ui.send.textContent = text.send;
+      ui.discard.textContent = text.discard;
+      ui.retake.textContent = text.retake;
+      ui.waveform.setAttribute('aria-label', text.waveform);
+      if (s.waveform !== this.drawn) this.drawWaveform(s.waveform);
+      this.playback.load(s.recording ? s.recording.blob : null, s.recording ? s.recording.duration : 0);
+      this.renderPlayback();
+      // The toggle gave way to the review: focus follows to Send (checked a frame later, when a
+      // note that uploads by itself has already left 'stopped').
+      if (review && buttonHadFocus) {
+        requestAnimationFrame(() => { if (!ui.send.hidden && this.shadowRoot.activeElement !== ui.send) ui.send.focus(); });
+      }
     }
 
-    /** Plays the kept note from an object URL, revoked when the note changes or the element goes. */
-    setPlayer(recording) {
-      const { player } = this.ui;
-      const blob = (recording && recording.blob) || null;
-      if (blob === (this.playerBlob || null)) return;
-      if (this.playerUrl) { URL.revokeObjectURL(this.playerUrl); this.playerUrl = null; }
-      this.playerBlob = blob;
-      if (blob) {
-        this.playerUrl = URL.createObjectURL(blob);
-        player.src = this.playerUrl;
-        player.hidden = false;
-      } else {
-        player.removeAttribute('src');
-        player.hidden = true;
+    /** One bar per peak of the kept note's waveform (none for an empty one), twice: the played copy is clipped. */
+    drawWaveform(peaks) {
+      this.drawn = peaks;
+      for (const layer of [this.ui.bars, this.ui.played]) {
+        layer.replaceChildren(...peaks.map((peak) => {
+          const bar = document.createElement('span');
+          // CSSOM, not a style attribute: a strict CSP allows it.
+          bar.style.setProperty('--peak', String(Math.max(0, Math.min(1, peak))));
+          return bar;
+        }));
       }
+    }
+
+    /** The player button and the waveform slider: where the playback is. */
+    renderPlayback() {
+      const { ui, playback } = this;
+      const text = this.locale.labels;
+      const length = playback.length;
+      const position = playback.position;
+      ui.playLabel.textContent = playback.playing ? text.pause : text.play;
+      ui.player.toggleAttribute('data-playing', playback.playing);
+      ui.player.setAttribute('aria-label', `${playback.playing ? text.pause : text.play}: ${text.player}`);
+      ui.waveform.setAttribute('aria-valuemax', String(Math.round(length * 10) / 10));
+      ui.waveform.setAttribute('aria-valuenow', String(Math.round(position * 10) / 10));
+      ui.waveform.setAttribute('aria-valuetext', `${clock(position)} / ${clock(length)}`);
+      ui.waveform.style.setProperty('--played', String(length > 0 ? Math.min(1, position / length) : 0));
+    }
+
+    /** Arrow keys, Page Up/Down, Home and End move the playback (arrows follow the layout's direction). */
+    seekKey(e) {
+      const { playback } = this;
+      const rtl = this.ui.root.getAttribute('dir') === 'rtl';
+      const steps = {
+        ArrowRight: rtl ? -SEEK_STEP : SEEK_STEP, ArrowLeft: rtl ? SEEK_STEP : -SEEK_STEP,
+        ArrowUp: SEEK_STEP, ArrowDown: -SEEK_STEP, PageUp: 5 * SEEK_STEP, PageDown: -5 * SEEK_STEP,
+      };
+      if (e.key === 'Home') playback.seek(0);
+      else if (e.key === 'End') playback.seek(playback.length);
+      else if (e.key in steps) playback.seek(playback.position + steps[e.key]);
+      else return;
+      e.preventDefault();
+    }
+
+    /** A pointer on the waveform moves the playback there. */
+    seekPointer(e) {
+      const box = this.ui.waveform.getBoundingClientRect();
+      if (box.width <= 0) return;
+      let at = (e.clientX - box.left) / box.width;
+      if (this.ui.root.getAttribute('dir') === 'rtl') at = 1 - at;
+      this.playback.seek(Math.max(0, Math.min(1, at)) * this.playback.length);
     }
   }
   customElements.define('vocafuse-recorder', VocaFuseRecorder);

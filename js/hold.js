@@ -106,7 +106,7 @@ export class Hold {
     if (action === 'cancel' || action === 'hint') this.note.cancel().catch(ignore);
     if (action === 'hint') this.onHint(true);
     const gesture = this.gesture.phase;
-    if (gesture !== this.note.getSnapshot().gesture) this.note.update({ gesture });
+    if (gesture !== this.note.getSnapshot().gesture) this.note.setGesture(gesture);
     return action;
   }
 }

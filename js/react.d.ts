@@ -1,7 +1,7 @@
 import type { CSSProperties, KeyboardEventHandler, MouseEventHandler, PointerEventHandler, ReactElement, ReactNode } from 'react';
-import type { GesturePhase, VoiceNoteActions, VoiceNoteOptions, VoiceNoteState } from './voice-note.js';
+import type { GesturePhase, VoiceNoteActions, VoiceNoteLabel, VoiceNoteOptions, VoiceNoteState } from './voice-note.js';
 
-export type { GesturePhase, VoiceNoteActions, VoiceNoteOptions, VoiceNoteState };
+export type { GesturePhase, VoiceNoteActions, VoiceNoteLabel, VoiceNoteOptions, VoiceNoteState };
 
 /** Spread on any button: press and hold records, release sends, slide away or Escape cancels, slide up locks, Enter toggles. */
 export interface HoldProps {
@@ -25,8 +25,12 @@ export interface HoldProps {
 export function useVoiceNote(options?: VoiceNoteOptions): VoiceNoteState & VoiceNoteActions & { holdProps: HoldProps };
 
 export type VoiceNoteButtonProps = VoiceNoteOptions & {
-  /** Texts for the button: record, stop, starting, uploading, and sent (after an upload, until the next take). */
-  labels?: Partial<Record<'record' | 'stop' | 'starting' | 'uploading' | 'sent', string>>;
+  /**
+   * Texts for the button, by the snapshot's `label`: record, stop, starting, sending, waiting (for
+   * the network), and sent (after an upload, until the next take). `uploading` is the older name of
+   * `sending`.
+   */
+  labels?: Partial<Record<VoiceNoteLabel | 'uploading', string>>;
   className?: string;
   /** Shown instead of the label. */
   children?: ReactNode;

@@ -3,7 +3,7 @@
 // dependency, never bundled); the SDK and its wasm load once mounted, at idle time, so this module is
 // safe to import while rendering on the server.
 import { createElement, Fragment, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
-import { VoiceNote } from './voice-note.js';
+import { ACTIONS, LABELS, VoiceNote } from './voice-note.js';
 import { Hold, REACT_EVENTS } from './hold.js';
 
 /**
@@ -23,38 +23,32 @@ export function useVoiceNote(options = {}) {
     note.connect();
     return () => note.release();
   }, [note]);
-  return useMemo(() => ({
-    ...snapshot,
-    start: note.start, stop: note.stop, cancel: note.cancel,
-    pause: note.pause, resume: note.resume, upload: note.upload,
+  return useMemo(() => {
+    const out = { ...snapshot };
+    for (const m of ACTIONS) out[m] = note[m];
     // Spread on any button: hold to talk (js/hold.js).
-    holdProps: hold.props(REACT_EVENTS),
-  }), [snapshot, note, hold]);
+    out.holdProps = hold.props(REACT_EVENTS);
+    return out;
+  }, [snapshot, note, hold]);
 }
 
-const LABELS = { record: 'Record', stop: 'Stop', starting: 'Starting…', uploading: 'Sending…', sent: 'Sent ✓' };
-
 /**
- * A record/stop toggle labelled with what a press does, `data-state` = the recorder state,
- * disabled while the microphone opens or the note uploads; "Sent ✓" once the note is uploaded
- * (until the next take; a press records again); the userMessage of an error below it.
- * Takes the hook's options, plus `labels`, `className` and `children` (shown instead of the label).
+ * A record/stop toggle labelled with what a press does (the recorder's `label`), `data-state` =
+ * the recorder state, `aria-pressed` while recording, disabled while the microphone opens or the
+ * note uploads; "Sent ✓" once the note is uploaded (until the next take; a press records again);
+ * the userMessage of an error below it. Takes the hook's options, plus `labels`, `className` and
+ * `children` (shown instead of the label).
  */
 export function VoiceNoteButton({ labels, className, children, ...options }) {
   const note = useVoiceNote(options);
-  const text = { ...LABELS, ...labels };
-  const recording = note.state === 'recording' || note.state === 'paused';
-  const waiting = note.state === 'requesting' || note.state === 'uploading' || note.state === 'waiting';
+  // `uploading` is the name this prop gave "Sending…" before the entries shared one set of texts.
+  const text = { ...LABELS, ...(labels && labels.uploading ? { sending: labels.uploading } : null), ...labels };
   // Rejections are already in note.error (and onError): a click has no one else to tell.
-  const toggle = () => { (recording ? note.stop() : note.start()).catch(() => {}); };
-  const label = recording ? text.stop
-    : note.state === 'requesting' ? text.starting
-      : waiting ? text.uploading
-        : note.state === 'uploaded' ? text.sent : text.record;
+  const toggle = () => { note.toggle().catch(() => {}); };
   return createElement(Fragment, null,
     createElement('button', {
-      type: 'button', className, onClick: toggle, disabled: waiting || note.supported === false,
-      'data-state': note.state, // the label says what a press does, so no aria-pressed beside it
-    }, children ?? label),
+      type: 'button', className, onClick: toggle, disabled: note.busy || note.supported === false,
+      'data-state': note.state, 'aria-pressed': note.capturing,
+    }, children ?? text[note.label]),
     note.error ? createElement('span', { role: 'alert', 'data-code': note.error.code }, note.error.userMessage || note.error.message) : null);
 }

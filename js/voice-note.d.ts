@@ -6,29 +6,44 @@ import type {
 /** RecorderOptions plus either an app's `sdk` or the SDK config fields (an SDK is made on first use). */
 export type VoiceNoteOptions = RecorderOptions & ({ sdk: VocaFuseSDK } | (SDKConfig & { sdk?: undefined }));
 
-/** The recorder's state, as the framework entries expose it. */
+/** The toggle's texts, keyed by the snapshot's `label`. */
+export type VoiceNoteLabel = 'record' | 'stop' | 'starting' | 'sending' | 'waiting' | 'sent';
+
+/** The recorder's snapshot, as the framework entries expose it (made by the recorder). */
 export interface VoiceNoteState {
   state: RecorderState;
+  /** Recording or paused. */
+  capturing: boolean;
+  /** A call is under way (the microphone opening, the upload): a press does nothing. */
+  busy: boolean;
+  /** A recording is kept (stopped, uploading, uploaded, or after a failed upload). */
+  hasRecording: boolean;
   /** Recorded seconds. */
   duration: number;
   /** Input level 0..1 (0 when not recording). */
   level: number;
   /** 0..100 during and after an upload. */
   uploadProgress: number;
+  /** The recorder's inputStatus. */
+  inputStatus: 'ok' | 'muted' | 'silent';
+  /** The kept recording's peaks 0..1 (`recording.waveform`), `[]` without one. */
+  waveform: readonly number[];
+  /** The hold gesture's phase (holdProps, the element's mode="hold"); 'idle' otherwise. */
+  gesture: GesturePhase;
   /** The last error or notice (DURATION_EXCEEDED…), cleared when the next take starts. */
   error: VocaFuseError | null;
   /** The kept recording, once stopped. */
   recording: VoicenoteResult | null;
   /** The upload's result, once uploaded. */
   result: UploadResult | null;
-  /** The recorder's inputStatus where the SDK reports it, else 'ok'. */
-  inputStatus: 'ok' | 'muted' | 'silent';
-  /** The recorder's networkStatus where the SDK reports it, else 'ok'. */
+  /** The recorder's networkStatus: 'offline' or 'unreachable' while an upload waits for it. */
   networkStatus: 'ok' | 'offline' | 'unreachable';
   /** Can this browser record? null until known (on the server, and before mounting). */
   supported: boolean | null;
-  /** The hold gesture's phase (holdProps, the element's mode="hold"); 'idle' otherwise. */
-  gesture: GesturePhase;
+  /** What a press of the record toggle does now ('' while busy). */
+  press: 'start' | 'stop' | '';
+  /** Which text the record toggle shows now. */
+  label: VoiceNoteLabel;
 }
 
 /** Where a hold to talk is: 'holding' records and its release sends, 'cancelling' cancels on release. */
@@ -42,4 +57,10 @@ export interface VoiceNoteActions {
   pause(): Promise<void>;
   resume(): Promise<void>;
   upload(): Promise<UploadResult>;
+  /** Review: uploads the kept note. */
+  send(): Promise<UploadResult>;
+  /** Review: drops the kept note. */
+  discard(): Promise<void>;
+  /** The record toggle: start, or stop, as `press` says; nothing while busy. */
+  toggle(): Promise<unknown>;
 }

@@ -4,18 +4,22 @@
 // snapshots for subscribers, and releases everything on release(). It touches no browser global
 // until an action or connect() runs, so importing it during server rendering is safe.
 
-/** The SDK config fields (API.md); every other option is a RecorderOptions field. */
-const CONFIG_KEYS = ['tokenEndpoint', 'apiBaseUrl', 'timeout', 'retries', 'tokenRequestHeaders',
-  'messages', 'persist', 'resumeOnInit', 'offlineWaitMs', 'assetsUrl'];
-/** The recorder fields that are not callbacks: a change to one of them makes a new recorder. */
-const RECORDER_KEYS = ['maxDuration', 'maxFileSize', 'autoUpload', 'format', 'deviceId',
-  'audioBitsPerSecond', 'audio', 'silenceTimeout', 'stopOnSilence'];
-const CALLBACKS = ['onStateChange', 'onRecordProgress', 'onLevel', 'onUploadProgress', 'onComplete',
-  'onError', 'onCancel'];
+import { CALLBACKS, CONFIG_KEYS, RECORDER_KEYS } from './options.js';
 
+/**
+ * The snapshot before there is a recorder (the recorder makes every later one: what its state
+ * means, `press` and `label` included, is decided in Rust).
+ */
 const INITIAL = Object.freeze({
-  state: 'idle', duration: 0, level: 0, uploadProgress: 0, error: null, recording: null,
-  result: null, inputStatus: 'ok', networkStatus: 'ok', supported: null, gesture: 'idle',
+  state: 'idle', capturing: false, busy: false, hasRecording: false, duration: 0, level: 0,
+  uploadProgress: 0, inputStatus: 'ok', networkStatus: 'ok', waveform: Object.freeze([]), gesture: 'idle', error: null,
+  recording: null, result: null, supported: null, press: 'start', label: 'record',
+});
+
+/** The toggle's texts in English, keyed by the snapshot's `label` (the locales' `labels` too). */
+export const LABELS = Object.freeze({
+  record: 'Record', stop: 'Stop', starting: 'Starting…', sending: 'Sending…',
+  waiting: 'Waiting for the network…', sent: 'Sent ✓',
 });
 
 let entry = null;
@@ -110,21 +114,27 @@ const sdkId = (sdk) => {
   return sdkIds.get(sdk);
 };
 
+/** What the entries' `useVoiceNote` returns besides the snapshot (`toggle`: the record toggle's press). */
+export const ACTIONS = ['start', 'stop', 'cancel', 'pause', 'resume', 'upload', 'send', 'discard', 'toggle'];
+
+/** The snapshot's fields (the Vue composable makes a ref of each). */
+export const FIELDS = Object.keys(INITIAL);
+
 export class VoiceNote {
   /** `options`: an `sdk` or SDK config fields, plus RecorderOptions (callbacks included). */
   constructor(options = {}) {
     this.options = options;
     this.snapshot = INITIAL;
+    this.gesture = 'idle';      // the hold gesture's phase, as js/hold.js's Gesture says
     this.listeners = new Set();
     this.recorder = null;       // { key, recorder } once an action created it
     this.idle = null;           // cancels the idle callback that will warm the SDK
     this.generation = 0;        // bumped by release(): work started before it is dropped
     this.pending = null;        // the recorder being made: { generation, promise }
-    this.frame = 0;             // the animation frame that will publish level/progress
-    this.frameQueue = null;     // what that frame will publish
+    this.frame = 0;             // the animation frame that will read level/progress
     this.subscribe = this.subscribe.bind(this);
     this.getSnapshot = this.getSnapshot.bind(this);
-    for (const m of ['start', 'stop', 'cancel', 'pause', 'resume', 'upload']) this[m] = this[m].bind(this);
+    for (const m of ACTIONS) this[m] = this[m].bind(this);
   }
 
   /** The latest options: callbacks are read at call time; recorder/SDK fields at the next action. */
@@ -145,7 +155,7 @@ export class VoiceNote {
    * download, and warms the SDK at idle time so that the first click records at once.
    */
   connect() {
-    if (this.snapshot.supported === null) this.update({ supported: browserCanRecord() });
+    if (this.snapshot.supported === null) this.publish({ ...this.snapshot, supported: browserCanRecord() });
     if (!this.snapshot.supported) return;
     hintWasm();
     if (!this.idle) this.idle = whenIdle(() => { this.idle = null; this.warm(); }, 1000);
@@ -177,10 +187,10 @@ export class VoiceNote {
     this.recorder = null;
     if (held) {
       held.recorder.destroy();
+      // What the destroyed recorder says of itself (idle, nothing kept) is what the next mount sees.
+      const last = held.recorder.__snapshot();
       held.recorder.free?.();
-    }
-    if (this.snapshot.state !== 'idle' || this.snapshot.level !== 0) {
-      this.update({ state: 'idle', level: 0 });
+      this.publish(last);
     }
   }
 
@@ -190,6 +200,19 @@ export class VoiceNote {
   upload() { return this.call('upload'); }
   pause() { return this.call('pause'); }
   resume() { return this.call('resume'); }
+  /** Review: sends the kept note. */
+  send() { return this.call('upload'); }
+  /** Review: drops the kept note (what cancel() does to a stopped recorder). */
+  discard() { return this.call('cancel'); }
+
+  /**
+   * The record toggle: does what the snapshot's `press` says (the recorder's rule), nothing while
+   * busy. Rejections are in `error` (and onError) already.
+   */
+  toggle() {
+    const { press } = this.snapshot;
+    return press === 'start' || press === 'stop' ? this[press]() : Promise.resolve(undefined);
+  }
 
   /**
    * Runs a recorder method, making the recorder first when there is none (so a call in the wrong
@@ -207,7 +230,9 @@ export class VoiceNote {
   ensureRecorder(mayReplace) {
     const options = this.options;
     const key = keyOf([options.sdk ? sdkId(options.sdk) : pick(options, CONFIG_KEYS), pick(options, RECORDER_KEYS)]);
-    if (this.recorder && (this.recorder.key === key || !mayReplace || busy(this.recorder.recorder.state))) {
+    // A recorder in the middle of a take is kept, whatever changed (the change applies to the next).
+    const settled = this.snapshot.press === 'start';
+    if (this.recorder && (this.recorder.key === key || !mayReplace || !settled)) {
       return Promise.resolve(this.recorder.recorder);
     }
     if (this.pending && this.pending.generation === this.generation && this.pending.key === key) {
@@ -222,7 +247,7 @@ export class VoiceNote {
       if (this.recorder) { this.recorder.recorder.destroy(); this.recorder.recorder.free?.(); }
       this.recorder = { key, recorder };
       if (this.pending && this.pending.promise === promise) this.pending = null;
-      this.update({ supported: sdk.isVoicenoteSupported() });
+      this.refresh();
       return recorder;
     })();
     this.pending = { generation, key, promise };
@@ -231,7 +256,7 @@ export class VoiceNote {
       if (generation !== this.generation) return;
       // The SDK's own failures (INVALID_CONFIG; AUTHENTICATION_FAILED or SERVICE_UNAVAILABLE from
       // init()) reach the app like the recorder's: in `error`, in onError, and as the state `error`.
-      this.update({ error, state: 'error', level: 0 });
+      this.publish({ ...this.snapshot, error, state: 'error', level: 0, press: 'start', label: 'record' });
       if (typeof this.options.onError === 'function') this.options.onError(error);
     });
     return promise;
@@ -242,67 +267,54 @@ export class VoiceNote {
     return options.sdk ? Promise.resolve(options.sdk) : sdkFor(pick(options, CONFIG_KEYS));
   }
 
-  /** The recorder's callbacks: they update the snapshot, then call the app's (latest) callback. */
+  /**
+   * The recorder's callbacks: each report makes the snapshot read again from the recorder (level
+   * and progress at most once per animation frame), then the app's (latest) callback runs.
+   */
   callbacks(generation) {
     const live = () => generation === this.generation;
-    // inputStatus changes without a state change (NO_AUDIO_INPUT comes through onError, the way
-    // back to 'ok' with the progress): read from the recorder with every report.
-    const input = () => {
-      const held = this.recorder && this.recorder.recorder;
-      // networkStatus likewise (NETWORK_ERROR's notice comes through onError, 'ok' with the state).
-      return held && held.inputStatus !== undefined ? { inputStatus: held.inputStatus, networkStatus: held.networkStatus || 'ok' } : {};
-    };
-    const forward = (name, value) => {
-      const fn = this.options[name];
-      if (typeof fn === 'function') fn(value);
-    };
-    const handlers = {
-      onStateChange: (state) => {
-        if (!live()) return;
-        const held = this.recorder && this.recorder.recorder;
-        const patch = { state, level: state === 'recording' ? this.snapshot.level : 0 };
-        if (state === 'requesting') Object.assign(patch, { duration: 0, uploadProgress: 0, error: null, result: null, recording: null });
-        // The network notice is shown while the upload waits, and goes once the upload got through.
-        if (state === 'uploaded' && this.snapshot.error && this.snapshot.error.details && this.snapshot.error.details.reason) patch.error = null;
-        if (held && (state === 'stopped' || state === 'uploading' || state === 'uploaded' || state === 'idle' || state === 'error')) {
-          patch.recording = held.recording;
-          patch.duration = held.duration;
-        }
-        this.update({ ...patch, ...input() });
-      },
-      onRecordProgress: (seconds) => { if (live()) this.updateNextFrame({ duration: seconds, ...input() }); },
-      onLevel: (level) => { if (live()) this.updateNextFrame({ level }); },
-      onUploadProgress: (percent) => { if (live()) this.updateNextFrame({ uploadProgress: percent }); },
-      onComplete: (result) => { if (live()) this.update({ result, uploadProgress: 100 }); },
-      onError: (error) => { if (live()) this.update({ error, ...input() }); },
-      onCancel: () => { if (live()) this.update({ recording: null, duration: 0, level: 0 }); },
-    };
     const out = {};
     for (const name of CALLBACKS) {
-      out[name] = (value) => { handlers[name](value); if (live()) forward(name, value); };
+      const often = name === 'onLevel' || name === 'onRecordProgress' || name === 'onUploadProgress';
+      out[name] = (value) => {
+        if (!live()) return;
+        if (often) this.refreshNextFrame(); else this.refresh();
+        const fn = this.options[name];
+        if (typeof fn === 'function') fn(value);
+      };
     }
     return out;
   }
 
-  update(patch) {
-    this.snapshot = Object.freeze({ ...this.snapshot, ...this.frameQueue, ...patch });
-    this.frameQueue = null;
+  /** Reads the snapshot the recorder makes, now. */
+  refresh() {
+    if (this.frame) { cancelFrame(this.frame); this.frame = 0; }
+    const held = this.recorder && this.recorder.recorder;
+    if (held) this.publish(held.__snapshot());
+  }
+
+  /** The hold gesture's phase (js/hold.js publishes what Rust's Gesture says): the recorder's snapshots keep it. */
+  setGesture(gesture) {
+    this.gesture = gesture;
+    this.publish(this.snapshot);
+  }
+
+  publish(snapshot) {
+    const s = snapshot.gesture === this.gesture ? snapshot : { ...snapshot, gesture: this.gesture };
+    this.snapshot = Object.isFrozen(s) ? s : Object.freeze(s);
     for (const listener of this.listeners) listener(this.snapshot);
   }
 
-  /** Level and progress arrive ~10 times a second: publish them at most once per animation frame. */
-  updateNextFrame(patch) {
-    this.frameQueue = { ...this.frameQueue, ...patch };
+  /** Level and progress arrive ~10 times a second: read them at most once per animation frame. */
+  refreshNextFrame() {
     if (!this.frame) {
       this.frame = requestFrame(() => {
         this.frame = 0;
-        if (this.frameQueue) this.update({});
+        this.refresh();
       });
     }
   }
 }
-
-const busy = (state) => state !== 'idle' && state !== 'stopped' && state !== 'uploaded' && state !== 'error';
 
 // requestAnimationFrame where there is one (it does not run in hidden tabs, which is the point);
 // a 16 ms timer elsewhere.

@@ -2,10 +2,8 @@
 // never bundled); the SDK and its wasm load once mounted, at idle time, so this module is safe to import
 // while rendering on the server.
 import { computed, getCurrentInstance, getCurrentScope, onMounted, onScopeDispose, readonly, shallowRef, toValue } from 'vue';
-import { VoiceNote } from './voice-note.js';
+import { ACTIONS, FIELDS, VoiceNote } from './voice-note.js';
 import { Hold, VUE_EVENTS } from './hold.js';
-
-const FIELDS = ['state', 'duration', 'level', 'uploadProgress', 'error', 'recording', 'result', 'inputStatus', 'networkStatus', 'supported', 'gesture'];
 
 /**
  * `options`: a plain object, a ref or a getter (read again before each action). Returns the
@@ -27,7 +25,7 @@ export function useVoiceNote(options = {}) {
   const out = {};
   for (const f of FIELDS) out[f] = readonly(refs[f]);
   // Options from a ref or getter are read again before each action.
-  for (const m of ['start', 'stop', 'cancel', 'pause', 'resume', 'upload']) {
+  for (const m of ACTIONS) {
     out[m] = () => { note.setOptions(toValue(options)); return note[m](); };
   }
   // v-bind to any button: hold to talk (js/hold.js); its data-gesture follows the phase.

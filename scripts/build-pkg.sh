@@ -53,7 +53,9 @@ rm -rf pkg/entry.js pkg/vocafuse_wasm.js pkg/vocafuse_wasm.d.ts pkg/vocafuse_was
 for entry in voice-note hold react vue element locales/ar locales/de locales/es locales/fr; do
   # The element is loaded by <script type="module"> pages: voice-note.js is bundled into it (one
   # round trip less on a phone's network); the entry and the locales stay lazy imports.
+  # voice-note.js holds the option names generated from Rust (js/options.js).
   bundle=(); [ "$entry" = element ] && bundle=(--bundle --external:./index.js '--external:./locales/*')
+  [ "$entry" = voice-note ] && bundle=(--bundle --external:./index.js)
   tools/node_modules/.bin/esbuild "js/$entry.js" "${bundle[@]}" --format=esm --minify --sourcemap --legal-comments=none \
     --log-level=warning --outfile="pkg/$entry.js"
   cp "js/$entry.d.ts" "pkg/$entry.d.ts"

@@ -5,7 +5,8 @@
 # webpack 5, Vite + React under StrictMode, Vite + Vue, <vocafuse-recorder> with no build step), and
 # what a page downloads from the package to record a WebM and a WAV note (tests/e2e/size.test.mjs),
 # the bundler builds under the README's strict CSP, and `npx vocafuse-devserver` from its packed
-# tarballs in a fresh folder (tests/e2e/npx-devserver.test.mjs).
+# tarballs in a fresh folder (tests/e2e/npx-devserver.test.mjs), and axe-core on <vocafuse-recorder> in
+# each state and on the demo, with screenshots of the element both ways (tests/e2e/a11y.test.mjs).
 # Each test file starts its own dev server on free ports.
 #
 # Needs pkg/ built (bash scripts/build-pkg.sh) and scripts/setup.sh test run once. Installs
@@ -23,7 +24,7 @@ need_pkg e2e
 command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null \
   || { echo "e2e: ${CHROMIUM:-/usr/bin/chromium} is missing; run scripts/setup.sh test" >&2; exit 1; }
 [ -x tools/node_modules/.bin/tsc ] || npm_ci tools
-[ -d tests/e2e/node_modules/playwright-core ] || { say "npm ci in tests/e2e"; npm_ci tests/e2e; }
+[ -d tests/e2e/node_modules/playwright-core ] && [ -d tests/e2e/node_modules/axe-core ] || { say "npm ci in tests/e2e"; npm_ci tests/e2e; }
 # Not `npm ci` for the Vite app: the registry here lacks rollup's native packages for other
 # platforms, so the lockfile lists only linux-x64/arm64 and `npm ci` refuses it as out of sync.
 # `npm install --no-save` follows the same lockfile and writes nothing.

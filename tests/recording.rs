@@ -341,6 +341,38 @@ async fn add_voice_note_makes_a_button_a_record_toggle() {
 }
 
 #[wasm_bindgen_test]
+async fn the_snapshot_says_what_each_state_means_and_keeps_the_recording_object() {
+    spy_on_microphone();
+    let probe = local(&[]);
+    let rec = recorder(&probe);
+    let flags = |s: &JsValue| {
+        let b = |k: &str| get(s, k).as_bool().unwrap();
+        (get_str(s, "state"), b("capturing"), b("busy"), b("hasRecording"), get_str(s, "press"), get_str(s, "label"))
+    };
+    let s = rec.snapshot();
+    let object: &js_sys::Object = s.unchecked_ref();
+    assert!(js_sys::Object::is_frozen(object), "a snapshot never changes");
+    assert_eq!(flags(&s), ("idle".into(), false, false, false, "start".into(), "record".into()));
+    assert_eq!((get_str(&s, "gesture"), get(&s, "supported").as_bool()), ("idle".into(), Some(true)));
+    assert!(get(&s, "recording").is_null() && get(&s, "error").is_null() && get(&s, "result").is_null());
+    ok(rec.start()).await;
+    assert_eq!(flags(&rec.snapshot()), ("recording".into(), true, false, false, "stop".into(), "stop".into()));
+    sleep_ms(400).await; // something to keep
+    ok(rec.stop()).await;
+    let (a, b) = (rec.snapshot(), rec.snapshot());
+    assert_eq!(flags(&a), ("stopped".into(), false, false, true, "start".into(), "record".into()));
+    assert!(get_f64(&a, "duration") > 0.0 && get_f64(&a, "level") == 0.0);
+    // One object for one kept recording: renderers compare by identity.
+    assert!(js_sys::Object::is(&get(&a, "recording"), &get(&b, "recording")));
+    assert!(js_sys::Object::is(&get(&a, "recording"), &rec.recording()));
+    assert!(js_sys::Array::is_array(&get(&a, "waveform")));
+    ok(rec.cancel()).await;
+    let s = rec.snapshot();
+    assert_eq!(flags(&s), ("idle".into(), false, false, false, "start".into(), "record".into()));
+    assert!(get(&s, "recording").is_null());
+}
+
+#[wasm_bindgen_test]
 async fn webm_recordings_carry_a_duration_players_can_use() {
     spy_on_microphone();
     let probe = local(&[("format", "webm".into())]);

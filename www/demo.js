@@ -5,7 +5,7 @@ import init, { VocaFuseSDK, ErrorCode } from '/pkg/index.js';
 const $ = (id) => document.getElementById(id);
 const ui = {
   record: $('record'), label: document.querySelector('#record .label'), elapsed: $('elapsed'),
-  timeFill: $('time-fill'), levelFill: $('level-fill'), uploadBar: $('upload-bar'), uploadFill: $('upload-fill'),
+  timeFill: $('time-fill'), level: $('level'), levelFill: $('level-fill'), uploadBar: $('upload-bar'), uploadFill: $('upload-fill'),
   status: $('status'), error: $('error'), pause: $('pause'), cancel: $('cancel'), retry: $('retry'),
   chaos: $('chaos'), preview: $('preview'), notes: $('notes'), empty: $('notes-empty'),
   mic: $('mic'), inputStatus: $('input-status'), notice: $('notice'),
@@ -18,6 +18,12 @@ const say = (text) => { ui.status.textContent = text; };
 // Server text is shown as text, never as HTML.
 const showError = (err) => { ui.error.textContent = err.userMessage; ui.error.hidden = false; };
 const clearError = () => { ui.error.hidden = true; ui.error.textContent = ''; };
+// The level meter: its bar, and its value for assistive technology (role="meter").
+const showLevel = (level) => {
+  const percent = Math.round(level * 100);
+  ui.levelFill.style.width = `${percent}%`;
+  ui.level.setAttribute('aria-valuenow', String(percent));
+};
 // Notices: the recording goes on (or is kept and sent); the person should still know.
 const NOTICES = [ErrorCode.DURATION_EXCEEDED, ErrorCode.FILE_SIZE_EXCEEDED, ErrorCode.NO_AUDIO_INPUT,
   ErrorCode.MICROPHONE_UNAVAILABLE, ErrorCode.STORAGE_UNAVAILABLE];
@@ -76,7 +82,7 @@ async function main() {
       ui.uploadBar.hidden = !(state === 'uploading' || state === 'waiting');
       ui.retry.hidden = !(state === 'error' && recorder.recording);
       if (state === 'recording') clearError();
-      if (state !== 'recording') ui.levelFill.style.width = '0%';
+      if (state !== 'recording') showLevel(0);
       say(STATUS[state]);
     },
     onRecordProgress(seconds) {
@@ -84,7 +90,7 @@ async function main() {
       ui.elapsed.textContent = fmt(seconds);
       ui.timeFill.style.width = `${Math.min(100, (seconds / MAX) * 100)}%`;
     },
-    onLevel(level) { ui.levelFill.style.width = `${Math.round(level * 100)}%`; },
+    onLevel: showLevel,
     onUploadProgress(percent) { ui.uploadFill.style.width = `${percent}%`; },
     onComplete() { loadNotes(); },
     onError(err) {

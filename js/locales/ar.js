@@ -43,5 +43,7 @@ export const labels = {
   record: 'تسجيل', stop: 'إيقاف', starting: 'جارٍ البدء…', sending: 'جارٍ الإرسال…',
   waiting: 'بانتظار الشبكة…', sent: 'أُرسلت', level: 'مستوى الإدخال', progress: 'تقدّم الإرسال',
   timer: 'المدة المسجّلة', player: 'رسالتك الصوتية',
+  play: 'تشغيل', pause: 'إيقاف مؤقت', waveform: 'موضع التشغيل', send: 'إرسال', discard: 'حذف', retake: 'إعادة التسجيل',
+  recording: 'جارٍ التسجيل', cancelled: 'حُذفت الرسالة الصوتية',
   hold: 'اضغط مطولًا للتسجيل', release: 'اترك للإرسال', cancelling: 'اترك للإلغاء', lock: 'قفل',
 };

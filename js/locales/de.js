@@ -43,5 +43,7 @@ export const labels = {
   record: 'Aufnehmen', stop: 'Stopp', starting: 'Wird gestartet…', sending: 'Wird gesendet…',
   waiting: 'Warte auf das Netzwerk…', sent: 'Gesendet', level: 'Eingangspegel', progress: 'Sendefortschritt',
   timer: 'Aufgenommene Zeit', player: 'Deine Sprachnachricht',
+  play: 'Abspielen', pause: 'Pause', waveform: 'Wiedergabeposition', send: 'Senden', discard: 'Verwerfen', retake: 'Neu aufnehmen',
+  recording: 'Aufnahme läuft', cancelled: 'Sprachnachricht verworfen',
   hold: 'Zum Aufnehmen gedrückt halten', release: 'Loslassen zum Senden', cancelling: 'Loslassen zum Abbrechen', lock: 'Sperren',
 };

@@ -43,5 +43,7 @@ export const labels = {
   record: 'Grabar', stop: 'Detener', starting: 'Iniciando…', sending: 'Enviando…',
   waiting: 'Esperando la red…', sent: 'Enviada', level: 'Nivel de entrada', progress: 'Progreso del envío',
   timer: 'Tiempo grabado', player: 'Tu nota de voz',
+  play: 'Reproducir', pause: 'Pausa', waveform: 'Posición de reproducción', send: 'Enviar', discard: 'Descartar', retake: 'Grabar de nuevo',
+  recording: 'Grabando', cancelled: 'Nota de voz descartada',
   hold: 'Mantén pulsado para grabar', release: 'Suelta para enviar', cancelling: 'Suelta para cancelar', lock: 'Bloquear',
 };

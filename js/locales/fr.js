@@ -43,5 +43,7 @@ export const labels = {
   record: 'Enregistrer', stop: 'Arrêter', starting: 'Démarrage…', sending: 'Envoi…',
   waiting: 'En attente du réseau…', sent: 'Envoyée', level: 'Niveau d’entrée', progress: 'Progression de l’envoi',
   timer: 'Durée enregistrée', player: 'Votre note vocale',
+  play: 'Lire', pause: 'Pause', waveform: 'Position de lecture', send: 'Envoyer', discard: 'Supprimer', retake: 'Réenregistrer',
+  recording: 'Enregistrement en cours', cancelled: 'Note vocale supprimée',
   hold: 'Maintenez pour enregistrer', release: 'Relâchez pour envoyer', cancelling: 'Relâchez pour annuler', lock: 'Verrouiller',
 };

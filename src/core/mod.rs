@@ -12,12 +12,14 @@ pub mod level;
 pub mod lifecycle;
 pub mod limits;
 pub mod network;
+pub mod options;
 pub mod protocol;
 pub mod response;
 pub mod retry;
 pub mod silence;
 pub mod text;
 pub mod upload;
+pub mod view;
 pub mod waveform;
 pub mod webm;
 

@@ -5,6 +5,7 @@
 
 mod convert;
 mod gesture;
+mod snapshot;
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -17,6 +18,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
 use self::convert::{call, error_to_js, microphones_to_js, recording_to_js, result_to_js, set, Callbacks};
+use self::snapshot::View;
 use crate::core::errors::{ErrorCode, Messages, SdkError};
 use crate::core::format::FormatPreference;
 use crate::core::lifecycle::RecorderState;
@@ -175,6 +177,7 @@ impl VocaFuseSdk {
             callbacks,
             ctx: self.ctx.clone(),
             button: RefCell::new(None),
+            view: View::new(self.is_voicenote_supported()),
         });
         let rec = Recorder::new(self.ctx.clone(), options, Box::new(Observer(app.clone())));
         Ok(VoiceRecorder { rec, app })
@@ -320,6 +323,8 @@ struct AppCallbacks {
     registry: JsValue,
     /// The `addVoiceNote` button bound to this recorder, until `detach()`.
     button: RefCell<Option<Toggle>>,
+    /// What the framework entries' snapshot needs beyond the recorder's getters.
+    view: View,
 }
 
 impl AppCallbacks {
@@ -344,6 +349,7 @@ struct Observer(Rc<AppCallbacks>);
 
 impl RecorderObserver for Observer {
     fn state_changed(&self, state: RecorderState) {
+        self.0.view.state_changed(state);
         if let Some(toggle) = self.0.button.borrow().as_ref() {
             toggle.reflect(state);
         }
@@ -356,16 +362,23 @@ impl RecorderObserver for Observer {
         self.0.callbacks.on_level.is_some()
     }
     fn level(&self, level: f64) {
+        self.0.view.level(level);
         call(&self.0.callbacks.on_level, &level.into());
     }
     fn upload_progress(&self, percent: f64) {
+        self.0.view.upload_progress(percent);
         call(&self.0.callbacks.on_upload_progress, &percent.into());
     }
     fn completed(&self, result: &UploadResult) {
-        call(&self.0.callbacks.on_complete, &result_to_js(result));
+        let result = result_to_js(result);
+        self.0.view.completed(&result);
+        call(&self.0.callbacks.on_complete, &result);
     }
     fn failed(&self, error: &SdkError) {
-        call(&self.0.callbacks.on_error, &self.0.error(error));
+        let passes = error.code == ErrorCode::NetworkError;
+        let error = self.0.error(error);
+        self.0.view.failed(&error, passes);
+        call(&self.0.callbacks.on_error, &error);
     }
     fn cancelled(&self) {
         call(&self.0.callbacks.on_cancel, &JsValue::UNDEFINED);
@@ -458,19 +471,27 @@ impl VoiceRecorder {
     /// Recording or paused.
     #[wasm_bindgen(getter, js_name = isRecording)]
     pub fn is_recording(&self) -> bool {
-        matches!(self.rec.state(), RecorderState::Recording | RecorderState::Paused)
+        self.rec.state().capturing()
     }
 
     /// Uploading or waiting to.
     #[wasm_bindgen(getter, js_name = isUploading)]
     pub fn is_uploading(&self) -> bool {
-        matches!(self.rec.state(), RecorderState::Uploading | RecorderState::Waiting)
+        self.rec.state().uploading()
     }
 
     /// The last kept recording (`VoicenoteResult`), or `null`.
     #[wasm_bindgen(getter)]
     pub fn recording(&self) -> JsValue {
-        self.rec.recording().map_or(JsValue::NULL, |r| recording_to_js(&r))
+        self.app.view.recording(&self.rec)
+    }
+
+    /// The framework entries' snapshot (`facade::snapshot`), read by js/voice-note.js on each
+    /// report: the one place the entries learn what the recorder's state means.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __snapshot)]
+    pub fn snapshot(&self) -> JsValue {
+        self.app.view.snapshot(&self.rec)
     }
 }
 

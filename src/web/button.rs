@@ -8,6 +8,7 @@ use web_sys::HtmlElement;
 
 use super::recorder::Recorder;
 use crate::core::lifecycle::RecorderState;
+use crate::core::view::Press;
 
 /// The click listener; dropping it (or `detach`) removes it.
 pub struct Toggle {
@@ -19,20 +20,20 @@ impl Toggle {
     pub fn attach(button: HtmlElement, recorder: Rc<Recorder>) -> Toggle {
         let click = EventListener::new(&button, "click", move |_| {
             // Errors reach onError; the outcomes need no handler here.
-            match recorder.state() {
-                RecorderState::Recording | RecorderState::Paused => {
+            match Press::of(recorder.state()) {
+                Press::Stop => {
                     let stop = recorder.stop();
                     wasm_bindgen_futures::spawn_local(async move {
                         let _ = stop.await;
                     });
                 }
-                RecorderState::Idle | RecorderState::Stopped | RecorderState::Uploaded | RecorderState::Error => {
+                Press::Start => {
                     let start = recorder.start();
                     wasm_bindgen_futures::spawn_local(async move {
                         let _ = start.await;
                     });
                 }
-                _ => {}
+                Press::Nothing => {}
             }
         });
         let toggle = Toggle { button, _click: click };
@@ -44,10 +45,8 @@ impl Toggle {
     pub fn reflect(&self, state: RecorderState) {
         let button = &self.button;
         let _ = button.set_attribute("data-state", state.as_str());
-        let pressed = matches!(state, RecorderState::Recording | RecorderState::Paused);
-        let _ = button.set_attribute("aria-pressed", if pressed { "true" } else { "false" });
-        let busy = matches!(state, RecorderState::Uploading | RecorderState::Waiting | RecorderState::Requesting);
-        let _ = button.toggle_attribute_with_force("disabled", busy);
+        let _ = button.set_attribute("aria-pressed", if state.capturing() { "true" } else { "false" });
+        let _ = button.toggle_attribute_with_force("disabled", state.busy());
     }
 
     /// Removes the listener and the attributes it set.

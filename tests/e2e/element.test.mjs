@@ -24,8 +24,13 @@ const readUi = (page, id) => page.evaluate((id) => {
     dir: $('root').getAttribute('dir'),
     progressHidden: $('progress').hidden,
     progress: $('progress').value,
-    playerHidden: $('player').hidden,
-    playerSrc: $('player').getAttribute('src') || '',
+    playerHidden: $('review').hidden,
+    actionsHidden: ['send', 'discard', 'retake'].map((p) => $(p).hidden),
+    buttonHidden: $('button').hidden,
+    waveform: { now: Number($('waveform').getAttribute('aria-valuenow')), max: Number($('waveform').getAttribute('aria-valuemax')),
+      bars: el.shadowRoot.querySelectorAll('.bars:not(.played) > span').length },
+    status: $('status').textContent,
+    blobUrls: [...el.shadowRoot.querySelectorAll('[src]')].map((e) => e.getAttribute('src')).filter((u) => u.startsWith('blob:')),
   };
 }, id);
 
@@ -82,7 +87,9 @@ describe('<vocafuse-recorder> with no build step', () => {
       assert.equal(ui.progressHidden, false);
       assert.equal(ui.progress, 100);
       assert.equal(ui.playerHidden, false, 'the kept note can be played');
-      assert.match(ui.playerSrc, /^blob:/);
+      assert.deepEqual(ui.actionsHidden, [true, true, true], 'a sent note is not reviewed');
+      assert.equal(ui.label, 'Sent ✓', 'the same texts as <VoiceNoteButton>');
+      assert.deepEqual(ui.blobUrls, [], 'played through Web Audio: no blob: URL for a strict CSP to refuse');
       const events = await page.evaluate(() => window.__events.filter((e) => e.id === 'en'));
       const states = events.filter((e) => e.type === 'statechange').map((e) => e.detail);
       assert.deepEqual(states.filter((s, i) => s !== states[i - 1]),
@@ -168,6 +175,84 @@ describe('<vocafuse-recorder> with no build step', () => {
       await assertStored(server, id);
     } finally {
       await server.dev('POST', '/__dev/storage', { mode: 'up' });
+      await context.close();
+    }
+  });
+
+  it('auto-upload="false": the kept note is reviewed (played through Web Audio, seekable by keys and pointer), discarded, retaken, sent', async () => {
+    const { context, page, watch } = await openPage();
+    const focusedPart = () => page.evaluate(() => document.getElementById('review').shadowRoot.activeElement?.getAttribute('part') || null);
+    const valueNow = () => page.evaluate(() => Number(document.getElementById('review').shadowRoot.querySelector('[part="waveform"]').getAttribute('aria-valuenow')));
+    async function take() {
+      await page.click('#review [part="button"]');
+      await explain(waitState(page, 'review', 'recording'), page, watch, server);
+      await sleep(RECORD_MS);
+      await page.click('#review [part="button"]');
+      await explain(waitState(page, 'review', 'stopped'), page, watch, server);
+    }
+    try {
+      let ui = await readUi(page, 'review');
+      assert.deepEqual([ui.playerHidden, ui.buttonHidden], [true, false], 'nothing to review yet');
+      await take();
+      ui = await readUi(page, 'review');
+      assert.deepEqual(ui.actionsHidden, [false, false, false], 'Send, Discard, Record again');
+      assert.equal(ui.buttonHidden, true, 'Record again stands for the toggle');
+      assert.equal(ui.playerHidden, false);
+      assert.ok(ui.waveform.max >= 1, `the slider spans the note: ${ui.waveform.max}`);
+      const peaks = await page.evaluate(() => document.getElementById('review').note.getSnapshot().waveform.length);
+      assert.equal(ui.waveform.bars, peaks, 'one bar per peak of recording.waveform');
+      // The toggle was focused and gave way: focus follows to Send.
+      await page.waitForFunction(() => document.getElementById('review').shadowRoot.activeElement?.getAttribute('part') === 'send');
+
+      // Play: the position moves on its own; pause holds it.
+      await page.click('#review [part="player"]');
+      await page.waitForFunction(() => Number(document.getElementById('review').shadowRoot.querySelector('[part="waveform"]').getAttribute('aria-valuenow')) > 0);
+      await page.click('#review [part="player"]');
+      const player = await page.evaluate(() => ({ playing: document.getElementById('review').playback.playing, decoded: document.getElementById('review').playback.buffer !== null }));
+      assert.deepEqual(player, { playing: false, decoded: true }, 'paused, and played from a decoded AudioBuffer');
+      // Keys on the slider.
+      await page.focus('#review [part="waveform"]');
+      assert.equal(await focusedPart(), 'waveform');
+      await page.keyboard.press('End');
+      assert.equal(await valueNow(), (await readUi(page, 'review')).waveform.max);
+      await page.keyboard.press('Home');
+      assert.equal(await valueNow(), 0);
+      await page.keyboard.press('ArrowRight');
+      assert.equal(await valueNow(), 1);
+      await page.keyboard.press('ArrowLeft');
+      assert.equal(await valueNow(), 0);
+      // The pointer: a press at three quarters of the bar's width.
+      const box = await page.locator('#review [part="waveform"]').boundingBox();
+      await page.mouse.click(box.x + box.width * 0.75, box.y + box.height / 2);
+      const max = (await readUi(page, 'review')).waveform.max;
+      assert.ok(Math.abs((await valueNow()) - 0.75 * max) <= 0.1, `at ${await valueNow()} of ${max}`);
+
+      // Discard: nothing kept, nothing sent, the live region says so.
+      await page.click('#review [part="discard"]');
+      await waitState(page, 'review', 'idle');
+      ui = await readUi(page, 'review');
+      assert.deepEqual([ui.playerHidden, ui.buttonHidden], [true, false]);
+      await page.waitForFunction(() => document.getElementById('review').shadowRoot.querySelector('[part="status"]').textContent === 'Voice note discarded');
+
+      // Record again replaces the kept note; Send uploads it.
+      await take();
+      await page.click('#review [part="retake"]');
+      await explain(waitState(page, 'review', 'recording'), page, watch, server);
+      await sleep(RECORD_MS);
+      await page.click('#review [part="button"]');
+      await explain(waitState(page, 'review', 'stopped'), page, watch, server);
+      await page.click('#review [part="send"]');
+      await explain(waitState(page, 'review', 'uploaded', 2 * WAIT), page, watch, server);
+      ui = await readUi(page, 'review');
+      assert.deepEqual(ui.actionsHidden, [true, true, true]);
+      assert.deepEqual(ui.blobUrls, []);
+      await page.waitForFunction(() => document.getElementById('review').shadowRoot.querySelector('[part="status"]').textContent === 'Sent ✓');
+      const events = await page.evaluate(() => window.__events.filter((e) => e.id === 'review'));
+      const complete = events.filter((e) => e.type === 'complete');
+      assert.equal(complete.length, 1, 'one note sent: the discarded and the retaken ones were not');
+      await assertStored(server, complete[0].detail);
+      assert.deepEqual(watch.errors.filter((e) => !/no-such-endpoint/.test(e)), []);
+    } finally {
       await context.close();
     }
   });

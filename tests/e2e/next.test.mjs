@@ -73,7 +73,7 @@ for (const bundler of ['turbopack', 'webpack']) describe(`Next.js (App Router, $
     const html = await res.text();
     const has = (re, what) => assert.ok(re.test(html), `the server-rendered HTML has ${what}`);
     has(/<p id="rendered-on">rendered on the server at /, 'the server component');
-    has(/<button type="button" class="vocafuse-button" data-state="idle">Record<\/button>/, '<VoiceNoteButton> in its idle state');
+    has(/<button type="button" class="vocafuse-button" data-state="idle" aria-pressed="false">Record<\/button>/, '<VoiceNoteButton> in its idle state');
     has(/<button id="record" type="button" data-state="idle">Record<\/button>/, 'the hook\'s component in its idle state');
     has(/supported: (<!-- -->)?<span id="supported">null<\/span>/, '`supported` unknown on the server');
     assert.doesNotMatch(next.output(), SERVER_ERROR, next.output());

@@ -215,6 +215,37 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
     }
   });
 
+  it('React build: with autoUpload off the hook\'s send() and discard() settle the kept note', async () => {
+    const { context, page, watch, failed } = await openAppPage(browser);
+    const take = async () => {
+      await page.click('#record');
+      await explain(page.waitForSelector('#record[data-state="recording"][aria-pressed="true"]'), page, watch, server);
+      await sleep(RECORD_MS);
+      await page.click('#record');
+      await explain(page.waitForSelector('#send'), page, watch, server);
+      assert.equal(await page.textContent('#state'), 'stopped');
+    };
+    try {
+      await page.goto(`${server.api}/react.html?review`);
+      await page.waitForSelector('#record[data-state="idle"]');
+      const before = (await server.dev('GET', '/voicenotes')).data.length;
+      await take();
+      await page.click('#discard');
+      await page.waitForSelector('#record[data-state="idle"]');
+      assert.equal(await page.locator('#send').count(), 0, 'nothing left to review');
+      await take();
+      await page.click('#send');
+      await explain(page.waitForSelector('#record[data-state="uploaded"]', { timeout: 2 * WAIT }), page, watch, server);
+      const id = await page.textContent('#result');
+      await assertStored(server, id);
+      assert.equal((await server.dev('GET', '/voicenotes')).data.length, before + 1, 'the discarded note was never sent');
+      assert.deepEqual(watch.errors, []);
+      assert.deepEqual(failed, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('Vue build: the composable records, uploads, and releases on scope dispose', async () => {
     await exercise(`${server.api}/vue.html`, 'vue build', { wasmUnder: `${server.api}/assets/`, format: 'wav' });
   });

@@ -276,3 +276,19 @@ export function hold(event: PointerEvent, state: RecorderState): GestureAction |
 }
 // @ts-expect-error a recorder state API.md does not name
 new Gesture().handle({ type: 'recorder' }, 'holding', false);
+// The framework entries' one snapshot (API.md, "Framework entries") and the review actions.
+import type { VoiceNoteActions, VoiceNoteState } from 'vocafuse-wasm/voice-note';
+declare const note: VoiceNoteState & VoiceNoteActions;
+{
+  const flags: boolean[] = [note.capturing, note.busy, note.hasRecording];
+  const peaks: readonly number[] = note.waveform;
+  const phase: 'idle' | 'holding' | 'locked' | 'cancelling' = note.gesture;
+  const sent: Promise<UploadResult> = note.send();
+  const dropped: Promise<void> = note.discard();
+  void [flags, peaks, phase, sent, dropped, note.inputStatus, note.label, note.press];
+  // @ts-expect-error the gesture is one of four phases
+  const wrong: VoiceNoteState['gesture'] = 'dragging';
+  // @ts-expect-error the waveform is read-only
+  note.waveform.push(1);
+  void wrong;
+}

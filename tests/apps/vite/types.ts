@@ -14,8 +14,13 @@ export function ReactUsage() {
   const result: UploadResult | null = note.result;
   const supported: boolean | null = note.supported;
   void note.start().then(() => note.stop());
+  // The one snapshot's meaning and the review step's actions.
+  const flags: boolean[] = [note.capturing, note.busy, note.hasRecording];
+  const peaks: readonly number[] = note.waveform;
+  if (note.hasRecording) void note.send().then((r: UploadResult) => r.voicenote_id);
+  else void note.discard();
   const gesture: 'idle' | 'holding' | 'locked' | 'cancelling' = note.gesture;
-  void [state, level, result, supported, gesture];
+  void [state, level, result, supported, flags, peaks, gesture];
   createElement('button', { type: 'button', ...note.holdProps });
   // @ts-expect-error tokenEndpoint or sdk is required
   useVoiceNote({ maxDuration: 30 });
@@ -25,9 +30,11 @@ export function ReactUsage() {
 }
 
 export function vueUsage() {
-  const { state, uploadProgress, start, release } = useVueVoiceNote(() => ({ tokenEndpoint: '/api/token', messages: de }));
+  const { state, uploadProgress, start, release, capturing, send, discard } = useVueVoiceNote(() => ({ tokenEndpoint: '/api/token', messages: de }));
   const s: RecorderState = state.value;
   const p: number = uploadProgress.value;
+  const c: boolean = capturing.value;
+  void [c, send, discard];
   // @ts-expect-error the refs are read-only
   state.value = 'idle';
   const { holdProps, gesture } = useVueVoiceNote({ tokenEndpoint: '/api/token' });
@@ -40,7 +47,7 @@ export function elementUsage() {
   const el = document.createElement('vocafuse-recorder');
   const typed: VocaFuseRecorderElement = el;
   const s: RecorderState = typed.state;
-  void [s, labels.record, ar.PERMISSION_DENIED];
+  void [s, labels.record, ar.PERMISSION_DENIED, typed.send(), typed.discard()];
   // @ts-expect-error not a code
   void ar.NOT_A_CODE;
 }

@@ -14,17 +14,22 @@ const tokenEndpoint = `${api}${params.get('token') || '/api/token'}`;
 const readyMade = params.has('button');
 // ?hold: hold to talk on a plain button (the hook's holdProps).
 const holdToTalk = params.has('hold');
+// ?review: autoUpload off; the kept note waits for Send or Discard.
+const review = params.has('review');
 
 function Recorder() {
-  const note = useVoiceNote({ tokenEndpoint, apiBaseUrl: api, maxDuration: 30 });
+  const note = useVoiceNote({ tokenEndpoint, apiBaseUrl: api, maxDuration: 30, autoUpload: !review });
   // Counts effect mounts, so the test can tell StrictMode's double mount (development) happened.
   useEffect(() => { window.__recorderMounts = (window.__recorderMounts || 0) + 1; }, []);
   useEffect(() => { if (autostart) note.start().catch(() => {}); }, []); // eslint-disable-line react-hooks/exhaustive-deps
-  const recording = note.state === 'recording' || note.state === 'paused';
-  const toggle = () => (recording ? note.stop() : note.start()).catch(() => {});
+  // What the recorder says its state means: no state names to classify here.
+  const reviewing = note.hasRecording && !note.busy && !note.capturing && !note.result;
   return (
     <section>
-      <button id="record" type="button" data-state={note.state} onClick={toggle}>{recording ? 'Stop' : 'Record'}</button>
+      <button id="record" type="button" data-state={note.state} aria-pressed={note.capturing}
+              onClick={() => note.toggle().catch(() => {})}>{note.capturing ? 'Stop' : 'Record'}</button>
+      {reviewing && <button id="send" type="button" onClick={() => note.send().catch(() => {})}>Send</button>}
+      {reviewing && <button id="discard" type="button" onClick={() => note.discard().catch(() => {})}>Discard</button>}
       <p>State: <span id="state">{note.state}</span> · <span id="duration">{note.duration.toFixed(1)}</span> s</p>
       <meter id="level" min="0" max="1" value={note.level} />
       <progress id="progress" max="100" value={note.uploadProgress} />

@@ -1,0 +1,136 @@
+//! The one snapshot of a recorder that the framework entries render (API.md, "Framework
+//! entries"): the recorder's getters, what its state means (`core::view`), and what its observer
+//! last heard (level, upload progress, error, result). `js/voice-note.js` caches it per report.
+
+use std::cell::{Cell, RefCell};
+
+use wasm_bindgen::prelude::*;
+
+use super::convert::recording_to_js;
+use crate::core::lifecycle::RecorderState;
+use crate::core::view::{label, Press};
+use crate::web::recorder::Recorder;
+
+#[wasm_bindgen(module = "/js/snapshot.js")]
+extern "C" {
+    /// The frozen snapshot object from the values, in API.md's order (the names stay in JS).
+    #[wasm_bindgen(js_name = snapshot)]
+    #[allow(clippy::too_many_arguments)]
+    fn make(
+        state: &str,
+        capturing: bool,
+        busy: bool,
+        has_recording: bool,
+        duration: f64,
+        level: f64,
+        upload_progress: f64,
+        input_status: &str,
+        network_status: &str,
+        error: &JsValue,
+        recording: &JsValue,
+        result: &JsValue,
+        supported: bool,
+        press: &str,
+        label: &str,
+    ) -> JsValue;
+}
+
+/// What the observer heard since the take began, and the kept recording's JS object (the same
+/// object for as long as the same recording is kept, so renderers can compare by identity).
+pub struct View {
+    level: Cell<f64>,
+    upload_progress: Cell<f64>,
+    error: RefCell<JsValue>,
+    /// The error is the network's notice, which goes once the upload gets through.
+    error_passes: Cell<bool>,
+    result: RefCell<JsValue>,
+    /// The kept recording's `Blob` and its `VoicenoteResult`.
+    recording: RefCell<Option<(JsValue, JsValue)>>,
+    supported: bool,
+}
+
+impl View {
+    pub fn new(supported: bool) -> View {
+        View {
+            level: Cell::new(0.0),
+            upload_progress: Cell::new(0.0),
+            error: RefCell::new(JsValue::NULL),
+            error_passes: Cell::new(false),
+            result: RefCell::new(JsValue::NULL),
+            recording: RefCell::new(None),
+            supported,
+        }
+    }
+
+    /// A new take forgets the last one's error, result and progress.
+    pub fn state_changed(&self, state: RecorderState) {
+        if state == RecorderState::Uploaded && self.error_passes.get() {
+            *self.error.borrow_mut() = JsValue::NULL;
+        }
+        if state == RecorderState::Requesting {
+            self.upload_progress.set(0.0);
+            *self.error.borrow_mut() = JsValue::NULL;
+            *self.result.borrow_mut() = JsValue::NULL;
+        }
+    }
+
+    pub fn level(&self, level: f64) {
+        self.level.set(level);
+    }
+
+    pub fn upload_progress(&self, percent: f64) {
+        self.upload_progress.set(percent);
+    }
+
+    pub fn completed(&self, result: &JsValue) {
+        self.upload_progress.set(100.0);
+        *self.result.borrow_mut() = result.clone();
+    }
+
+    /// `passes`: a notice that the upload's getting through ends (the network's).
+    pub fn failed(&self, error: &JsValue, passes: bool) {
+        self.error_passes.set(passes);
+        *self.error.borrow_mut() = error.clone();
+    }
+
+    /// `recorder.recording`: `null`, or the kept recording's `VoicenoteResult`.
+    pub fn recording(&self, rec: &Recorder) -> JsValue {
+        let Some(kept) = rec.recording() else {
+            *self.recording.borrow_mut() = None;
+            return JsValue::NULL;
+        };
+        let blob: &JsValue = kept.blob.as_ref();
+        if let Some((cached_blob, object)) = self.recording.borrow().as_ref() {
+            if cached_blob == blob {
+                return object.clone();
+            }
+        }
+        let object = recording_to_js(&kept);
+        *self.recording.borrow_mut() = Some((blob.clone(), object.clone()));
+        object
+    }
+
+    /// The snapshot: API.md's fields, plus `press` (what a press of the toggle does: `'start'`,
+    /// `'stop'` or `''`) and `label` (the key of the toggle's text).
+    pub fn snapshot(&self, rec: &Recorder) -> JsValue {
+        let state = rec.state();
+        let recording = self.recording(rec);
+        make(
+            state.as_str(),
+            state.capturing(),
+            state.busy(),
+            !recording.is_null(),
+            rec.duration(),
+            if state == RecorderState::Recording { self.level.get() } else { 0.0 },
+            self.upload_progress.get(),
+            rec.input_status().as_str(),
+            rec.network_status().as_str(),
+            &self.error.borrow(),
+            &recording,
+            &self.result.borrow(),
+            self.supported,
+            Press::of(state).as_str(),
+            label(state),
+        )
+    }
+}
