@@ -274,8 +274,11 @@ function defineElement() {
     render(s) {
       const { ui } = this;
       const text = this.locale.labels;
-      // Review: a kept note that is neither on its way nor sent: Send, Discard, Record again.
-      const review = s.hasRecording && s.press === 'start' && s.result === null;
+      // Review: a kept note that is neither on its way nor sent: Send, Discard, Record again. With
+      // auto-upload only after a failed upload (a note on its way passes through 'stopped', and
+      // hiding the focused toggle there would drop the keyboard's focus).
+      const manual = this.getAttribute('auto-upload') === 'false';
+      const review = s.hasRecording && s.press === 'start' && s.result === null && (manual || s.state === 'error');
       const buttonHadFocus = this.shadowRoot.activeElement === ui.button;
       ui.button.hidden = review;
       ui.button.dataset.state = s.state;
