@@ -91,7 +91,7 @@ const HOLD_EVENTS = ['pointerdown', 'pointermove', 'pointerup', 'pointercancel',
 const SEEK_STEP = 1;
 
 // The labels under which the upload's progress shows (the recorder picks the label).
-const SENDING = new Set(['sending', 'waiting', 'sent']);
+const SENDING = new Set(['sending', 'waiting', 'unreachable', 'sent']);
 
 const clock = (seconds) => {
   const s = Math.floor(seconds);

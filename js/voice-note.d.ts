@@ -7,7 +7,7 @@ import type {
 export type VoiceNoteOptions = RecorderOptions & ({ sdk: VocaFuseSDK } | (SDKConfig & { sdk?: undefined }));
 
 /** The toggle's texts, keyed by the snapshot's `label`. */
-export type VoiceNoteLabel = 'record' | 'stop' | 'starting' | 'sending' | 'waiting' | 'sent';
+export type VoiceNoteLabel = 'record' | 'stop' | 'starting' | 'sending' | 'waiting' | 'unreachable' | 'sent';
 
 /** The recorder's snapshot, as the framework entries expose it (made by the recorder). */
 export interface VoiceNoteState {

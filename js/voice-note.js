@@ -19,7 +19,7 @@ const INITIAL = Object.freeze({
 /** The toggle's texts in English, keyed by the snapshot's `label` (the locales' `labels` too). */
 export const LABELS = Object.freeze({
   record: 'Record', stop: 'Stop', starting: 'Starting…', sending: 'Sending…',
-  waiting: 'Waiting for the network…', sent: 'Sent ✓',
+  waiting: 'Waiting for the network…', unreachable: 'Can’t reach the server, retrying…', sent: 'Sent ✓',
 });
 
 let entry = null;

@@ -41,7 +41,7 @@ export default {
 
 export const labels = {
   record: 'تسجيل', stop: 'إيقاف', starting: 'جارٍ البدء…', sending: 'جارٍ الإرسال…',
-  waiting: 'بانتظار الشبكة…', sent: 'أُرسلت', level: 'مستوى الإدخال', progress: 'تقدّم الإرسال',
+  waiting: 'بانتظار الشبكة…', unreachable: 'تعذّر الوصول إلى الخادم، جارٍ إعادة المحاولة…', sent: 'أُرسلت', level: 'مستوى الإدخال', progress: 'تقدّم الإرسال',
   timer: 'المدة المسجّلة', player: 'رسالتك الصوتية',
   play: 'تشغيل', pause: 'إيقاف مؤقت', waveform: 'موضع التشغيل', send: 'إرسال', discard: 'حذف', retake: 'إعادة التسجيل',
   recording: 'جارٍ التسجيل', cancelled: 'حُذفت الرسالة الصوتية',

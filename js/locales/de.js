@@ -41,7 +41,7 @@ export default {
 
 export const labels = {
   record: 'Aufnehmen', stop: 'Stopp', starting: 'Wird gestartet…', sending: 'Wird gesendet…',
-  waiting: 'Warte auf das Netzwerk…', sent: 'Gesendet', level: 'Eingangspegel', progress: 'Sendefortschritt',
+  waiting: 'Warte auf das Netzwerk…', unreachable: 'Server nicht erreichbar, neuer Versuch…', sent: 'Gesendet', level: 'Eingangspegel', progress: 'Sendefortschritt',
   timer: 'Aufgenommene Zeit', player: 'Deine Sprachnachricht',
   play: 'Abspielen', pause: 'Pause', waveform: 'Wiedergabeposition', send: 'Senden', discard: 'Verwerfen', retake: 'Neu aufnehmen',
   recording: 'Aufnahme läuft', cancelled: 'Sprachnachricht verworfen',

@@ -41,7 +41,7 @@ export default {
 
 export const labels = {
   record: 'Grabar', stop: 'Detener', starting: 'Iniciando…', sending: 'Enviando…',
-  waiting: 'Esperando la red…', sent: 'Enviada', level: 'Nivel de entrada', progress: 'Progreso del envío',
+  waiting: 'Esperando la red…', unreachable: 'No se puede contactar con el servidor, reintentando…', sent: 'Enviada', level: 'Nivel de entrada', progress: 'Progreso del envío',
   timer: 'Tiempo grabado', player: 'Tu nota de voz',
   play: 'Reproducir', pause: 'Pausa', waveform: 'Posición de reproducción', send: 'Enviar', discard: 'Descartar', retake: 'Grabar de nuevo',
   recording: 'Grabando', cancelled: 'Nota de voz descartada',

@@ -41,7 +41,7 @@ export default {
 
 export const labels = {
   record: 'Enregistrer', stop: 'Arrêter', starting: 'Démarrage…', sending: 'Envoi…',
-  waiting: 'En attente du réseau…', sent: 'Envoyée', level: 'Niveau d’entrée', progress: 'Progression de l’envoi',
+  waiting: 'En attente du réseau…', unreachable: 'Serveur injoignable, nouvel essai…', sent: 'Envoyée', level: 'Niveau d’entrée', progress: 'Progression de l’envoi',
   timer: 'Durée enregistrée', player: 'Votre note vocale',
   play: 'Lire', pause: 'Pause', waveform: 'Position de lecture', send: 'Envoyer', discard: 'Supprimer', retake: 'Réenregistrer',
   recording: 'Enregistrement en cours', cancelled: 'Note vocale supprimée',

@@ -3,6 +3,7 @@
 //! of the record toggle does in it, and which label the toggle shows.
 
 use crate::core::lifecycle::RecorderState;
+use crate::core::network::NetworkStatus;
 
 impl RecorderState {
     /// The microphone is taking the note (recording or paused).
@@ -55,8 +56,11 @@ impl Press {
 }
 
 /// The key of the toggle's label in the entries' one set of texts (and the locales' `labels`).
-pub fn label(state: RecorderState) -> &'static str {
+/// An upload that cannot reach its server while the browser is online says so, not "waiting for
+/// the network" to someone whose network works.
+pub fn label(state: RecorderState, network: NetworkStatus) -> &'static str {
     match state {
+        RecorderState::Uploading | RecorderState::Waiting if network == NetworkStatus::Unreachable => "unreachable",
         RecorderState::Recording | RecorderState::Paused => "stop",
         RecorderState::Requesting => "starting",
         RecorderState::Uploading => "sending",
@@ -91,10 +95,17 @@ mod tests {
 
     #[test]
     fn the_label_says_what_a_press_does_or_why_it_cannot() {
-        let labels: Vec<_> = ALL.iter().map(|s| label(*s)).collect();
+        let labels: Vec<_> = ALL.iter().map(|s| label(*s, NetworkStatus::Ok)).collect();
         assert_eq!(labels, ["record", "starting", "stop", "stop", "record", "sending", "waiting", "sent", "record"]);
         for s in ALL {
-            assert_eq!(Press::of(s) == Press::Stop, label(s) == "stop", "{s:?}");
+            assert_eq!(Press::of(s) == Press::Stop, label(s, NetworkStatus::Ok) == "stop", "{s:?}");
         }
+    }
+
+    #[test]
+    fn an_upload_the_server_does_not_answer_says_so_and_offline_still_waits_for_the_network() {
+        let unreachable: Vec<_> = ALL.iter().map(|s| label(*s, NetworkStatus::Unreachable)).collect();
+        assert_eq!(unreachable, ["record", "starting", "stop", "stop", "record", "unreachable", "unreachable", "sent", "record"]);
+        assert_eq!(label(S::Waiting, NetworkStatus::Offline), "waiting");
     }
 }

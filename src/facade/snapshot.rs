@@ -130,7 +130,7 @@ impl View {
             &self.result.borrow(),
             self.supported,
             Press::of(state).as_str(),
-            label(state),
+            label(state, rec.network_status()),
         )
     }
 }

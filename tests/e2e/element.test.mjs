@@ -166,7 +166,7 @@ describe('<vocafuse-recorder> with no build step', () => {
       assert.equal(ui.code, 'NETWORK_ERROR');
       const host = new URL(server.storage).host;
       assert.ok(ui.message.includes(host), `the userMessage names the storage host: ${ui.message}`);
-      assert.equal(ui.label, 'Waiting for the network…');
+      assert.equal(ui.label, 'Can’t reach the server, retrying…', 'not "waiting for the network" to someone whose network works');
       // The bucket's CORS rule is fixed: the upload finishes by itself and the notice goes.
       await server.dev('POST', '/__dev/storage', { mode: 'up' });
       await explain(waitState(page, 'en', 'uploaded', 2 * WAIT), page, watch, server);
