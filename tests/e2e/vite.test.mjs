@@ -246,6 +246,51 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
     }
   });
 
+  it('Vue build: holdProps bound with v-bind (hold and release sends, by Playwright\'s mouse), and with autoUpload off send() and discard() settle the kept note', async () => {
+    const { context, page, watch, failed } = await openAppPage(browser);
+    const stateIs = (state, timeout = WAIT) => page.waitForFunction((s) => document.getElementById('state').textContent === s, state, { timeout });
+    try {
+      await page.goto(`${server.api}/vue.html?hold`);
+      await page.waitForSelector('#hold');
+      assert.equal(await page.getAttribute('#hold', 'data-gesture'), 'idle');
+      const box = await page.locator('#hold').boundingBox();
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await explain(stateIs('recording'), page, watch, server);
+      await page.waitForSelector('#hold[data-gesture="holding"]');
+      await page.waitForFunction(() => Number(document.getElementById('duration').textContent) >= 1);
+      await page.mouse.up();
+      await explain(stateIs('uploaded', 2 * WAIT), page, watch, server);
+      assert.equal(await page.getAttribute('#hold', 'data-gesture'), 'idle');
+      await assertStored(server, await page.textContent('#result'));
+
+      await page.goto(`${server.api}/vue.html?review`);
+      await page.waitForSelector('#record[data-state="idle"]');
+      const before = (await server.dev('GET', '/voicenotes')).data.length;
+      const take = async () => {
+        await page.click('#record');
+        await explain(page.waitForSelector('#record[data-state="recording"]'), page, watch, server);
+        await sleep(RECORD_MS);
+        await page.click('#record');
+        await explain(page.waitForSelector('#send'), page, watch, server);
+        assert.equal(await page.textContent('#state'), 'stopped');
+      };
+      await take();
+      await page.click('#discard');
+      await page.waitForSelector('#record[data-state="idle"]');
+      assert.equal(await page.locator('#send').count(), 0, 'nothing left to review');
+      await take();
+      await page.click('#send');
+      await explain(page.waitForSelector('#record[data-state="uploaded"]', { timeout: 2 * WAIT }), page, watch, server);
+      await assertStored(server, await page.textContent('#result'));
+      assert.equal((await server.dev('GET', '/voicenotes')).data.length, before + 1, 'the discarded note was never sent');
+      assert.deepEqual(watch.errors, []);
+      assert.deepEqual(failed, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('Vue build: the composable records, uploads, and releases on scope dispose', async () => {
     await exercise(`${server.api}/vue.html`, 'vue build', { wasmUnder: `${server.api}/assets/`, format: 'wav' });
   });
