@@ -236,7 +236,8 @@ function defineElement() {
         },
         onComplete: (result) => { this.announce('sent'); this.emit('complete', result); },
         onError: (error) => this.emit('error', error), // the message part is an alert: it is read out
-        onCancel: () => this.announce('cancelled'),
+        // A tap in mode="hold" cancels its take to show the hint: the hint is what there is to say.
+        onCancel: () => this.announce(this.hinted ? 'hold' : 'cancelled'),
       };
     }
 

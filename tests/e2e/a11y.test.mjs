@@ -1,9 +1,9 @@
 // Accessibility of <vocafuse-recorder> and the demo, as a person with assistive technology meets
 // them: axe-core finds no violation in any state the element reaches (idle, recording, review,
 // sending, sent, error; with mode="hold" holding, locked, cancelling) nor on the demo page; the live
-// region announces start, lock, discard and sent; prefers-reduced-motion stops the recording dot's
-// pulse. Screenshots of the element in each state, left to right and right to left, are kept in
-// test-results/.
+// region announces start, lock, discard, sent and a tap's hint; prefers-reduced-motion stops the
+// recording dot's pulse. Screenshots of the element in each state, left to right and right to left,
+// are kept in test-results/.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -139,7 +139,7 @@ describe('accessibility', () => {
       await page.locator(`#${id}`).screenshot({ path: artifact(`vocafuse-recorder-${state}-${dir}.png`), animations: 'disabled' });
     }
 
-    it('axe finds no violation while holding, locked and cancelling, each way, under the real mouse; start, lock and cancel are announced', async () => {
+    it('axe finds no violation while holding, locked and cancelling, each way, under the real mouse; start, lock, cancel and a tap\'s hint are announced', async () => {
       const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
       const page = await context.newPage();
       page.setDefaultTimeout(WAIT);
@@ -149,7 +149,9 @@ describe('accessibility', () => {
         await page.waitForFunction(() => window.__defined === true);
         await page.addScriptTag({ path: AXE });
         const arabic = await page.evaluate(async () => (await import('/pkg/locales/ar.js')).labels);
-        const english = { recording: 'Recording', locked: 'Recording locked', cancelled: 'Voice note discarded', stop: 'Stop', stopSend: 'Stop and send' };
+        const english = {
+          recording: 'Recording', locked: 'Recording locked', cancelled: 'Voice note discarded', hold: 'Hold to record', stop: 'Stop', stopSend: 'Stop and send',
+        };
         for (const key of Object.keys(english)) assert.match(arabic[key], /[\u0600-\u06FF]/, `an Arabic ${key}`);
         // #ar (lang="ar") lays out right to left: there "away", the cancelling slide, is to the right.
         for (const [id, dir, away, text] of [['en', 'ltr', -1, english], ['ar', 'rtl', 1, arabic]]) {
@@ -186,6 +188,15 @@ describe('accessibility', () => {
           await page.mouse.up();
           await waitState(page, id, 'idle');
           await waitStatus(page, id, text.cancelled);
+
+          // A tap records nothing: what is said is the hint, not "discarded".
+          const from = await page.evaluate(() => window.__events.length);
+          await page.mouse.click(at.x, at.y);
+          await page.waitForFunction(([id, from]) => {
+            const states = window.__events.slice(from).filter((e) => e.id === id && e.type === 'statechange').map((e) => e.detail);
+            return states.includes('requesting') && states.at(-1) === 'idle';
+          }, [id, from]);
+          await waitStatus(page, id, text.hold);
         }
         assert.deepEqual(watch.errors, []);
       } finally {
