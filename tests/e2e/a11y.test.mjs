@@ -198,6 +198,19 @@ describe('accessibility', () => {
           }, [id, from]);
           await waitStatus(page, id, text.hold);
         }
+
+        // Without auto-upload the locked take stops into the review: the lock control says so.
+        await page.evaluate(() => document.getElementById('en').setAttribute('auto-upload', 'false'));
+        const at = await part(page, 'en', 'button');
+        await page.mouse.move(at.x, at.y);
+        await page.mouse.down();
+        await explain(waitState(page, 'en', 'recording'), page, watch, server);
+        await page.mouse.move(at.x, at.y - 90, { steps: 4 });
+        await waitGesture(page, 'en', 'locked');
+        await page.mouse.up();
+        assert.equal(await page.locator('#en').getByRole('button', { name: 'Stop and review', exact: true }).count(), 1);
+        await page.evaluate(() => document.getElementById('en').cancel());
+        await waitState(page, 'en', 'idle');
         assert.deepEqual(watch.errors, []);
       } finally {
         await context.close();
