@@ -19,6 +19,7 @@ const ENGLISH = {
   play: 'Play', pause: 'Pause', waveform: 'Playback position', send: 'Send', discard: 'Discard', retake: 'Record again',
   recording: 'Recording', cancelled: 'Voice note discarded',
   hold: 'Hold to record', release: 'Release to send', cancelling: 'Release to cancel', lock: 'Lock',
+  locked: 'Recording locked', stopSend: 'Stop and send', stopReview: 'Stop and review',
 };
 
 const STYLE = `
@@ -212,7 +213,7 @@ function defineElement() {
     gesture() {
       if (!this.hold) {
         const onHint = (shown) => { this.hinted = shown; this.render(this.note.getSnapshot()); };
-        this.hold = new Hold(this.note, { start: () => this.start(), onHint });
+        this.hold = new Hold(this.note, { start: () => this.start(), onHint, onLock: () => this.announce('locked') });
       }
       return this.hold;
     }
@@ -235,7 +236,8 @@ function defineElement() {
         },
         onComplete: (result) => { this.announce('sent'); this.emit('complete', result); },
         onError: (error) => this.emit('error', error), // the message part is an alert: it is read out
-        onCancel: () => this.announce('cancelled'),
+        // A tap in mode="hold" cancels its take to show the hint: the hint is what there is to say.
+        onCancel: () => this.announce(this.hinted ? 'hold' : 'cancelled'),
       };
     }
 
@@ -263,7 +265,7 @@ function defineElement() {
       }, () => {});
     }
 
-    /** Says `key`'s text in the live region (start, sent, cancel; errors are the message's alert). */
+    /** Says `key`'s text in the live region (start, lock, sent, cancel; errors are the message's alert). */
     announce(key) {
       const { status } = this.ui;
       // Cleared first, so that the same words twice are read twice.
@@ -303,6 +305,9 @@ function defineElement() {
       // The lock control: a tap locks a hold (the single-tap alternative to sliding up), then stops.
       ui.lock.hidden = !hold || (s.gesture !== 'holding' && s.gesture !== 'locked');
       ui.lock.textContent = s.gesture === 'locked' ? text.stop : text.lock;
+      // Locked, the toggle says "Stop" too: this one's name says where the take goes (it starts with the visible word).
+      if (s.gesture === 'locked') ui.lock.setAttribute('aria-label', manual ? text.stopReview : text.stopSend);
+      else ui.lock.removeAttribute('aria-label');
       ui.hint.hidden = !(hold && this.hinted);
       ui.hint.textContent = text.hold;
 

@@ -17,12 +17,14 @@ const STYLE = Object.freeze({ touchAction: 'none', userSelect: 'none', WebkitUse
 export class Hold {
   /**
    * `note`: the VoiceNote the gesture drives. `start`: how a take starts (the element first waits
-   * for its locale); `onHint(shown)`: show or hide "Hold to record".
+   * for its locale); `onHint(shown)`: show or hide "Hold to record"; `onLock()`: a held take was
+   * locked (slid up or the lock control).
    */
-  constructor(note, { start, onHint } = {}) {
+  constructor(note, { start, onHint, onLock } = {}) {
     this.note = note;
     this.start = start || (() => note.start());
     this.onHint = onHint || (() => {});
+    this.onLock = onLock || (() => {});
     this.gesture = null; // the SDK's Gesture, once loaded
     this.queue = null;   // what waits for it, in order
     this.state = null;   // the recorder state the Gesture last heard of, once listening
@@ -105,6 +107,7 @@ export class Hold {
     if (action === 'stop') this.note.stop().catch(ignore);
     if (action === 'cancel' || action === 'hint') this.note.cancel().catch(ignore);
     if (action === 'hint') this.onHint(true);
+    if (action === 'lock') this.onLock();
     const gesture = this.gesture.phase;
     if (gesture !== this.note.getSnapshot().gesture) this.note.setGesture(gesture);
     return action;

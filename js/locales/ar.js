@@ -46,4 +46,5 @@ export const labels = {
   play: 'تشغيل', pause: 'إيقاف مؤقت', waveform: 'موضع التشغيل', send: 'إرسال', discard: 'حذف', retake: 'إعادة التسجيل',
   recording: 'جارٍ التسجيل', cancelled: 'حُذفت الرسالة الصوتية',
   hold: 'اضغط مطولًا للتسجيل', release: 'اترك للإرسال', cancelling: 'اترك للإلغاء', lock: 'قفل',
+  locked: 'التسجيل مقفل', stopSend: 'إيقاف وإرسال', stopReview: 'إيقاف ومراجعة',
 };

@@ -46,4 +46,5 @@ export const labels = {
   play: 'Abspielen', pause: 'Pause', waveform: 'Wiedergabeposition', send: 'Senden', discard: 'Verwerfen', retake: 'Neu aufnehmen',
   recording: 'Aufnahme läuft', cancelled: 'Sprachnachricht verworfen',
   hold: 'Zum Aufnehmen gedrückt halten', release: 'Loslassen zum Senden', cancelling: 'Loslassen zum Abbrechen', lock: 'Sperren',
+  locked: 'Aufnahme gesperrt', stopSend: 'Stopp und senden', stopReview: 'Stopp und anhören',
 };

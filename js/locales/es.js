@@ -46,4 +46,5 @@ export const labels = {
   play: 'Reproducir', pause: 'Pausa', waveform: 'Posición de reproducción', send: 'Enviar', discard: 'Descartar', retake: 'Grabar de nuevo',
   recording: 'Grabando', cancelled: 'Nota de voz descartada',
   hold: 'Mantén pulsado para grabar', release: 'Suelta para enviar', cancelling: 'Suelta para cancelar', lock: 'Bloquear',
+  locked: 'Grabación bloqueada', stopSend: 'Detener y enviar', stopReview: 'Detener y revisar',
 };

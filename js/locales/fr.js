@@ -46,4 +46,5 @@ export const labels = {
   play: 'Lire', pause: 'Pause', waveform: 'Position de lecture', send: 'Envoyer', discard: 'Supprimer', retake: 'Réenregistrer',
   recording: 'Enregistrement en cours', cancelled: 'Note vocale supprimée',
   hold: 'Maintenez pour enregistrer', release: 'Relâchez pour envoyer', cancelling: 'Relâchez pour annuler', lock: 'Verrouiller',
+  locked: 'Enregistrement verrouillé', stopSend: 'Arrêter et envoyer', stopReview: 'Arrêter et réécouter',
 };
