@@ -1,6 +1,6 @@
 // The browser plumbing the Rust layer drives, as one module (each extra module is one more
 // request when the package loads): capture for the WAV path, and IndexedDB and Web Locks
-// as promises for durability.
+// as promises for durability, and the snapshot object the framework entries render.
 
 // ---- capture ----
 // Capture for the WAV path: microphone -> AudioWorklet running the WAV encoder's own wasm on the
@@ -340,4 +340,21 @@ export function newId() {
 
 export function isOnline() {
   return !(globalThis.navigator && navigator.onLine === false);
+}
+
+// ---- the framework entries' snapshot ----
+
+// The framework entries' snapshot object (API.md, "Framework entries"). Rust decides every value
+// (src/facade/snapshot.rs) and passes them in this order; only the field names live here, which
+// keeps them out of the wasm.
+const NO_WAVEFORM = Object.freeze([]);
+
+export function snapshot(state, capturing, busy, hasRecording, duration, level, uploadProgress, inputStatus,
+  networkStatus, error, recording, result, supported, press, label) {
+  // The kept recording's peaks, once the recorder measures them.
+  const waveform = recording && Array.isArray(recording.waveform) ? recording.waveform : NO_WAVEFORM;
+  return Object.freeze({
+    state, capturing, busy, hasRecording, duration, level, uploadProgress, inputStatus, networkStatus,
+    waveform, gesture: 'idle', error, recording, result, supported, press, label,
+  });
 }

@@ -11,7 +11,7 @@ use crate::core::lifecycle::RecorderState;
 use crate::core::view::{label, Press};
 use crate::web::recorder::Recorder;
 
-#[wasm_bindgen(module = "/js/snapshot.js")]
+#[wasm_bindgen(module = "/js/platform.js")]
 extern "C" {
     /// The frozen snapshot object from the values, in API.md's order (the names stay in JS).
     #[wasm_bindgen(js_name = snapshot)]
