@@ -239,16 +239,6 @@ impl Default for Gesture {
     }
 }
 
-/// The recorder is recording or paused.
-fn capturing(state: RecorderState) -> bool {
-    matches!(state, RecorderState::Recording | RecorderState::Paused)
-}
-
-/// The recorder is opening the microphone or sending: a press starts nothing.
-fn busy(state: RecorderState) -> bool {
-    matches!(state, RecorderState::Requesting | RecorderState::Uploading | RecorderState::Waiting)
-}
-
 impl Gesture {
     /// An idle gesture.
     pub fn new() -> Gesture {
@@ -275,7 +265,7 @@ impl Gesture {
         };
         let (phase, press, action) = match (self.phase, input) {
             // The take ended without the gesture (maxDuration, an error, the app's own call).
-            (P::Holding | P::Locked | P::Cancelling, Input::Recorder) if !capturing(recorder) && recorder != RecorderState::Requesting => {
+            (P::Holding | P::Locked | P::Cancelling, Input::Recorder) if !recorder.capturing() && recorder != RecorderState::Requesting => {
                 (P::Idle, None, Action::None)
             }
             (_, Input::Recorder) => (self.phase, self.press, Action::None),
@@ -283,10 +273,10 @@ impl Gesture {
             (P::Idle, Input::PointerDown { id, kind, x, y }) => self.press_down(Held::Pointer { id, reach: kind.reach(), x, y }, now_ms, recorder),
             (P::Idle, Input::KeyDown { key: Key::Space, repeat: false }) => self.press_down(Held::Space, now_ms, recorder),
             // Enter toggles: the take it starts is hands-free.
-            (P::Idle, Input::KeyDown { key: Key::Enter, repeat: false }) if capturing(recorder) => (P::Idle, None, Action::Stop),
-            (P::Idle, Input::KeyDown { key: Key::Enter, repeat: false }) if !busy(recorder) => (P::Locked, None, Action::Start),
-            (P::Idle, Input::KeyDown { key: Key::Escape, .. }) if capturing(recorder) => (P::Idle, None, Action::Cancel),
-            (P::Idle, Input::LockTap) if capturing(recorder) => (P::Idle, None, Action::Stop),
+            (P::Idle, Input::KeyDown { key: Key::Enter, repeat: false }) if recorder.capturing() => (P::Idle, None, Action::Stop),
+            (P::Idle, Input::KeyDown { key: Key::Enter, repeat: false }) if !recorder.busy() => (P::Locked, None, Action::Start),
+            (P::Idle, Input::KeyDown { key: Key::Escape, .. }) if recorder.capturing() => (P::Idle, None, Action::Cancel),
+            (P::Idle, Input::LockTap) if recorder.capturing() => (P::Idle, None, Action::Stop),
 
             (P::Holding | P::Cancelling, Input::PointerMove { id, x, y }) => match self.press {
                 Some(Press { held: Held::Pointer { id: held, reach, x: x0, y: y0 }, .. }) if held == id => {
@@ -327,9 +317,9 @@ impl Gesture {
     /// A press in the idle phase: records, unless the recorder is busy or already recording
     /// (then the press stops that take, as a toggle would).
     fn press_down(&self, held: Held, now_ms: f64, recorder: RecorderState) -> (GesturePhase, Option<Press>, Action) {
-        if capturing(recorder) {
+        if recorder.capturing() {
             (GesturePhase::Idle, None, Action::Stop)
-        } else if busy(recorder) {
+        } else if recorder.busy() {
             (GesturePhase::Idle, None, Action::None)
         } else {
             (GesturePhase::Holding, Some(Press { held, at_ms: now_ms }), Action::Start)
@@ -346,7 +336,7 @@ impl Gesture {
         let held_ms = self.press.map_or(0.0, |p| now_ms - p.at_ms);
         if held_ms < MIN_HOLD_MS {
             Action::Hint
-        } else if capturing(recorder) {
+        } else if recorder.capturing() {
             Action::Stop
         } else {
             Action::Cancel
