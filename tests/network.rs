@@ -2,7 +2,7 @@
 //! wrong `apiBaseUrl` (a closed port), storage down and storage without CORS for the page each
 //! end in the `NETWORK_ERROR` notice with the right `details.reason` while the upload keeps
 //! waiting, the recording kept; storage back (or its CORS fixed) and the upload finishes by
-//! itself.
+//! itself. A pending recording's awaited `upload()` settles with the notice instead.
 
 #![cfg(target_arch = "wasm32")]
 
@@ -146,4 +146,41 @@ async fn an_unreachable_token_endpoint_while_uploading_ends_in_the_notice_too() 
     assert_eq!(get_str(&rejection(upload).await, "code"), "ABORTED");
     assert!(!rec.recording().is_null(), "cancel() keeps the recording");
     rec.destroy();
+}
+
+/// A pending recording's `upload()`, which has no recorder's `onError` to tell, settles with the
+/// notice; the recording stays pending and `resumePending()` sends it once storage is back.
+#[wasm_bindgen_test]
+async fn a_pending_upload_the_app_awaits_ends_in_the_notice_and_stays_pending_until_storage_is_back() {
+    reset_dev().await;
+    let sdk = VocaFuseSdk::new(sdk_config(&quick(&[("persist", JsValue::TRUE)]))).unwrap();
+    // What earlier tests of this page left pending goes first, so the list below is this test's.
+    ok(sdk.resume_pending()).await;
+    let probe = local(&[]);
+    let rec = sdk.create_recorder(probe.options.clone()).unwrap();
+    ok(rec.start()).await;
+    probe.until_recorded(0.5).await;
+    ok(rec.stop()).await;
+    let blob: web_sys::Blob = get(&rec.recording(), "blob").unchecked_into();
+    rec.destroy();
+    storage_mode("down").await;
+    let list = ok(sdk.pending_recordings()).await.unchecked_into::<Array>().to_vec();
+    assert_eq!(list.len(), 1, "{:?}", list.iter().map(stringify).collect::<Vec<_>>());
+    let upload: js_sys::Function = get(&list[0], "upload").unchecked_into();
+    let notice = rejection(upload.call0(&list[0]).unwrap().unchecked_into()).await;
+    assert_eq!(get_str(&notice, "code"), "NETWORK_ERROR", "{}", stringify(&notice));
+    let details = get(&notice, "details");
+    assert_eq!(get_str(&details, "reason"), "unreachable");
+    assert_eq!(get_str(&details, "origin"), storage_origin().await);
+    assert!(get_f64(&details, "attempts") >= 2.0, "the retries were spent first: {}", stringify(&details));
+    // resumePending() answers with the same notice for it, and it stays pending.
+    let results = ok(sdk.resume_pending()).await.unchecked_into::<Array>().to_vec();
+    assert_eq!(results.len(), 1);
+    assert_eq!(get_str(&get(&results[0], "details"), "reason"), "unreachable", "{}", stringify(&results[0]));
+    assert_eq!(ok(sdk.pending_recordings()).await.unchecked_into::<Array>().length(), 1, "still pending");
+    storage_mode("up").await;
+    let results = ok(sdk.resume_pending()).await.unchecked_into::<Array>().to_vec();
+    assert_eq!(results.len(), 1);
+    assert_eq!(stored_sha(&results[0]).await, sha256(&blob).await);
+    assert_eq!(ok(sdk.pending_recordings()).await.unchecked_into::<Array>().length(), 0);
 }

@@ -48,6 +48,14 @@ impl Reason {
         }
     }
 
+    /// Whether an upload the app awaits with no recorder to report to (a pending recording's
+    /// `upload()`, `resumePending()`) settles with the notice instead of waiting: the notice is
+    /// the only way the app hears of it. Offline still waits, as the browser will say when the
+    /// network is back; the recording stays kept either way.
+    pub fn ends_awaited_upload(self) -> bool {
+        self != Reason::Offline
+    }
+
     /// The `networkStatus` the reason puts the recorder in.
     pub fn status(self) -> NetworkStatus {
         match self {
@@ -219,5 +227,12 @@ mod tests {
         let app = Messages(vec![("NETWORK_ERROR".into(), "Pas de réseau".into())]);
         assert_eq!(app.for_error(&e), "Pas de réseau");
         assert_eq!(Messages::default().for_error(&SdkError::new(ErrorCode::NetworkError, "x")), ErrorCode::NetworkError.info().user_message);
+    }
+
+    #[test]
+    fn an_awaited_pending_upload_ends_with_the_notice_unless_the_browser_is_offline() {
+        assert!(Reason::Unreachable.ends_awaited_upload());
+        assert!(Reason::Cors.ends_awaited_upload());
+        assert!(!Reason::Offline.ends_awaited_upload(), "offline waits for the network, as before");
     }
 }

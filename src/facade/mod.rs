@@ -127,7 +127,7 @@ impl VocaFuseSdk {
                 // In the background: init() does not wait for the uploads. What fails stays pending.
                 let ctx = ctx.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    let _ = resume_all(&ctx).await;
+                    let _ = resume_all(&ctx, false).await;
                 });
             }
             Ok(())
@@ -153,7 +153,7 @@ impl VocaFuseSdk {
     #[wasm_bindgen(js_name = resumePending)]
     pub fn resume_pending(&self) -> Promise {
         let ctx = self.ctx.clone();
-        promise(self.ctx.clone(), async move { resume_all(&ctx).await }, JsValue::from)
+        promise(self.ctx.clone(), async move { resume_all(&ctx, true).await }, JsValue::from)
     }
 
     /// Whether this browser can record a voice note in some format.
@@ -237,10 +237,10 @@ impl VocaFuseSdk {
     }
 }
 
-async fn resume_all(ctx: &Rc<SdkContext>) -> Result<Array, SdkError> {
+async fn resume_all(ctx: &Rc<SdkContext>, awaited: bool) -> Result<Array, SdkError> {
     let results = Array::new();
     for row in durable::pending().await? {
-        let outcome = durable::upload_pending(ctx, &row.id).await;
+        let outcome = durable::upload_pending(ctx, &row.id, awaited).await;
         results.push(&outcome.map_or_else(|e| error_to_js(&e, &ctx.messages), |r| result_to_js(&r)));
     }
     Ok(results)
@@ -305,7 +305,7 @@ impl PendingRecording {
     /// Uploads it (resuming a multipart upload where it stopped); resolves with the `UploadResult`.
     pub fn upload(&self) -> Promise {
         let (ctx, id) = (self.ctx.clone(), self.row.id.clone());
-        promise(self.ctx.clone(), async move { durable::upload_pending(&ctx, &id).await }, |r| result_to_js(&r))
+        promise(self.ctx.clone(), async move { durable::upload_pending(&ctx, &id, true).await }, |r| result_to_js(&r))
     }
 
     /// Deletes it from IndexedDB.

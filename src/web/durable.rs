@@ -24,6 +24,7 @@ use super::upload::{upload_resumable, Journal, UploadObserver};
 use crate::core::durable::{kept_duration, lock_name, StoredMeta, StoredState, UploadJournal, FLUSH_MS};
 use crate::core::errors::{ErrorCode, SdkError};
 use crate::core::format::AudioFormat;
+use crate::core::network::NetworkNotice;
 use crate::core::upload::UploadResult;
 use crate::core::{resample, wav, webm};
 
@@ -311,15 +312,30 @@ pub async fn pending() -> Result<Vec<Row>, SdkError> {
     Ok(out)
 }
 
-struct Silent;
-impl UploadObserver for Silent {
+/// A pending recording's upload has no recorder to report to. When the app awaits it
+/// (`awaited`), the network's notice ends it (the core's rule), so the app hears why instead of
+/// waiting for `offlineWaitMs`; the recording stays kept. `resumeOnInit`'s uploads, which nobody
+/// awaits, keep waiting and probing.
+struct Pending {
+    awaited: bool,
+    controller: web_sys::AbortController,
+    notice: RefCell<Option<SdkError>>,
+}
+
+impl UploadObserver for Pending {
     fn progress(&self, _percent: f64) {}
+    fn unreachable(&self, notice: NetworkNotice) {
+        if self.awaited && notice.reason.ends_awaited_upload() && self.notice.borrow().is_none() {
+            self.notice.replace(Some(notice.error()));
+            self.controller.abort();
+        }
+    }
 }
 
 /// Uploads a pending recording: waits for its lock (another tab may be uploading it), then
 /// resumes from what its journal says. If another tab confirmed it meanwhile, answers with that
-/// tab's result.
-pub async fn upload_pending(ctx: &SdkContext, id: &str) -> Result<UploadResult, SdkError> {
+/// tab's result. `awaited`: the app awaits the answer (see `Pending`).
+pub async fn upload_pending(ctx: &SdkContext, id: &str, awaited: bool) -> Result<UploadResult, SdkError> {
     let held = lock(id).await;
     let row = read_kept(id).await?;
     if row.meta.state == StoredState::Uploaded {
@@ -331,8 +347,10 @@ pub async fn upload_pending(ctx: &SdkContext, id: &str) -> Result<UploadResult, 
     let spec = meta.spec(row.created_at).ok_or_else(|| foreign_format(&meta))?;
     let stored = Stored::new(row.id.clone(), row.created_at, meta.clone(), Box::new(|_| {}));
     *stored.lock.borrow_mut() = Some(held);
-    let controller = controller()?;
-    let result = upload_resumable(ctx, &blob, &meta.mime_type, &spec, &controller.signal(), Rc::new(Silent), &stored.upload_journal()).await?;
+    let observer = Rc::new(Pending { awaited, controller: controller()?, notice: RefCell::new(None) });
+    let signal = observer.controller.signal();
+    let outcome = upload_resumable(ctx, &blob, &meta.mime_type, &spec, &signal, observer.clone(), &stored.upload_journal()).await;
+    let result = outcome.map_err(|e| observer.notice.take().unwrap_or(e))?;
     stored.confirmed();
     Ok(result)
 }
