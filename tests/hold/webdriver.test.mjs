@@ -3,11 +3,10 @@
 // tests/e2e/hold.test.mjs and tests/e2e/a11y.test.mjs): a mouse held and released sends, a mouse slid
 // away cancels, a mouse slid up locks and the lock control sends, Space held records and its release
 // sends, a touch held and lifted sends (Firefox, on a page without axe-core; WebKitGTK's driver has
-// no touch). With
-// auto-upload="false" a held take stops into the review (Play, the waveform slider, Send, Discard,
-// Record again shown, the toggle hidden): ArrowRight moves the slider's aria-valuenow, a pointer
-// click on Discard sends nothing, Record again takes anew, Send uploads that one note to the dev
-// server. axe-core (label-content-name-mismatch on, as in a11y.test.mjs) finds no violation
+// no touch). With auto-upload="false" a held take stops into the review (Play, the waveform slider,
+// Send, Discard, Record again shown, the toggle hidden): ArrowRight moves the slider's aria-valuenow,
+// a pointer click on Discard sends nothing, Record again takes anew, Send uploads that one note to
+// the dev server. axe-core (label-content-name-mismatch on, as in a11y.test.mjs) finds no violation
 // idle, holding, cancelling, locked, sent, in the review and in an error's alert, and does find a
 // nameless button put in the element's shadow root. Playing is not checked here: neither engine has
 // an audio output on this machine. HOLD_BROWSER = firefox | webkit (WebKitGTK under xvfb-run);
