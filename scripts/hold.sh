@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Hold to talk with real input in Firefox ESR and WebKitGTK, through WebDriver actions
-# (tests/hold/webdriver.test.mjs); Chromium's run is part of scripts/e2e.sh (tests/e2e/hold.test.mjs).
-# Needs pkg/ built (bash scripts/build-pkg.sh). Exits non-zero on any failure.
+# Hold to talk, the review step and axe-core on the element, with real input in Firefox ESR and
+# WebKitGTK through WebDriver actions (tests/hold/webdriver.test.mjs); Chromium's run is part of
+# scripts/e2e.sh (tests/e2e/hold.test.mjs, a11y.test.mjs). Needs pkg/ built (bash scripts/build-pkg.sh).
+# Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 exec </dev/null
 need_pkg hold
 [ -x target/debug/vocafuse-devserver ] || cargo build -p vocafuse-devserver
+# axe-core comes from the e2e suite's lockfile.
+[ -d tests/e2e/node_modules/axe-core ] || { say "npm ci in tests/e2e"; (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error); }
 say "hold to talk: Firefox"
 HOLD_BROWSER=firefox node --test --test-reporter=spec tests/hold/webdriver.test.mjs
 say "hold to talk: WebKitGTK"
