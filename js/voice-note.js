@@ -16,7 +16,7 @@ const INITIAL = Object.freeze({
   recording: null, result: null, supported: null, press: 'start', label: 'record',
   review: false, progress: false, lock: '', hint: false,
 });
-// Without a recorder nothing is under way: a press starts, and a hold control says to hold.
+// Without a recorder nothing is under way: a press starts (a hold control says to hold) and nothing uploads.
 const settledLabel = (hold) => (hold ? 'hold' : 'record');
 
 /** The toggle's texts in English, keyed by the snapshot's `label` (the locales' `labels` too). */
@@ -262,7 +262,7 @@ export class VoiceNote {
       if (generation !== this.generation) return;
       // The SDK's own failures (INVALID_CONFIG; AUTHENTICATION_FAILED or SERVICE_UNAVAILABLE from
       // init()) reach the app like the recorder's: in `error`, in onError, and as the state `error`.
-      this.publish({ ...this.snapshot, error, state: 'error', level: 0, press: 'start', label: settledLabel(this.hold) });
+      this.publish({ ...this.snapshot, error, state: 'error', level: 0, press: 'start', label: settledLabel(this.hold), progress: false });
       if (typeof this.options.onError === 'function') this.options.onError(error);
     });
     return promise;
