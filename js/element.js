@@ -17,8 +17,7 @@ const RIGHT_TO_LEFT = new Set(['ar']);
 const ENGLISH = {
   ...LABELS, level: 'Input level', progress: 'Upload progress', timer: 'Recorded time', player: 'Your voice note',
   play: 'Play', pause: 'Pause', waveform: 'Playback position', send: 'Send', discard: 'Discard', retake: 'Record again',
-  recording: 'Recording', cancelled: 'Voice note discarded',
-  hold: 'Hold to record', release: 'Release to send', cancelling: 'Release to cancel', lock: 'Lock',
+  recording: 'Recording', cancelled: 'Voice note discarded', lock: 'Lock',
   locked: 'Recording locked', stopSend: 'Stop and send', stopReview: 'Stop and review',
 };
 
@@ -91,9 +90,6 @@ const HOLD_EVENTS = ['pointerdown', 'pointermove', 'pointerup', 'pointercancel',
 // Arrow keys on the waveform move by this many seconds (Page Up/Down by five times as much).
 const SEEK_STEP = 1;
 
-// The labels under which the upload's progress shows (the recorder picks the label).
-const SENDING = new Set(['sending', 'waiting', 'unreachable', 'sent']);
-
 const clock = (seconds) => {
   const s = Math.floor(seconds);
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
@@ -146,7 +142,6 @@ function defineElement() {
       this.note.subscribe((snapshot) => this.render(snapshot));
       const { ui } = this;
       this.hold = null; // the gesture, made when mode="hold" is first used
-      this.hinted = false;
       ui.button.addEventListener('click', () => { if (!this.holding()) this.toggle(); });
       // mode="hold": a click without a pointer (a screen reader's) reaches the gesture too.
       for (const type of HOLD_EVENTS) {
@@ -172,6 +167,7 @@ function defineElement() {
 
     connectedCallback() {
       this.applyLang();
+      this.note.setHold(this.holding());
       this.note.setOptions(this.options());
       this.note.connect();
       this.render(this.note.getSnapshot());
@@ -185,6 +181,7 @@ function defineElement() {
 
     attributeChangedCallback(name) {
       if (name === 'lang' || name === 'dir') this.applyLang();
+      if (name === 'mode') this.note.setHold(this.holding());
       this.note.setOptions(this.options());
     }
 
@@ -211,10 +208,7 @@ function defineElement() {
     holding() { return this.getAttribute('mode') === 'hold'; }
 
     gesture() {
-      if (!this.hold) {
-        const onHint = (shown) => { this.hinted = shown; this.render(this.note.getSnapshot()); };
-        this.hold = new Hold(this.note, { start: () => this.start(), onHint, onLock: () => this.announce('locked') });
-      }
+      if (!this.hold) this.hold = new Hold(this.note, { start: () => this.start(), onLock: () => this.announce('locked') });
       return this.hold;
     }
 
@@ -237,7 +231,7 @@ function defineElement() {
         onComplete: (result) => { this.announce('sent'); this.emit('complete', result); },
         onError: (error) => this.emit('error', error), // the message part is an alert: it is read out
         // A tap in mode="hold" cancels its take to show the hint: the hint is what there is to say.
-        onCancel: () => this.announce(this.hinted ? 'hold' : 'cancelled'),
+        onCancel: () => this.announce(this.note.getSnapshot().hint ? 'hold' : 'cancelled'),
       };
     }
 
@@ -276,39 +270,34 @@ function defineElement() {
     render(s) {
       const { ui } = this;
       const text = this.locale.labels;
-      // Review: a kept note that is neither on its way nor sent: Send, Discard, Record again. With
-      // auto-upload only after a failed upload (a note on its way passes through 'stopped', and
-      // hiding the focused toggle there would drop the keyboard's focus).
-      const manual = this.getAttribute('auto-upload') === 'false';
-      const review = s.hasRecording && s.press === 'start' && s.result === null && (manual || s.state === 'error');
+      // Review (the recorder says when): Send, Discard, Record again in place of the toggle.
+      const { review } = s;
       const buttonHadFocus = this.shadowRoot.activeElement === ui.button;
       ui.button.hidden = review;
       ui.button.dataset.state = s.state;
       ui.button.setAttribute('aria-pressed', String(s.capturing));
       ui.button.setAttribute('aria-disabled', String(s.busy || s.supported === false));
-      const hold = this.holding();
       ui.button.dataset.gesture = s.gesture;
-      ui.label.textContent = hold && s.gesture === 'holding' ? text.release
-        : hold && s.gesture === 'cancelling' ? text.cancelling
-          : hold && s.press === 'start' ? text.hold : text[s.label];
+      ui.label.textContent = text[s.label];
       ui.timer.textContent = clock(s.duration);
       ui.timer.setAttribute('aria-label', text.timer);
       ui.level.hidden = review;
       ui.level.setAttribute('aria-label', text.level);
       ui.level.setAttribute('aria-valuenow', String(Math.round(s.level * 100)));
       ui.level.style.setProperty('--level', String(s.level));
-      ui.progress.hidden = !SENDING.has(s.label);
+      ui.progress.hidden = !s.progress;
       ui.progress.value = s.uploadProgress;
       ui.progress.setAttribute('aria-label', s.result ? text.sent : text.progress);
       ui.message.textContent = s.error ? (s.error.userMessage || s.error.message) : '';
       if (s.error) ui.message.dataset.code = s.error.code; else delete ui.message.dataset.code;
       // The lock control: a tap locks a hold (the single-tap alternative to sliding up), then stops.
-      ui.lock.hidden = !hold || (s.gesture !== 'holding' && s.gesture !== 'locked');
-      ui.lock.textContent = s.gesture === 'locked' ? text.stop : text.lock;
+      ui.lock.hidden = !s.lock;
+      const stop = s.lock !== '' && s.lock !== 'lock';
+      ui.lock.textContent = stop ? text.stop : text.lock;
       // Locked, the toggle says "Stop" too: this one's name says where the take goes (it starts with the visible word).
-      if (s.gesture === 'locked') ui.lock.setAttribute('aria-label', manual ? text.stopReview : text.stopSend);
+      if (stop) ui.lock.setAttribute('aria-label', text[s.lock]);
       else ui.lock.removeAttribute('aria-label');
-      ui.hint.hidden = !(hold && this.hinted);
+      ui.hint.hidden = !s.hint;
       ui.hint.textContent = text.hold;
 
       ui.review.hidden = !s.hasRecording;

@@ -6,7 +6,7 @@ export declare const REACT_EVENTS: readonly string[];
 export declare const VUE_EVENTS: readonly string[];
 
 export declare class Hold {
-  constructor(note: unknown, options?: { start?: VoiceNoteActions['start']; onHint?: (shown: boolean) => void; onLock?: () => void });
+  constructor(note: unknown, options?: { start?: VoiceNoteActions['start']; onLock?: () => void });
   props(names: readonly string[]): Record<string, unknown>;
   handleEvent(event: Event): void;
   lockTap(): void;

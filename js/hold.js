@@ -1,8 +1,8 @@
 // Hold to talk for one control (the element's mode="hold", the hooks' holdProps). It forwards the
 // control's pointer and key events to the SDK's Gesture, where every decision is made (thresholds,
 // what a move or a release means), carries out what the Gesture answers on the VoiceNote, and puts
-// the gesture's phase in the note's snapshot (`gesture`). Until the SDK is loaded, events wait in
-// order; nothing is decided here.
+// the gesture's phase and hint in the note's snapshot (`gesture`, `hint`). Until the SDK is loaded,
+// events wait in order; nothing is decided here.
 import { loadCore } from './voice-note.js';
 
 /** The handlers' names for React (spread on a button) and Vue (v-bind to one). */
@@ -17,13 +17,11 @@ const STYLE = Object.freeze({ touchAction: 'none', userSelect: 'none', WebkitUse
 export class Hold {
   /**
    * `note`: the VoiceNote the gesture drives. `start`: how a take starts (the element first waits
-   * for its locale); `onHint(shown)`: show or hide "Hold to record"; `onLock()`: a held take was
-   * locked (slid up or the lock control).
+   * for its locale); `onLock()`: a held take was locked (slid up or the lock control).
    */
-  constructor(note, { start, onHint, onLock } = {}) {
+  constructor(note, { start, onLock } = {}) {
     this.note = note;
     this.start = start || (() => note.start());
-    this.onHint = onHint || (() => {});
     this.onLock = onLock || (() => {});
     this.gesture = null; // the SDK's Gesture, once loaded
     this.queue = null;   // what waits for it, in order
@@ -100,16 +98,16 @@ export class Hold {
     return undefined;
   }
 
-  /** Carries out what the Gesture said, then publishes its phase. */
+  /** Carries out what the Gesture said, then publishes its phase and hint. */
   perform(action) {
     const ignore = () => {}; // rejections are in the snapshot's `error` already
-    if (action === 'start') { this.onHint(false); this.start().catch(ignore); }
+    if (action === 'start') this.start().catch(ignore);
     if (action === 'stop') this.note.stop().catch(ignore);
     if (action === 'cancel' || action === 'hint') this.note.cancel().catch(ignore);
-    if (action === 'hint') this.onHint(true);
     if (action === 'lock') this.onLock();
-    const gesture = this.gesture.phase;
-    if (gesture !== this.note.getSnapshot().gesture) this.note.setGesture(gesture);
+    const { phase, hint } = this.gesture;
+    const s = this.note.getSnapshot();
+    if (phase !== s.gesture || hint !== s.hint) this.note.setGesture(phase, hint);
     return action;
   }
 }

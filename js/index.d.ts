@@ -219,6 +219,8 @@ export declare class Gesture {
    */
   handle(event: Event | { type: 'lock' | 'recorder' }, recorderState: RecorderState, rtl: boolean): GestureAction | undefined;
   readonly phase: 'idle' | 'holding' | 'locked' | 'cancelling';
+  /** "Hold to record" shows: a press was too short to record, and no take has started since. */
+  readonly hint: boolean;
   free(): void;
 }
 

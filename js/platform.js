@@ -350,11 +350,11 @@ export function isOnline() {
 const NO_WAVEFORM = Object.freeze([]);
 
 export function snapshot(state, capturing, busy, hasRecording, duration, level, uploadProgress, inputStatus,
-  networkStatus, error, recording, result, supported, press, label) {
+  networkStatus, error, recording, result, supported, gesture, press, label, review, progress, lock, hint) {
   // The kept recording's peaks, once the recorder measures them.
   const waveform = recording && Array.isArray(recording.waveform) ? recording.waveform : NO_WAVEFORM;
   return Object.freeze({
     state, capturing, busy, hasRecording, duration, level, uploadProgress, inputStatus, networkStatus,
-    waveform, gesture: 'idle', error, recording, result, supported, press, label,
+    waveform, gesture, error, recording, result, supported, press, label, review, progress, lock, hint,
   });
 }

@@ -6,8 +6,12 @@ import type {
 /** RecorderOptions plus either an app's `sdk` or the SDK config fields (an SDK is made on first use). */
 export type VoiceNoteOptions = RecorderOptions & ({ sdk: VocaFuseSDK } | (SDKConfig & { sdk?: undefined }));
 
-/** The toggle's texts, keyed by the snapshot's `label`. */
-export type VoiceNoteLabel = 'record' | 'stop' | 'starting' | 'sending' | 'waiting' | 'unreachable' | 'sent';
+/**
+ * The toggle's texts, keyed by the snapshot's `label`: 'release' and 'cancelling' while a hold
+ * holds or slides away, 'hold' on the element's settled mode="hold" toggle.
+ */
+export type VoiceNoteLabel =
+  'record' | 'stop' | 'starting' | 'sending' | 'waiting' | 'unreachable' | 'sent' | 'hold' | 'release' | 'cancelling';
 
 /** The recorder's snapshot, as the framework entries expose it (made by the recorder). */
 export interface VoiceNoteState {
@@ -44,6 +48,20 @@ export interface VoiceNoteState {
   press: 'start' | 'stop' | '';
   /** Which text the record toggle shows now. */
   label: VoiceNoteLabel;
+  /**
+   * The review step (Send, Discard, Record again) replaces the toggle: a kept note, not on its
+   * way nor sent, with autoUpload off (with it on, after a failed upload).
+   */
+  review: boolean;
+  /** The upload's progress shows (the note on its way, or sent). */
+  progress: boolean;
+  /**
+   * The hold's lock control: '' hidden; 'lock' while held (a tap locks); once locked, the stop
+   * control, named for where the take goes: 'stopSend', or 'stopReview' with autoUpload off.
+   */
+  lock: '' | 'lock' | 'stopSend' | 'stopReview';
+  /** A hold was too short to record: show "Hold to record" (until the next take starts). */
+  hint: boolean;
 }
 
 /** Where a hold to talk is: 'holding' records and its release sends, 'cancelling' cancels on release. */

@@ -8,18 +8,22 @@ import { CALLBACKS, CONFIG_KEYS, RECORDER_KEYS } from './options.js';
 
 /**
  * The snapshot before there is a recorder (the recorder makes every later one: what its state
- * means, `press` and `label` included, is decided in Rust).
+ * means, `press`, `label`, `review`, `progress` and `lock` included, is decided in Rust).
  */
 const INITIAL = Object.freeze({
   state: 'idle', capturing: false, busy: false, hasRecording: false, duration: 0, level: 0,
   uploadProgress: 0, inputStatus: 'ok', networkStatus: 'ok', waveform: Object.freeze([]), gesture: 'idle', error: null,
   recording: null, result: null, supported: null, press: 'start', label: 'record',
+  review: false, progress: false, lock: '', hint: false,
 });
+// Without a recorder nothing is under way: a press starts (a hold control says to hold) and nothing uploads.
+const settledLabel = (hold) => (hold ? 'hold' : 'record');
 
 /** The toggle's texts in English, keyed by the snapshot's `label` (the locales' `labels` too). */
 export const LABELS = Object.freeze({
   record: 'Record', stop: 'Stop', starting: 'Starting…', sending: 'Sending…',
   waiting: 'Waiting for the network…', unreachable: 'Can’t reach the server, retrying…', sent: 'Sent ✓',
+  hold: 'Hold to record', release: 'Release to send', cancelling: 'Release to cancel',
 });
 
 let entry = null;
@@ -125,7 +129,9 @@ export class VoiceNote {
   constructor(options = {}) {
     this.options = options;
     this.snapshot = INITIAL;
-    this.gesture = 'idle';      // the hold gesture's phase, as js/hold.js's Gesture says
+    this.gesture = 'idle';      // the hold gesture's phase and hint, as js/hold.js's Gesture says
+    this.hint = false;
+    this.hold = false;          // the toggle is a hold control (the element's mode="hold")
     this.listeners = new Set();
     this.recorder = null;       // { key, recorder } once an action created it
     this.idle = null;           // cancels the idle callback that will warm the SDK
@@ -188,7 +194,7 @@ export class VoiceNote {
     if (held) {
       held.recorder.destroy();
       // What the destroyed recorder says of itself (idle, nothing kept) is what the next mount sees.
-      const last = held.recorder.__snapshot();
+      const last = this.read(held.recorder);
       held.recorder.free?.();
       this.publish(last);
     }
@@ -256,7 +262,7 @@ export class VoiceNote {
       if (generation !== this.generation) return;
       // The SDK's own failures (INVALID_CONFIG; AUTHENTICATION_FAILED or SERVICE_UNAVAILABLE from
       // init()) reach the app like the recorder's: in `error`, in onError, and as the state `error`.
-      this.publish({ ...this.snapshot, error, state: 'error', level: 0, press: 'start', label: 'record' });
+      this.publish({ ...this.snapshot, error, state: 'error', level: 0, press: 'start', label: settledLabel(this.hold), progress: false });
       if (typeof this.options.onError === 'function') this.options.onError(error);
     });
     return promise;
@@ -286,21 +292,37 @@ export class VoiceNote {
     return out;
   }
 
+  /** The snapshot `recorder` makes with the gesture it is told of. */
+  read(recorder) { return recorder.__snapshot(this.gesture, this.hint, this.hold); }
+
   /** Reads the snapshot the recorder makes, now. */
   refresh() {
     if (this.frame) { cancelFrame(this.frame); this.frame = 0; }
     const held = this.recorder && this.recorder.recorder;
-    if (held) this.publish(held.__snapshot());
+    if (held) this.publish(this.read(held));
   }
 
-  /** The hold gesture's phase (js/hold.js publishes what Rust's Gesture says): the recorder's snapshots keep it. */
-  setGesture(gesture) {
+  /**
+   * The hold gesture's phase and hint (js/hold.js passes on what Rust's Gesture says): the
+   * recorder makes its snapshots with them (the label, the lock control).
+   */
+  setGesture(gesture, hint) {
     this.gesture = gesture;
-    this.publish(this.snapshot);
+    this.hint = hint;
+    if (this.recorder) this.refresh(); else this.publish(this.snapshot);
+  }
+
+  /** The toggle is a hold control (the element's mode="hold"): its label says so. */
+  setHold(hold) {
+    if (hold === this.hold) return;
+    this.hold = hold;
+    if (this.recorder) this.refresh(); else this.publish({ ...this.snapshot, label: settledLabel(hold) });
   }
 
   publish(snapshot) {
-    const s = snapshot.gesture === this.gesture ? snapshot : { ...snapshot, gesture: this.gesture };
+    const { gesture, hint } = this;
+    // Until a recorder makes one with them, the snapshot carries the gesture's phase and hint as they are.
+    const s = snapshot.gesture === gesture && snapshot.hint === hint ? snapshot : { ...snapshot, gesture, hint };
     this.snapshot = Object.isFrozen(s) ? s : Object.freeze(s);
     for (const listener of this.listeners) listener(this.snapshot);
   }

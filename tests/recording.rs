@@ -349,25 +349,36 @@ async fn the_snapshot_says_what_each_state_means_and_keeps_the_recording_object(
         let b = |k: &str| get(s, k).as_bool().unwrap();
         (get_str(s, "state"), b("capturing"), b("busy"), b("hasRecording"), get_str(s, "press"), get_str(s, "label"))
     };
-    let s = rec.snapshot();
+    let s = rec.snapshot("idle", false, false);
     let object: &js_sys::Object = s.unchecked_ref();
     assert!(js_sys::Object::is_frozen(object), "a snapshot never changes");
     assert_eq!(flags(&s), ("idle".into(), false, false, false, "start".into(), "record".into()));
     assert_eq!((get_str(&s, "gesture"), get(&s, "supported").as_bool()), ("idle".into(), Some(true)));
     assert!(get(&s, "recording").is_null() && get(&s, "error").is_null() && get(&s, "result").is_null());
+    // What the entries show besides (this recorder keeps its notes for review: autoUpload off).
+    let shown = |s: &JsValue| {
+        let b = |k: &str| get(s, k).as_bool().unwrap();
+        (get_str(s, "gesture"), get_str(s, "label"), b("review"), b("progress"), get_str(s, "lock"), b("hint"))
+    };
+    assert_eq!(shown(&s), ("idle".into(), "record".into(), false, false, "".into(), false));
     ok(rec.start()).await;
-    assert_eq!(flags(&rec.snapshot()), ("recording".into(), true, false, false, "stop".into(), "stop".into()));
+    assert_eq!(flags(&rec.snapshot("idle", false, false)), ("recording".into(), true, false, false, "stop".into(), "stop".into()));
+    // A hold control's gesture, as its entry gives it: the label and the lock control follow.
+    assert_eq!(shown(&rec.snapshot("holding", false, true)), ("holding".into(), "release".into(), false, false, "lock".into(), false));
+    assert_eq!(shown(&rec.snapshot("locked", false, true)), ("locked".into(), "stop".into(), false, false, "stopReview".into(), false));
     sleep_ms(400).await; // something to keep
     ok(rec.stop()).await;
-    let (a, b) = (rec.snapshot(), rec.snapshot());
+    let (a, b) = (rec.snapshot("idle", false, false), rec.snapshot("idle", false, false));
     assert_eq!(flags(&a), ("stopped".into(), false, false, true, "start".into(), "record".into()));
+    assert_eq!(shown(&a), ("idle".into(), "record".into(), true, false, "".into(), false), "kept for review");
+    assert_eq!(shown(&rec.snapshot("idle", true, true)), ("idle".into(), "hold".into(), true, false, "".into(), true));
     assert!(get_f64(&a, "duration") > 0.0 && get_f64(&a, "level") == 0.0);
     // One object for one kept recording: renderers compare by identity.
     assert!(js_sys::Object::is(&get(&a, "recording"), &get(&b, "recording")));
     assert!(js_sys::Object::is(&get(&a, "recording"), &rec.recording()));
     assert!(js_sys::Array::is_array(&get(&a, "waveform")));
     ok(rec.cancel()).await;
-    let s = rec.snapshot();
+    let s = rec.snapshot("idle", false, false);
     assert_eq!(flags(&s), ("idle".into(), false, false, false, "start".into(), "record".into()));
     assert!(get(&s, "recording").is_null());
 }

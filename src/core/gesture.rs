@@ -23,6 +23,16 @@ pub enum GesturePhase {
 }
 
 impl GesturePhase {
+    /// The phase by its API.md name; anything else is idle.
+    pub fn parse(name: &str) -> GesturePhase {
+        match name {
+            "holding" => GesturePhase::Holding,
+            "locked" => GesturePhase::Locked,
+            "cancelling" => GesturePhase::Cancelling,
+            _ => GesturePhase::Idle,
+        }
+    }
+
     /// The name API.md gives the phase.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -225,17 +235,18 @@ struct Press {
     at_ms: f64,
 }
 
-/// One control's gesture: its phase and the press under way.
+/// One control's gesture: its phase, the press under way, and whether the last press was a tap.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Gesture {
     phase: GesturePhase,
     press: Option<Press>,
     direction: Direction,
+    hint: bool,
 }
 
 impl Default for Gesture {
     fn default() -> Self {
-        Gesture { phase: GesturePhase::Idle, press: None, direction: Direction::Ltr }
+        Gesture { phase: GesturePhase::Idle, press: None, direction: Direction::Ltr, hint: false }
     }
 }
 
@@ -248,6 +259,11 @@ impl Gesture {
     /// The gesture's phase.
     pub fn phase(&self) -> GesturePhase {
         self.phase
+    }
+
+    /// "Hold to record" shows: a press was too short to record, and no take has started since.
+    pub fn hint(&self) -> bool {
+        self.hint
     }
 
     /// The layout's direction, read when a press starts (the page may flip it between presses).
@@ -311,6 +327,11 @@ impl Gesture {
         };
         self.phase = phase;
         self.press = press;
+        match action {
+            Action::Hint => self.hint = true,
+            Action::Start => self.hint = false,
+            _ => {}
+        }
         action
     }
 

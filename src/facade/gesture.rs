@@ -87,4 +87,10 @@ impl Gesture {
     pub fn phase(&self) -> JsValue {
         name(self.inner.phase().as_str())
     }
+
+    /// "Hold to record" shows: a press was too short to record, and no take has started since.
+    #[wasm_bindgen(getter)]
+    pub fn hint(&self) -> bool {
+        self.inner.hint()
+    }
 }

@@ -21,6 +21,7 @@ use self::convert::{call, error_to_js, microphones_to_js, recording_to_js, resul
 use self::snapshot::View;
 use crate::core::errors::{ErrorCode, Messages, SdkError};
 use crate::core::format::FormatPreference;
+use crate::core::gesture::GesturePhase;
 use crate::core::lifecycle::RecorderState;
 use crate::core::response;
 use crate::core::upload::UploadResult;
@@ -177,7 +178,7 @@ impl VocaFuseSdk {
             callbacks,
             ctx: self.ctx.clone(),
             button: RefCell::new(None),
-            view: View::new(self.is_voicenote_supported()),
+            view: View::new(self.is_voicenote_supported(), options.auto_upload),
         });
         let rec = Recorder::new(self.ctx.clone(), options, Box::new(Observer(app.clone())));
         Ok(VoiceRecorder { rec, app })
@@ -487,11 +488,13 @@ impl VoiceRecorder {
     }
 
     /// The framework entries' snapshot (`facade::snapshot`), read by js/voice-note.js on each
-    /// report: the one place the entries learn what the recorder's state means.
+    /// report: the one place the entries learn what the recorder's state means. `gesture` and
+    /// `hint`: what the entry's `Gesture` last said (`phase`, `hint`); `hold`: the toggle is a
+    /// hold control (the element's `mode="hold"`).
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __snapshot)]
-    pub fn snapshot(&self) -> JsValue {
-        self.app.view.snapshot(&self.rec)
+    pub fn snapshot(&self, gesture: &str, hint: bool, hold: bool) -> JsValue {
+        self.app.view.snapshot(&self.rec, GesturePhase::parse(gesture), hint, hold)
     }
 }
 

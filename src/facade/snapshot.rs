@@ -1,14 +1,16 @@
 //! The one snapshot of a recorder that the framework entries render (API.md, "Framework
-//! entries"): the recorder's getters, what its state means (`core::view`), and what its observer
-//! last heard (level, upload progress, error, result). `js/voice-note.js` caches it per report.
+//! entries"): the recorder's getters, what its state means (`core::view`), what its observer
+//! last heard (level, upload progress, error, result), and the hold gesture it is given (phase,
+//! hint). `js/voice-note.js` caches it per report.
 
 use std::cell::{Cell, RefCell};
 
 use wasm_bindgen::prelude::*;
 
 use super::convert::recording_to_js;
+use crate::core::gesture::GesturePhase;
 use crate::core::lifecycle::RecorderState;
-use crate::core::view::{label, Press};
+use crate::core::view::{label, progress, review, Lock, Press};
 use crate::web::recorder::Recorder;
 
 #[wasm_bindgen(module = "/js/platform.js")]
@@ -30,8 +32,13 @@ extern "C" {
         recording: &JsValue,
         result: &JsValue,
         supported: bool,
+        gesture: &str,
         press: &str,
         label: &str,
+        review: bool,
+        progress: bool,
+        lock: &str,
+        hint: bool,
     ) -> JsValue;
 }
 
@@ -47,10 +54,12 @@ pub struct View {
     /// The kept recording's `Blob` and its `VoicenoteResult`.
     recording: RefCell<Option<(JsValue, JsValue)>>,
     supported: bool,
+    /// The recorder's `autoUpload`: whether a stopped note goes, or waits for its review.
+    auto_upload: bool,
 }
 
 impl View {
-    pub fn new(supported: bool) -> View {
+    pub fn new(supported: bool, auto_upload: bool) -> View {
         View {
             level: Cell::new(0.0),
             upload_progress: Cell::new(0.0),
@@ -59,6 +68,7 @@ impl View {
             result: RefCell::new(JsValue::NULL),
             recording: RefCell::new(None),
             supported,
+            auto_upload,
         }
     }
 
@@ -110,11 +120,14 @@ impl View {
         object
     }
 
-    /// The snapshot: API.md's fields, plus `press` (what a press of the toggle does: `'start'`,
-    /// `'stop'` or `''`) and `label` (the key of the toggle's text).
-    pub fn snapshot(&self, rec: &Recorder) -> JsValue {
+    /// The snapshot: API.md's fields (`gesture` as given: the hold's phase), plus `press` (what a
+    /// press of the toggle does: `'start'`, `'stop'` or `''`), `label` (the key of the toggle's
+    /// text), `review`, `progress`, `lock` and `hint` (`core::view`). `hold`: the toggle is a
+    /// hold control (the element's `mode="hold"`); `hint`: the gesture's.
+    pub fn snapshot(&self, rec: &Recorder, gesture: GesturePhase, hint: bool, hold: bool) -> JsValue {
         let state = rec.state();
         let recording = self.recording(rec);
+        let uploaded = !self.result.borrow().is_null();
         make(
             state.as_str(),
             state.capturing(),
@@ -129,8 +142,13 @@ impl View {
             &recording,
             &self.result.borrow(),
             self.supported,
+            gesture.as_str(),
             Press::of(state).as_str(),
-            label(state, rec.network_status()),
+            label(state, rec.network_status(), gesture, hold),
+            review(state, !recording.is_null(), uploaded, self.auto_upload),
+            progress(state),
+            Lock::of(gesture, self.auto_upload).as_str(),
+            hint,
         )
     }
 }

@@ -10,11 +10,13 @@ import { artifact, assertStored, countGetUserMedia, explain, gumReport } from '.
 
 const PAGE = path.join(ROOT, 'tests/apps/element');
 
-/** Reads the element's shadow UI: state, label, timer, message, progress, player. */
+/** Reads the element's shadow UI: state, label, timer, message, progress, player; and what its snapshot says to show. */
 const readUi = (page, id) => page.evaluate((id) => {
   const el = document.getElementById(id);
   const $ = (part) => el.shadowRoot.querySelector(`[part~="${part}"]`);
+  const { review, progress, lock, hint } = el.note.getSnapshot();
   return {
+    shown: { review, progress, lock, hint },
     state: el.state,
     dataState: $('button').dataset.state,
     label: $('button').textContent,
@@ -88,6 +90,7 @@ describe('<vocafuse-recorder> with no build step', () => {
       assert.equal(ui.progress, 100);
       assert.equal(ui.playerHidden, false, 'the kept note can be played');
       assert.deepEqual(ui.actionsHidden, [true, true, true], 'a sent note is not reviewed');
+      assert.deepEqual(ui.shown, { review: false, progress: true, lock: '', hint: false }, 'what the recorder says to show');
       assert.equal(ui.label, 'Sent ✓', 'the same texts as <VoiceNoteButton>');
       assert.deepEqual(ui.blobUrls, [], 'played through Web Audio: no blob: URL for a strict CSP to refuse');
       const events = await page.evaluate(() => window.__events.filter((e) => e.id === 'en'));
@@ -196,6 +199,7 @@ describe('<vocafuse-recorder> with no build step', () => {
       await take();
       ui = await readUi(page, 'review');
       assert.deepEqual(ui.actionsHidden, [false, false, false], 'Send, Discard, Record again');
+      assert.deepEqual([ui.shown.review, ui.shown.progress, ui.progressHidden], [true, false, true], 'the recorder says: review, no upload yet');
       assert.equal(ui.buttonHidden, true, 'Record again stands for the toggle');
       assert.equal(ui.playerHidden, false);
       assert.ok(ui.waveform.max >= 1, `the slider spans the note: ${ui.waveform.max}`);
@@ -245,6 +249,7 @@ describe('<vocafuse-recorder> with no build step', () => {
       await explain(waitState(page, 'review', 'uploaded', 2 * WAIT), page, watch, server);
       ui = await readUi(page, 'review');
       assert.deepEqual(ui.actionsHidden, [true, true, true]);
+      assert.deepEqual([ui.shown.review, ui.shown.progress, ui.progressHidden], [false, true, false], 'sent: no review, the full progress');
       assert.deepEqual(ui.blobUrls, []);
       await page.waitForFunction(() => document.getElementById('review').shadowRoot.querySelector('[part="status"]').textContent === 'Sent ✓');
       const events = await page.evaluate(() => window.__events.filter((e) => e.id === 'review'));

@@ -14,12 +14,16 @@ const PAGE = path.join(ROOT, 'tests/apps/hold');
 const readUi = (page, id) => page.evaluate((id) => {
   const el = document.getElementById(id);
   const $ = (part) => el.shadowRoot.querySelector(`[part~="${part}"]`);
+  const snapshot = el.note.getSnapshot();
   return {
     state: el.state,
     gesture: $('button').dataset.gesture,
     label: $('button').textContent,
     lockHidden: $('lock').hidden,
     lock: $('lock').textContent,
+    lockName: $('lock').getAttribute('aria-label'),
+    // What the recorder says the lock control and the hint are.
+    shown: { label: snapshot.label, lock: snapshot.lock, hint: snapshot.hint },
     hintHidden: $('hint').hidden,
     hint: $('hint').textContent,
   };
@@ -85,6 +89,7 @@ describe('<vocafuse-recorder mode="hold"> with real input', () => {
     try {
       let ui = await readUi(page, 'en');
       assert.deepEqual([ui.state, ui.gesture, ui.label, ui.lockHidden, ui.hintHidden], ['idle', 'idle', 'Hold to record', true, true]);
+      assert.deepEqual(ui.shown, { label: 'hold', lock: '', hint: false });
       // A finger on the button scrolls nothing: the page leaves its touches to the gesture.
       assert.equal(await page.evaluate(() => getComputedStyle(document.getElementById('en').shadowRoot.querySelector('[part="button"]')).touchAction), 'none');
       const at = await centre(page, 'en');
@@ -94,7 +99,8 @@ describe('<vocafuse-recorder mode="hold"> with real input', () => {
       await page.mouse.down();
       await explain(waitState(page, 'en', 'recording'), page, watch, server);
       ui = await readUi(page, 'en');
-      assert.deepEqual([ui.gesture, ui.label, ui.lockHidden, ui.lock], ['holding', 'Release to send', false, 'Lock']);
+      assert.deepEqual([ui.gesture, ui.label, ui.lockHidden, ui.lock, ui.lockName], ['holding', 'Release to send', false, 'Lock', null]);
+      assert.deepEqual(ui.shown, { label: 'release', lock: 'lock', hint: false });
       await waitSecond(page, 'en');
       await page.screenshot({ path: artifact('hold-holding.png') });
       await page.mouse.up();
@@ -128,7 +134,8 @@ describe('<vocafuse-recorder mode="hold"> with real input', () => {
       await page.mouse.up();
       await waitSecond(page, 'en');
       ui = await readUi(page, 'en');
-      assert.deepEqual([ui.state, ui.gesture, ui.lockHidden, ui.lock], ['recording', 'locked', false, 'Stop'], 'still recording after the release');
+      assert.deepEqual([ui.state, ui.gesture, ui.lockHidden, ui.lock, ui.lockName], ['recording', 'locked', false, 'Stop', 'Stop and send'], 'still recording after the release');
+      assert.deepEqual(ui.shown, { label: 'stop', lock: 'stopSend', hint: false });
       await page.screenshot({ path: artifact('hold-locked.png') });
       const lock = await centre(page, 'en', 'lock');
       await page.mouse.click(lock.x, lock.y);
@@ -141,7 +148,8 @@ describe('<vocafuse-recorder mode="hold"> with real input', () => {
       await page.mouse.down();
       await page.mouse.up();
       await waitFor(page, () => !document.getElementById('en').shadowRoot.querySelector('[part="hint"]').hidden);
-      assert.equal((await readUi(page, 'en')).hint, 'Hold to record');
+      ui = await readUi(page, 'en');
+      assert.deepEqual([ui.hint, ui.shown.hint], ['Hold to record', true], "the recorder's snapshot carries the gesture's hint");
       await waitCancelled(page, 'en', from);
       const states = await statesSince(page, 'en', from);
       assert.ok(!states.includes('stopped') && !states.includes('uploading'), `nothing kept: ${states}`);
@@ -152,7 +160,8 @@ describe('<vocafuse-recorder mode="hold"> with real input', () => {
       // The next hold hides the hint.
       await page.mouse.down();
       await waitState(page, 'en', 'recording');
-      assert.equal((await readUi(page, 'en')).hintHidden, true);
+      ui = await readUi(page, 'en');
+      assert.deepEqual([ui.hintHidden, ui.shown.hint], [true, false]);
       await page.keyboard.press('Escape');
       await waitState(page, 'en', 'idle');
       await page.mouse.up();

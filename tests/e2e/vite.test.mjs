@@ -208,6 +208,21 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
       await page.waitForFunction(() => document.getElementById('state').textContent === 'idle');
       assert.equal(await page.getAttribute('#hold', 'data-gesture'), 'idle');
       assert.equal(uploads.length, 1, 'nothing uploaded for the cancelled take');
+
+      // A tap: the hook's `hint` says to hold (the app shows it), until the next take starts.
+      assert.equal(await page.locator('#hint').count(), 0, 'no hint before a tap');
+      await page.mouse.move(at.x, at.y);
+      await page.mouse.down();
+      await page.mouse.up();
+      await page.waitForSelector('#hint');
+      await page.waitForFunction(() => document.getElementById('state').textContent === 'idle');
+      await page.mouse.down();
+      await explain(page.waitForFunction(() => document.getElementById('state').textContent === 'recording'), page, watch, server);
+      assert.equal(await page.locator('#hint').count(), 0, 'the next take hides the hint');
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => document.getElementById('state').textContent === 'idle');
+      await page.mouse.up();
+      assert.equal(uploads.length, 1, 'nothing uploaded for the tap nor the take Escape cancelled');
       assert.deepEqual(watch.errors, []);
       assert.deepEqual(failed, []);
     } finally {
@@ -263,6 +278,12 @@ describe('Vite + React (StrictMode) and Vite + Vue', () => {
       await explain(stateIs('uploaded', 2 * WAIT), page, watch, server);
       assert.equal(await page.getAttribute('#hold', 'data-gesture'), 'idle');
       await assertStored(server, await page.textContent('#result'));
+      // A tap: the composable's `hint` ref says to hold.
+      assert.equal(await page.locator('#hint').count(), 0, 'no hint before a tap');
+      await page.mouse.down();
+      await page.mouse.up();
+      await page.waitForSelector('#hint');
+      await stateIs('idle');
 
       await page.goto(`${server.api}/vue.html?review`);
       await page.waitForSelector('#record[data-state="idle"]');

@@ -270,8 +270,9 @@ export function hold(event: PointerEvent, state: RecorderState): GestureAction |
   const gesture = new Gesture();
   const action = gesture.handle(event, state, false);
   const phase: 'idle' | 'holding' | 'locked' | 'cancelling' = gesture.phase;
+  const hint: boolean = gesture.hint;
   assertType<Equals<ReturnType<Gesture['handle']>, GestureAction | undefined>>();
-  void phase;
+  void [phase, hint];
   return action ?? gesture.handle({ type: 'lock' }, state, false);
 }
 // @ts-expect-error a recorder state API.md does not name
@@ -286,6 +287,11 @@ declare const note: VoiceNoteState & VoiceNoteActions;
   const sent: Promise<UploadResult> = note.send();
   const dropped: Promise<void> = note.discard();
   void [flags, peaks, phase, sent, dropped, note.inputStatus, note.label, note.press];
+  // What the recorder decides the entries show besides.
+  const shown: boolean[] = [note.review, note.progress, note.hint];
+  assertType<Equals<VoiceNoteState['lock'], '' | 'lock' | 'stopSend' | 'stopReview'>>();
+  const holdLabel: VoiceNoteState['label'] = 'release';
+  void [shown, holdLabel];
   // @ts-expect-error the gesture is one of four phases
   const wrong: VoiceNoteState['gesture'] = 'dragging';
   // @ts-expect-error the waveform is read-only

@@ -41,6 +41,28 @@ fn a_press_under_the_minimum_asks_for_the_hint() {
 }
 
 #[test]
+fn the_hint_shows_from_a_tap_until_the_next_take_starts() {
+    let mut g = held(Direction::Ltr);
+    assert!(!g.hint(), "a press that records is no tap yet");
+    assert_eq!(g.step(UP, MIN_HOLD_MS - 1.0, R::Recording), Action::Hint);
+    assert!(g.hint());
+    // The tap's take being cancelled, a stray key or a move: the hint stays.
+    g.step(Input::Recorder, 400.0, R::Idle);
+    g.step(Input::KeyUp { key: Key::Space }, 450.0, R::Idle);
+    g.step(to(0.0, 0.0), 500.0, R::Idle);
+    assert!(g.hint());
+    assert_eq!(g.step(down(MOUSE, 100.0, 100.0), 1000.0, R::Idle), Action::Start);
+    assert!(!g.hint(), "the next take hides it");
+    assert_eq!(g.step(UP, 2000.0, R::Recording), Action::Stop);
+    assert!(!g.hint(), "a hold is no tap");
+    // Enter's hands-free take hides it too.
+    let mut g = held(Direction::Ltr);
+    g.step(UP, 10.0, R::Recording);
+    assert_eq!(g.step(Input::KeyDown { key: Key::Enter, repeat: false }, 500.0, R::Idle), Action::Start);
+    assert!(!g.hint());
+}
+
+#[test]
 fn a_release_before_the_microphone_opened_cancels() {
     let mut g = Gesture::new();
     g.step(down(MOUSE, 0.0, 0.0), 0.0, R::Idle);
@@ -258,6 +280,8 @@ fn a_press_while_the_recorder_is_busy_or_recording_does_not_start() {
 fn names_are_api_md_s() {
     let phases = [GesturePhase::Idle, GesturePhase::Holding, GesturePhase::Locked, GesturePhase::Cancelling];
     assert_eq!(phases.map(GesturePhase::as_str), ["idle", "holding", "locked", "cancelling"]);
+    assert_eq!(phases.map(|p| GesturePhase::parse(p.as_str())), phases);
+    assert_eq!(GesturePhase::parse("sliding"), GesturePhase::Idle);
     assert_eq!(PointerKind::parse("touch"), PointerKind::Touch);
     assert_eq!(PointerKind::parse("pen"), PointerKind::Pen);
     assert_eq!(PointerKind::parse(""), PointerKind::Mouse);

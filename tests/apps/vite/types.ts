@@ -20,7 +20,13 @@ export function ReactUsage() {
   if (note.hasRecording) void note.send().then((r: UploadResult) => r.voicenote_id);
   else void note.discard();
   const gesture: 'idle' | 'holding' | 'locked' | 'cancelling' = note.gesture;
-  void [state, level, result, supported, flags, peaks, gesture];
+  // What the recorder decides the entries show.
+  const shown: boolean[] = [note.review, note.progress, note.hint];
+  const lock: '' | 'lock' | 'stopSend' | 'stopReview' = note.lock;
+  const label: 'hold' | 'release' | 'cancelling' | 'record' | 'stop' | 'starting' | 'sending' | 'waiting' | 'unreachable' | 'sent' = note.label;
+  // @ts-expect-error the lock control's keys only
+  const notLock: 'stop' = note.lock;
+  void [state, level, result, supported, flags, peaks, gesture, shown, lock, label, notLock];
   createElement('button', { type: 'button', ...note.holdProps });
   // @ts-expect-error tokenEndpoint or sdk is required
   useVoiceNote({ maxDuration: 30 });
@@ -37,10 +43,11 @@ export function vueUsage() {
   void [c, send, discard];
   // @ts-expect-error the refs are read-only
   state.value = 'idle';
-  const { holdProps, gesture } = useVueVoiceNote({ tokenEndpoint: '/api/token' });
+  const { holdProps, gesture, hint, review } = useVueVoiceNote({ tokenEndpoint: '/api/token' });
+  const shown: boolean[] = [hint.value, review.value];
   const onDown: (event: PointerEvent) => void = holdProps.value.onPointerdown;
   const phase: 'idle' | 'holding' | 'locked' | 'cancelling' = gesture.value;
-  void [s, p, start(), release(), onDown, phase];
+  void [s, p, start(), release(), onDown, phase, shown];
 }
 
 export function elementUsage() {

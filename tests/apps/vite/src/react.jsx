@@ -22,8 +22,8 @@ function Recorder() {
   // Counts effect mounts, so the test can tell StrictMode's double mount (development) happened.
   useEffect(() => { window.__recorderMounts = (window.__recorderMounts || 0) + 1; }, []);
   useEffect(() => { if (autostart) note.start().catch(() => {}); }, []); // eslint-disable-line react-hooks/exhaustive-deps
-  // What the recorder says its state means: no state names to classify here.
-  const reviewing = note.hasRecording && !note.busy && !note.capturing && !note.result;
+  // The recorder says when the kept note is up for review: nothing to work out here.
+  const reviewing = note.review;
   return (
     <section>
       <button id="record" type="button" data-state={note.state} aria-pressed={note.capturing}
@@ -44,6 +44,7 @@ function HoldToTalk() {
   return (
     <section>
       <button id="hold" type="button" {...note.holdProps}>{note.gesture === 'idle' ? 'Hold to record' : note.gesture}</button>
+      {note.hint && <p id="hint">Hold to record</p>}
       <p>State: <span id="state">{note.state}</span> · <span id="duration">{note.duration.toFixed(1)}</span> s</p>
       <p>Uploaded: <span id="result">{note.result ? note.result.voicenote_id : ''}</span></p>
     </section>
