@@ -221,6 +221,10 @@ export declare class Gesture {
   readonly phase: 'idle' | 'holding' | 'locked' | 'cancelling';
   /** "Hold to record" shows: a press was too short to record, and no take has started since. */
   readonly hint: boolean;
+  /** The toggle's label key for a control with no recorder yet (`hold`: the element's mode="hold"). */
+  idleLabel(hold: boolean): 'hold' | 'record' | 'release' | 'cancelling';
+  /** The lock control in this phase (the snapshot's `lock`) for a recorder with `autoUpload`. */
+  lock(autoUpload?: boolean): '' | 'lock' | 'stopSend' | 'stopReview';
   free(): void;
 }
 

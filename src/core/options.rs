@@ -11,6 +11,9 @@ pub const SDK_CONFIG: &[&str] =
 pub const RECORDER: &[&str] =
     &["maxDuration", "maxFileSize", "format", "audioBitsPerSecond", "deviceId", "autoUpload", "audio", "silenceTimeout", "stopOnSilence"];
 
+/// `RecorderOptions.autoUpload` when the app leaves it out: `stop()` uploads.
+pub const AUTO_UPLOAD: bool = true;
+
 /// `RecorderOptions.audio`'s fields.
 pub const AUDIO: &[&str] = &["echoCancellation", "noiseSuppression", "autoGainControl", "channelCount"];
 

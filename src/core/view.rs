@@ -60,6 +60,8 @@ impl Press {
 /// The key of the toggle's label in the entries' one set of texts (and the locales' `labels`).
 /// A hold's phase names what its release does; `hold` (the element's `mode="hold"`): a press
 /// that would start a take says to hold.
+// One copy in the wasm: the snapshot and the Gesture both ask.
+#[inline(never)]
 pub fn label(state: RecorderState, network: NetworkStatus, gesture: GesturePhase, hold: bool) -> &'static str {
     match gesture {
         GesturePhase::Holding => "release",

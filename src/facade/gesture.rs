@@ -7,6 +7,9 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::gesture::{self, Direction, Input, Key, PointerKind};
 use crate::core::lifecycle::RecorderState;
+use crate::core::network::NetworkStatus;
+use crate::core::options::AUTO_UPLOAD;
+use crate::core::view::{label, Lock};
 
 /// One control's gesture (`new Gesture()`), made by the entries' hold wiring (js/hold.js).
 #[wasm_bindgen]
@@ -92,5 +95,19 @@ impl Gesture {
     #[wasm_bindgen(getter)]
     pub fn hint(&self) -> bool {
         self.inner.hint()
+    }
+
+    /// The toggle's label while the control has no recorder yet (its first press waits for the
+    /// SDK's first token): what a recorder's snapshot would say for an idle recorder in this
+    /// phase, `hold` for the element's `mode="hold"`.
+    #[wasm_bindgen(js_name = idleLabel)]
+    pub fn idle_label(&self, hold: bool) -> JsValue {
+        name(label(RecorderState::Idle, NetworkStatus::Ok, self.inner.phase(), hold))
+    }
+
+    /// The lock control in this phase (the snapshot's `lock`), for a recorder with `autoUpload`
+    /// (`undefined`: RecorderOptions' default), while there is no recorder to ask.
+    pub fn lock(&self, auto_upload: Option<bool>) -> JsValue {
+        name(Lock::of(self.inner.phase(), auto_upload.unwrap_or(AUTO_UPLOAD)).as_str())
     }
 }

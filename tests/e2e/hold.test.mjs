@@ -63,9 +63,10 @@ describe('<vocafuse-recorder mode="hold"> with real input', () => {
     await server?.stop();
   });
 
-  async function openPage({ hasTouch = false } = {}) {
+  async function openPage({ hasTouch = false, route = null } = {}) {
     const context = await browser.newContext({ viewport: { width: 900, height: 900 }, hasTouch });
     await context.addInitScript(countGetUserMedia);
+    if (route) await route(context);
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT);
     const watch = watchPage(page);
@@ -167,6 +168,32 @@ describe('<vocafuse-recorder mode="hold"> with real input', () => {
       await page.mouse.up();
       assert.deepEqual(watch.errors, []);
     } finally {
+      await context.close();
+    }
+  });
+
+  it('a press before the SDK has its first token says "Release to send" and offers the lock at once; the take starts when the token comes', async () => {
+    let letThrough;
+    const tokenHeld = new Promise((resolve) => { letThrough = resolve; });
+    // Every token request waits until the press has been seen (a phone's slow first round trip).
+    const route = (context) => context.route('**/api/token', async (r) => { await tokenHeld; await r.continue(); });
+    const { context, page, watch } = await openPage({ route });
+    try {
+      const at = await centre(page, 'en');
+      await page.mouse.move(at.x, at.y);
+      await page.mouse.down();
+      await waitGesture(page, 'en', 'holding');
+      const ui = await readUi(page, 'en');
+      assert.ok(!['recording', 'paused'].includes(ui.state), `no take before the token: ${ui.state}`);
+      assert.deepEqual([ui.label, ui.lockHidden, ui.lock], ['Release to send', false, 'Lock']);
+      assert.deepEqual(ui.shown, { label: 'release', lock: 'lock', hint: false });
+      letThrough();
+      await explain(waitState(page, 'en', 'recording'), page, watch, server);
+      await waitSecond(page, 'en');
+      await page.mouse.up();
+      await assertSent(page, watch, 'en');
+    } finally {
+      letThrough();
       await context.close();
     }
   });
