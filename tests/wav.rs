@@ -24,7 +24,9 @@ export function restoreAudioWorklet() {
   hidden = null;
 }
 // The shipped add-on's encoder, driven as the worklet drives it: `input` in 128-sample quanta.
-export async function encodeWithAddOn(assets, input, rate) {
+export async function encodeWithAddOn(assets, view, rate) {
+  // `view` looks into the test's wasm memory, valid only during this call: copied before any await.
+  const input = view.slice();
   const { WavEncoder } = await import(assets + 'vocafuse-capture-worklet.js');
   const bytes = await (await fetch(assets + 'vocafuse_wav.wasm')).arrayBuffer();
   const { instance } = await WebAssembly.instantiate(bytes);
