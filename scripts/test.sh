@@ -50,6 +50,11 @@ run_browser_suite() {
   fi
 }
 
+# One test in a fresh WebKitGTK page, its output in $3; true when it reported exactly one pass.
+webkit_test_passes() {
+  browser_test webkit --test "$1" -- --exact "$2" >"$3" 2>&1 && grep -q 'test result: ok\. 1 passed' "$3"
+}
+
 # WebKitGTK's web process falls over after a few dozen recordings in one page (each opens and
 # closes AudioContexts and GStreamer pipelines), so there every test gets a fresh page; each must
 # report exactly one pass, and every test the binary holds must have run.
@@ -59,8 +64,12 @@ run_webkit_suite_per_test() {
   say "$suite in webkit, one page per test ($(printf '%s\n' "$names" | wc -l) tests)"
   for name in $names; do
     log="$(mktemp)"
-    if ! browser_test webkit --test "$suite" -- --exact "$name" >"$log" 2>&1 \
-        || ! grep -q 'test result: ok\. 1 passed' "$log"; then
+    if ! webkit_test_passes "$suite" "$name" "$log" && grep -q 'WebProcess CRASHED' "$log"; then
+      # The engine's own process died (e.g. GLib's "getauxval () failed: Interrupted system call"
+      # at start-up), not an assertion: said here with its cause, and the test runs once more.
+      echo "  WebKitGTK's web process crashed in $name ($(grep -m1 -o 'GLib-ERROR.*' "$log" || echo 'no GLib error logged')); running it again"
+      webkit_test_passes "$suite" "$name" "$log" || { cat "$log"; echo "FAILED: $suite::$name in webkit" >&2; exit 1; }
+    elif ! grep -q 'test result: ok\. 1 passed' "$log"; then
       cat "$log"; echo "FAILED: $suite::$name in webkit" >&2; exit 1
     fi
     echo "  ok $name"; count=$((count + 1))
