@@ -24,7 +24,7 @@ need_pkg e2e
 command -v "${CHROMIUM:-/usr/bin/chromium}" >/dev/null \
   || { echo "e2e: ${CHROMIUM:-/usr/bin/chromium} is missing; run scripts/setup.sh test" >&2; exit 1; }
 [ -x tools/node_modules/.bin/tsc ] || npm_ci tools
-[ -d tests/e2e/node_modules/playwright-core ] && [ -d tests/e2e/node_modules/axe-core ] || { say "npm ci in tests/e2e"; npm_ci tests/e2e; }
+need_e2e_modules
 # Not `npm ci` for the Vite app: the registry here lacks rollup's native packages for other
 # platforms, so the lockfile lists only linux-x64/arm64 and `npm ci` refuses it as out of sync.
 # `npm install --no-save` follows the same lockfile and writes nothing.

@@ -9,8 +9,7 @@ source scripts/lib.sh
 exec </dev/null
 need_pkg hold
 [ -x target/debug/vocafuse-devserver ] || cargo build -p vocafuse-devserver
-# axe-core comes from the e2e suite's lockfile.
-[ -d tests/e2e/node_modules/axe-core ] || { say "npm ci in tests/e2e"; (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error); }
+need_e2e_modules # axe-core comes from the e2e suite's lockfile
 say "hold to talk: Firefox"
 HOLD_BROWSER=firefox node --test --test-reporter=spec tests/hold/webdriver.test.mjs
 say "hold to talk: WebKitGTK"

@@ -16,6 +16,14 @@ need_pkg() {
   done
 }
 
+# The e2e suite's node modules (playwright-core, axe-core), from its lockfile, when missing: for the
+# scripts that run alone (scripts/setup.sh test installs them for the test command).
+need_e2e_modules() {
+  [ -d tests/e2e/node_modules/playwright-core ] && [ -d tests/e2e/node_modules/axe-core ] && return 0
+  say "npm ci in tests/e2e"
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 # The toolchain of the release package alone (scripts/setup.sh installs it): a pinned nightly, for
 # std rebuilt for size and without panic locations or Debug formatting (build_release_wasm). The
 # tests, the dev server and everything else build with stable.

@@ -74,8 +74,8 @@ if [ ! -x "$root/tools/node_modules/.bin/wasm-opt" ] || [ ! -x "$root/tools/node
   say "installing build tools from npm (binaryen, typescript, esbuild)"
   (cd "$root/tools" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-if [ "$what" = test ] && [ ! -d "$root/tests/e2e/node_modules/playwright-core" ]; then
-  say "installing playwright-core (it drives Debian's Chromium; it downloads no browser)"
+if [ "$what" = test ] && { [ ! -d "$root/tests/e2e/node_modules/playwright-core" ] || [ ! -d "$root/tests/e2e/node_modules/axe-core" ]; }; then
+  say "installing playwright-core (it drives Debian's Chromium; it downloads no browser) and axe-core"
   (cd "$root/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
