@@ -107,7 +107,7 @@ export class Hold {
     if (action === 'lock') this.onLock();
     const { phase, hint } = this.gesture;
     const s = this.note.getSnapshot();
-    if (phase !== s.gesture || hint !== s.hint) this.note.setGesture(phase, hint, this.gesture);
+    if (phase !== s.gesture || hint !== s.hint) this.note.setGesture(this.gesture);
     return action;
   }
 }

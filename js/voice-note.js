@@ -303,17 +303,16 @@ export class VoiceNote {
   }
 
   /**
-   * The hold gesture's phase and hint (js/hold.js passes on what Rust's Gesture says): the
-   * recorder makes its snapshots with them (the label, the lock control).
+   * The hold's Rust `Gesture` (js/hold.js) changed its phase or hint: the recorder makes its
+   * snapshots with them (the label, the lock control).
    */
-  setGesture(gesture, hint, core) {
-    this.gesture = gesture;
-    this.hint = hint;
+  setGesture(gesture) {
+    this.gesture = gesture.phase;
+    this.hint = gesture.hint;
     if (this.recorder) this.refresh();
     // No recorder yet (the first press waits for the SDK's token): the Gesture says what a
     // recorder would, so a held control reads "Release to send" and offers its lock from the start.
-    else if (core) this.publish({ ...this.snapshot, label: core.idleLabel(this.hold), lock: core.lock(this.options.autoUpload) });
-    else this.publish(this.snapshot);
+    else this.publish({ ...this.snapshot, label: gesture.idleLabel(this.hold), lock: gesture.lock(this.options.autoUpload) });
   }
 
   /** The toggle is a hold control (the element's mode="hold"): its label says so. */
